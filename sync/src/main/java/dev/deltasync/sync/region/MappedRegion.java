@@ -1,0 +1,117 @@
+package dev.deltasync.sync.region;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * A file mapped whole into memory as a {@link MemorySegment}.
+ *
+ * <p>The mapping belongs to a shared {@link Arena}, so it is unmapped the moment {@link #close()} runs,
+ * not whenever the GC gets round to it, and it can be any size (a {@code MappedByteBuffer} stops at 2 GiB).
+ * Sparse files map fine: untouched pages read as zeros and cost no disk.
+ */
+public final class MappedRegion implements AutoCloseable {
+    private final Path path;
+    private final RegionAccess access;
+    private final Arena arena;
+    private final MemorySegment segment;
+
+    private MappedRegion(Path path, RegionAccess access, Arena arena, MemorySegment segment) {
+        this.path = path;
+        this.access = access;
+        this.arena = arena;
+        this.segment = segment;
+    }
+
+    /** Maps an existing file at its current size. */
+    public static MappedRegion open(Path path, RegionAccess access) throws IOException {
+        if (!Files.exists(path)) {
+            throw new NoSuchFileException(path.toString(), null, "region file does not exist");
+        }
+        return map(path, access, Set.of(), -1);
+    }
+
+    /**
+     * Maps a file for writing, creating it if missing and setting its length to {@code size}
+     * (extending sparsely or truncating).
+     */
+    public static MappedRegion openResized(Path path, long size) throws IOException {
+        if (size < 0) {
+            throw new IllegalArgumentException("region size must not be negative: " + size);
+        }
+        return map(path, RegionAccess.READ_WRITE, Set.of(StandardOpenOption.CREATE), size);
+    }
+
+    private static MappedRegion map(Path path, RegionAccess access, Set<OpenOption> extra, long newSize)
+            throws IOException {
+        Set<OpenOption> options = new HashSet<>(access.openOptions());
+        options.addAll(extra);
+        try (FileChannel channel = FileChannel.open(path, options)) {
+            if (newSize >= 0 && channel.size() != newSize) {
+                resize(channel, newSize);
+            }
+            long size = channel.size();
+            Arena arena = Arena.ofShared();
+            try {
+                MemorySegment segment = channel.map(access.mapMode(), 0, size, arena);
+                return new MappedRegion(path, access, arena, segment);
+            } catch (IOException | RuntimeException e) {
+                arena.close();
+                throw e;
+            }
+        }
+    }
+
+    private static void resize(FileChannel channel, long size) throws IOException {
+        if (channel.size() > size) {
+            channel.truncate(size);
+        } else {
+            // Writing one byte at the end extends the file sparsely: no blocks for the hole.
+            channel.write(java.nio.ByteBuffer.wrap(new byte[1]), size - 1);
+        }
+    }
+
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    public long size() {
+        return segment.byteSize();
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public RegionAccess access() {
+        return access;
+    }
+
+    /**
+     * Calls {@code msync(MS_SYNC)} on the whole mapping. On a replica this makes written chunks durable;
+     * on a source it settles pages that other processes wrote through their own mappings before a scan.
+     */
+    public void sync() throws IOException {
+        Msync.sync(segment, path.toString());
+    }
+
+    /** Unmaps the region now; the segment must not be used afterwards. */
+    @Override
+    public void close() {
+        arena.close();
+    }
+
+    @Override
+    public String toString() {
+        return "MappedRegion[" + path + ", " + size() + " bytes, " + access + "]";
+    }
+}
