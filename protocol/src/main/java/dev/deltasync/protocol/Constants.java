@@ -1,0 +1,72 @@
+package dev.deltasync.protocol;
+
+/**
+ * Wire constants of protocol v1 (PROTOCOL.md §2, §3, §10). Frame types live in {@link FrameType}, error codes in
+ * {@link ErrorCode}; {@code ConstantsTest} pins every value, so a change here is a deliberate wire change.
+ */
+public final class Constants {
+
+    /** "DSYN": first field of every HELLO, so a non-deltasync peer is recognised at once (§4.1). */
+    public static final int MAGIC = 0x4453594E;
+    /** The only version this implementation speaks. */
+    public static final int VERSION = 1;
+
+    public static final int HEADER_LENGTH = 10;
+    /** Receive limit until the peer's HELLO has been read: bounds what an unknown peer can make us buffer (§3). */
+    public static final int PRE_HELLO_MAX_PAYLOAD = 1024;
+    public static final int MIN_FRAME_PAYLOAD = 16384;
+    public static final int MAX_FRAME_PAYLOAD = 16777216;
+    /** One full 1 MiB chunk plus its CHUNK header, with room to spare. */
+    public static final int DEFAULT_MAX_FRAME_PAYLOAD = 1048576 + 64;
+    public static final int DEFAULT_STREAM_WINDOW = 4 * 1024 * 1024;
+    public static final int DEFAULT_CONNECTION_WINDOW = 16 * 1024 * 1024;
+    public static final int DEFAULT_MAX_STREAMS = 256;
+    /** Largest flow-control window and WINDOW_UPDATE increment (§6). */
+    public static final int MAX_WINDOW = 0x7FFF_FFFF;
+
+    public static final int MIN_CHUNK_SIZE = 4096;
+    public static final int MAX_CHUNK_SIZE = 1048576;
+    /** Bytes of a CHUNK payload before the data: epoch, index, codec, rawLength (§4.9). */
+    public static final int CHUNK_HEADER_LENGTH = 17;
+    public static final int MAX_RAW_LENGTH = 16777216;
+    public static final int MAX_REASON_BYTES = 1024;
+    public static final int MAX_NAME_BYTES = 255;
+    public static final int MIN_ROOT_LENGTH = 4;
+    public static final int MAX_DIGEST_LENGTH = 64;
+
+    /** OPEN role: the client is the source, the server the replica. */
+    public static final int ROLE_PUSH = 1;
+    /** OPEN role: the server is the source, the client the replica. */
+    public static final int ROLE_PULL = 2;
+    /** OPEN flag: the replica may resize its region to the source's size. */
+    public static final int FLAG_ALLOW_RESIZE = 0x01;
+
+    public static final int CODEC_NONE = 0;
+    public static final int CODEC_ZSTD = 1;
+
+    /** Hash ids (§9.2); the hashing module's own enum carries the same numbers. */
+    public static final int HASH_XXH3_64 = 1;
+    public static final int HASH_XXH3_128 = 2;
+    public static final int HASH_BLAKE3 = 3;
+    public static final int HASH_CRC32C = 4;
+    public static final int HASH_CRC32 = 5;
+
+    private Constants() {
+    }
+
+    /** A chunk size allowed by §9.5: a power of two in {@value #MIN_CHUNK_SIZE}..{@value #MAX_CHUNK_SIZE}. */
+    public static boolean isValidChunkSize(int chunkSize) {
+        return chunkSize >= MIN_CHUNK_SIZE && chunkSize <= MAX_CHUNK_SIZE && Integer.bitCount(chunkSize) == 1;
+    }
+
+    /** Digest length in bytes of a known hash id, or -1 for an unknown one (§9.2). */
+    public static int digestLength(int hashId) {
+        return switch (hashId) {
+            case HASH_XXH3_64 -> 8;
+            case HASH_XXH3_128 -> 16;
+            case HASH_BLAKE3 -> 32;
+            case HASH_CRC32C, HASH_CRC32 -> 4;
+            default -> -1;
+        };
+    }
+}

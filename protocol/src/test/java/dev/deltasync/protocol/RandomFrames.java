@@ -1,0 +1,113 @@
+package dev.deltasync.protocol;
+
+import java.util.Random;
+import java.util.function.Function;
+
+/** Valid frames of every type with random fields, edge values included, for round-trip and fuzz tests. */
+final class RandomFrames {
+
+    static final int TYPE_COUNT = 12;
+
+    private final Random random;
+
+    RandomFrames(Random random) {
+        this.random = random;
+    }
+
+    Frame next() {
+        return ofType(random.nextInt(TYPE_COUNT));
+    }
+
+    /** Frame number {@code i} in declaration order of {@link Frame}'s permits clause. */
+    Frame ofType(int i) {
+        return switch (i) {
+            case 0 -> hello();
+            case 1 -> new Ping(random.nextLong());
+            case 2 -> new Pong(random.nextLong());
+            case 3 -> new WindowUpdate(pick(0, streamId()), pick(1, Constants.MAX_WINDOW, 1 + random.nextInt(Constants.MAX_WINDOW)));
+            case 4 -> new GoAway(pick(0, Integer.MAX_VALUE, random.nextInt() >>> 1), random.nextInt(), text(Constants.MAX_REASON_BYTES, 0));
+            case 5 -> new Open(streamId(), 1 + random.nextInt(2), random.nextInt(256), random.nextInt() >>> 1,
+                    random.nextLong() >>> 1, text(Constants.MAX_NAME_BYTES, 1), random.nextBoolean());
+            case 6 -> new OpenOk(streamId(), random.nextLong() >>> 1, random.nextInt() >>> 1, random.nextInt(256));
+            case 7 -> digests();
+            case 8 -> chunk();
+            case 9 -> new EpochEnd(streamId(), epoch(), random.nextInt() >>> 1, bytes(4 + random.nextInt(61)));
+            case 10 -> new EpochAck(streamId(), epoch(), bytes(4 + random.nextInt(61)));
+            case 11 -> new Reset(streamId(), pick(0, 16, random.nextInt()), text(Constants.MAX_REASON_BYTES, 0));
+            default -> throw new IllegalArgumentException("no frame type number " + i);
+        };
+    }
+
+    private Hello hello() {
+        int min = 1 + random.nextInt(65535);
+        int max = min + random.nextInt(65536 - min);
+        int maxFrame = Constants.MIN_FRAME_PAYLOAD
+                + random.nextInt(Constants.MAX_FRAME_PAYLOAD - Constants.MIN_FRAME_PAYLOAD + 1);
+        Function<Integer, Integer> window = floor -> floor + random.nextInt(Constants.MAX_WINDOW - floor + 1);
+        return new Hello(min, max, maxFrame, random.nextInt() >>> 1, window.apply(maxFrame), window.apply(maxFrame),
+                bytes(random.nextInt(256)), bytes(random.nextInt(256)));
+    }
+
+    private Digests digests() {
+        int digestLength = 1 + random.nextInt(64);
+        return new Digests(streamId(), random.nextInt() >>> 1, digestLength,
+                bytes(digestLength * (1 + random.nextInt(64))));
+    }
+
+    private Chunk chunk() {
+        if (random.nextBoolean()) {
+            return Chunk.raw(streamId(), epoch(), random.nextInt() >>> 1, bytes(1 + random.nextInt(5000)));
+        }
+        return new Chunk(streamId(), epoch(), random.nextInt() >>> 1, 1 + random.nextInt(255),
+                1 + random.nextInt(Constants.MAX_RAW_LENGTH), bytes(1 + random.nextInt(500)));
+    }
+
+    private int streamId() {
+        return pick(1, Integer.MAX_VALUE, 1 + random.nextInt(Integer.MAX_VALUE));
+    }
+
+    private long epoch() {
+        return random.nextInt(4) == 0 ? Long.MAX_VALUE : 1 + (random.nextLong() >>> 1) % Long.MAX_VALUE;
+    }
+
+    /** One of the edge values, or the random one, so limits are exercised often. */
+    private int pick(int low, int high, int other) {
+        return switch (random.nextInt(4)) {
+            case 0 -> low;
+            case 1 -> high;
+            default -> other;
+        };
+    }
+
+    private int pick(int low, int other) {
+        return random.nextBoolean() ? low : other;
+    }
+
+    private byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    /** A string of 0..maxBytes UTF-8 bytes (at least minBytes) mixing 1- to 4-byte characters. */
+    private String text(int maxBytes, int minBytes) {
+        int[] samples = {'a', 'Z', '0', ' ', 0x7F, 0xE4, 0x7FF, 0x800, 0x20AC, 0xFFFD, 0x10000, 0x1F600, 0x10FFFF};
+        StringBuilder sb = new StringBuilder();
+        int budget = minBytes + random.nextInt(maxBytes - minBytes + 1);
+        int used = 0;
+        while (true) {
+            int cp = samples[random.nextInt(samples.length)];
+            int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (used + n > budget) {
+                break;
+            }
+            sb.appendCodePoint(cp);
+            used += n;
+        }
+        while (used < minBytes) {
+            sb.append('x');
+            used++;
+        }
+        return sb.toString();
+    }
+}
