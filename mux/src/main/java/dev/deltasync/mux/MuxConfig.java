@@ -1,0 +1,49 @@
+package dev.deltasync.mux;
+
+import dev.deltasync.protocol.Constants;
+import java.time.Duration;
+
+/**
+ * What this side of a connection advertises and enforces. Defaults suit a LAN; the windows bound how
+ * much memory a peer can make us hold (per stream and per connection).
+ *
+ * @param maxFramePayload    largest frame payload we accept (PROTOCOL.md, HELLO)
+ * @param maxStreams         concurrent streams a client may open to us
+ * @param streamWindow       receive credit per stream
+ * @param connectionWindow   receive credit for the whole connection
+ * @param hashIds            hash algorithm ids we support
+ * @param codecIds           codec ids we support besides "none"
+ * @param pingInterval       a PING is sent after this long without writing
+ * @param idleTimeout        a peer silent this long is gone
+ * @param handshakeTimeout   a peer must complete HELLO within this long (slow-loris guard)
+ * @param maxQueuedFrames    control frames a stream may have waiting for the engine before it is reset
+ */
+public record MuxConfig(int maxFramePayload, int maxStreams, int streamWindow, int connectionWindow,
+                        byte[] hashIds, byte[] codecIds, Duration pingInterval, Duration idleTimeout,
+                        Duration handshakeTimeout, int maxQueuedFrames) {
+
+    /** Every hash and codec of protocol v1, the default windows, a PING every 5 s, silence for 30 s ends it. */
+    public static MuxConfig defaults() {
+        return new MuxConfig(Constants.DEFAULT_MAX_FRAME_PAYLOAD, Constants.DEFAULT_MAX_STREAMS,
+                Constants.DEFAULT_STREAM_WINDOW, Constants.DEFAULT_CONNECTION_WINDOW,
+                new byte[] {Constants.HASH_XXH3_64, Constants.HASH_XXH3_128, Constants.HASH_BLAKE3,
+                        Constants.HASH_CRC32C, Constants.HASH_CRC32},
+                new byte[] {Constants.CODEC_ZSTD},
+                Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10), 64);
+    }
+
+    public MuxConfig withWindows(int streamWindow, int connectionWindow) {
+        return new MuxConfig(maxFramePayload, maxStreams, streamWindow, connectionWindow, hashIds, codecIds,
+                pingInterval, idleTimeout, handshakeTimeout, maxQueuedFrames);
+    }
+
+    public MuxConfig withMaxStreams(int maxStreams) {
+        return new MuxConfig(maxFramePayload, maxStreams, streamWindow, connectionWindow, hashIds, codecIds,
+                pingInterval, idleTimeout, handshakeTimeout, maxQueuedFrames);
+    }
+
+    public MuxConfig withKeepalive(Duration pingInterval, Duration idleTimeout) {
+        return new MuxConfig(maxFramePayload, maxStreams, streamWindow, connectionWindow, hashIds, codecIds,
+                pingInterval, idleTimeout, handshakeTimeout, maxQueuedFrames);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.deltasync.mux;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/** Accepts deltasync connections and hands every stream a client opens to the {@link StreamAcceptor}. */
+public final class MuxServer implements AutoCloseable {
+    private final EventLoopGroup group;
+    private final Channel channel;
+
+    private MuxServer(EventLoopGroup group, Channel channel) {
+        this.group = group;
+        this.channel = channel;
+    }
+
+    /** Binds {@code host:port} (port 0 picks a free one, see {@link #port()}). */
+    public static MuxServer start(String host, int port, MuxConfig config, StreamAcceptor acceptor)
+            throws IOException, InterruptedException {
+        Transport transport = Transport.best();
+        EventLoopGroup group = transport.newGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannel())
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        MuxPipeline.install(channel, MuxSession.Side.SERVER, config, acceptor);
+                    }
+                });
+        var bound = bootstrap.bind(host, port).await();
+        if (!bound.isSuccess()) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw new BindException("cannot listen on " + host + ":" + port + ": " + bound.cause().getMessage());
+        }
+        return new MuxServer(group, bound.channel());
+    }
+
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /** Stops accepting and closes every connection. */
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}

@@ -1,0 +1,502 @@
+package dev.deltasync.mux;
+
+import dev.deltasync.protocol.Constants;
+import dev.deltasync.protocol.ErrorCode;
+import dev.deltasync.protocol.Frame;
+import dev.deltasync.protocol.GoAway;
+import dev.deltasync.protocol.Hello;
+import dev.deltasync.protocol.Open;
+import dev.deltasync.protocol.Ping;
+import dev.deltasync.protocol.Pong;
+import dev.deltasync.protocol.ProtocolException;
+import dev.deltasync.protocol.Reset;
+import dev.deltasync.protocol.WindowUpdate;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntFunction;
+
+/**
+ * One deltasync connection: the HELLO exchange, the stream table, flow-control windows, keepalive and
+ * fair round-robin sending (PROTOCOL.md §§ connection, streams, flow control). All state below is
+ * touched only on the channel's event loop; engine threads reach it through {@link MuxStream}.
+ */
+public final class MuxSession extends ChannelInboundHandlerAdapter {
+    enum Side { CLIENT, SERVER }
+
+    private final Side side;
+    private final MuxConfig config;
+    private final StreamAcceptor acceptor;
+    private final FrameDecoder decoder;
+    private final CompletableFuture<Hello> handshake = new CompletableFuture<>();
+    private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+    private final AtomicBoolean pumpScheduled = new AtomicBoolean();
+    private final Map<Integer, MuxStream> streams = new HashMap<>();
+    private final ArrayDeque<MuxStream> sendRotation = new ArrayDeque<>();
+
+    private ChannelHandlerContext ctx;
+    private volatile Hello peerHello;
+    private FlowWindow connectionSendWindow;
+    private CreditReturner connectionCredit;
+    private int nextStreamId = 1;
+    private int highestPeerStreamId;
+    private volatile StreamClosedException terminated;
+
+    MuxSession(Side side, MuxConfig config, StreamAcceptor acceptor, FrameDecoder decoder) {
+        this.side = side;
+        this.config = config;
+        this.acceptor = acceptor;
+        this.decoder = decoder;
+    }
+
+    // ---- the API engines and endpoints use ----
+
+    /** Completes with the peer's HELLO once both sides agreed on a version. */
+    public CompletableFuture<Hello> handshake() {
+        return handshake;
+    }
+
+    /** Completes when the connection is closed, for any reason. */
+    public CompletableFuture<Void> closeFuture() {
+        return closeFuture;
+    }
+
+    public Hello peerHello() {
+        return peerHello;
+    }
+
+    /** The largest frame payload the peer accepts. */
+    public int peerMaxFramePayload() {
+        Hello hello = peerHello;
+        return hello == null ? Constants.PRE_HELLO_MAX_PAYLOAD : hello.maxFramePayload();
+    }
+
+    public boolean isOpen() {
+        return terminated == null && ctx != null && ctx.channel().isActive();
+    }
+
+    /** Why the connection ended, or null while it is open. */
+    public StreamClosedException terminationReason() {
+        return terminated;
+    }
+
+    /**
+     * Opens a stream (client side): {@code open} builds the OPEN frame for the id chosen here.
+     * The answer (OPEN_OK or RESET) arrives through the stream's {@code receive()}.
+     */
+    public MuxStream openStream(IntFunction<Open> open) throws StreamClosedException, InterruptedException {
+        if (side != Side.CLIENT) {
+            throw new IllegalStateException("only a client opens streams");
+        }
+        try {
+            return ctx.executor().submit(() -> openOnLoop(open)).get();
+        } catch (RejectedExecutionException e) {
+            throw new StreamClosedException(ErrorCode.CANCEL.code(), "connection closed", false);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof StreamClosedException closed) {
+                throw closed;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private MuxStream openOnLoop(IntFunction<Open> open) throws StreamClosedException, InterruptedException {
+        if (terminated != null) {
+            throw terminated;
+        }
+        if (streams.size() >= peerHello.maxStreams()) {
+            throw new StreamClosedException(ErrorCode.REFUSED_STREAM.code(),
+                    "the peer allows at most " + peerHello.maxStreams() + " concurrent streams", false);
+        }
+        int id = nextStreamId;
+        nextStreamId += 2;
+        MuxStream stream = newStream(id);
+        stream.send(open.apply(id));
+        return stream;
+    }
+
+    /** Closes the connection gracefully: GOAWAY(NO_ERROR), then the socket. Waits up to 5 s. */
+    public void close() {
+        if (ctx == null) {
+            return;
+        }
+        onLoop(() -> terminate(ErrorCode.NO_ERROR, "closed by this side", false));
+        try {
+            closeFuture.get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            ctx.channel().close();
+        }
+    }
+
+    // ---- called by MuxStream from engine threads ----
+
+    void schedulePump() {
+        if (ctx != null && pumpScheduled.compareAndSet(false, true)) {
+            onLoop(() -> {
+                pumpScheduled.set(false);
+                pump();
+            });
+        }
+    }
+
+    void returnCredit(MuxStream stream, int bytes) {
+        onLoop(() -> {
+            grantConnectionCredit(bytes);
+            if (streams.get(stream.id()) == stream) {
+                int increment = stream.credit.consume(bytes);
+                if (increment > 0) {
+                    ctx.write(new WindowUpdate(stream.id(), increment));
+                }
+            }
+            ctx.flush();
+        });
+    }
+
+    void resetStream(MuxStream stream, ErrorCode code, String reason) {
+        stream.markClosed(new StreamClosedException(code.code(), reason, false));
+        onLoop(() -> {
+            if (forget(stream.id()) == stream) {
+                ctx.writeAndFlush(Reset.of(stream.id(), code, reason));
+            }
+        });
+    }
+
+    /** Runs {@code task} on the event loop; once the connection's loop has shut down there is nothing left to do. */
+    private void onLoop(Runnable task) {
+        try {
+            ctx.executor().execute(task);
+        } catch (RejectedExecutionException e) {
+            // The connection is gone and its streams were already closed.
+        }
+    }
+
+    // ---- Netty callbacks ----
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.writeAndFlush(ourHello());
+        Duration timeout = config.handshakeTimeout();
+        ctx.executor().schedule(() -> {
+            if (peerHello == null && terminated == null) {
+                terminate(ErrorCode.IDLE_TIMEOUT, "no HELLO from the peer within " + timeout.toMillis() + " ms", false);
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object message) {
+        if (terminated != null) {
+            return;
+        }
+        Frame frame = (Frame) message;
+        try {
+            if (peerHello == null) {
+                onFirstFrame(frame);
+                return;
+            }
+            switch (frame) {
+                case Hello h -> throw ProtocolException.connectionError(ErrorCode.PROTOCOL_ERROR, "second HELLO");
+                case Ping ping -> ctx.writeAndFlush(new Pong(ping.opaque()));
+                case Pong pong -> { }
+                case WindowUpdate update -> onWindowUpdate(update);
+                case GoAway goAway -> terminate(goAway.code(),
+                        "peer closed the connection: " + goAway.errorCode() + " " + goAway.reason(), true);
+                case Open open -> onOpen(open);
+                default -> onStreamFrame(frame);
+            }
+        } catch (ProtocolException e) {
+            onProtocolError(e);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            pump();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent idle) {
+            switch (idle.state()) {
+                case READER_IDLE -> terminate(ErrorCode.IDLE_TIMEOUT,
+                        "peer silent for " + config.idleTimeout().toMillis() + " ms", false);
+                case WRITER_IDLE -> ctx.writeAndFlush(new Ping(System.nanoTime()));
+                default -> { }
+            }
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause.getCause() instanceof ProtocolException ? cause.getCause() : cause;
+        if (root instanceof ProtocolException e) {
+            onProtocolError(e);
+        } else if (root instanceof IOException) {
+            terminate(ErrorCode.INTERNAL_ERROR, "connection lost: " + root.getMessage(), true);
+        } else {
+            terminate(ErrorCode.INTERNAL_ERROR, "internal error: " + root, false);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (terminated == null) {
+            closeEverything(new StreamClosedException(ErrorCode.CANCEL.code(), "connection closed by the peer", true));
+        }
+        handshake.completeExceptionally(terminated);
+        closeFuture.complete(null);
+        ctx.fireChannelInactive();
+    }
+
+    // ---- inbound frames ----
+
+    private void onFirstFrame(Frame frame) throws ProtocolException {
+        if (!(frame instanceof Hello hello)) {
+            throw ProtocolException.connectionError(ErrorCode.PROTOCOL_ERROR,
+                    "expected HELLO as the first frame, got type 0x%02x", frame.type());
+        }
+        ourHello().negotiateVersion(hello);
+        connectionSendWindow = new FlowWindow(hello.connectionWindow());
+        connectionCredit = new CreditReturner(config.connectionWindow(), config.maxFramePayload());
+        decoder.maxPayload(config.maxFramePayload());
+        peerHello = hello;
+        handshake.complete(hello);
+    }
+
+    private void onWindowUpdate(WindowUpdate update) throws ProtocolException {
+        if (update.streamId() == 0) {
+            if (!connectionSendWindow.grant(update.increment())) {
+                throw ProtocolException.connectionError(ErrorCode.FLOW_CONTROL_ERROR,
+                        "connection window above 2^31-1");
+            }
+        } else {
+            MuxStream stream = streams.get(update.streamId());
+            if (stream != null && !stream.sendWindow.grant(update.increment())) {
+                throw ProtocolException.connectionError(ErrorCode.FLOW_CONTROL_ERROR,
+                        "window of stream %d above 2^31-1", update.streamId());
+            }
+        }
+        pump();
+    }
+
+    private void onOpen(Open open) throws ProtocolException {
+        int id = open.streamId();
+        if (side == Side.CLIENT) {
+            throw ProtocolException.connectionError(ErrorCode.PROTOCOL_ERROR, "a server may not open streams");
+        }
+        if ((id & 1) == 0 || id <= highestPeerStreamId) {
+            throw ProtocolException.connectionError(ErrorCode.PROTOCOL_ERROR,
+                    "stream id %d is not odd and above the last one (%d)", id, highestPeerStreamId);
+        }
+        highestPeerStreamId = id;
+        if (streams.size() >= config.maxStreams()) {
+            ctx.writeAndFlush(Reset.of(id, ErrorCode.REFUSED_STREAM,
+                    "too many concurrent streams (limit " + config.maxStreams() + ")"));
+            return;
+        }
+        MuxStream stream = newStream(id);
+        stream.deliver(open, config.maxQueuedFrames());
+        Thread.ofVirtual().name("deltasync-stream-" + id).start(() -> serve(stream));
+    }
+
+    private void serve(MuxStream stream) {
+        try {
+            acceptor.accept(stream);
+            if (!stream.isClosed()) {
+                stream.reset(ErrorCode.NO_ERROR, "done");
+            }
+        } catch (StreamClosedException e) {
+            stream.reset(ErrorCode.CANCEL, e.getMessage());
+        } catch (Exception | Error e) {
+            stream.reset(ErrorCode.INTERNAL_ERROR, "server error: " + e);
+        }
+    }
+
+    private void onStreamFrame(Frame frame) throws ProtocolException {
+        int id = frame.streamId();
+        int cost = FlowControl.cost(frame);
+        if (cost > 0 && !connectionCredit.receive(cost)) {
+            throw ProtocolException.connectionError(ErrorCode.FLOW_CONTROL_ERROR,
+                    "peer sent %d bytes beyond the connection window", cost);
+        }
+        MuxStream stream = streams.get(id);
+        if (stream == null) {
+            if (neverOpened(id)) {
+                throw ProtocolException.connectionError(ErrorCode.PROTOCOL_ERROR,
+                        "frame type 0x%02x for stream %d, which was never opened", frame.type(), id);
+            }
+            grantConnectionCredit(cost); // a closed stream: drop the frame, keep the connection's credit
+            ctx.flush();
+            return;
+        }
+        if (cost > 0 && !stream.credit.receive(cost)) {
+            throw ProtocolException.connectionError(ErrorCode.FLOW_CONTROL_ERROR,
+                    "peer sent %d bytes beyond the window of stream %d", cost, id);
+        }
+        if (frame instanceof Reset reset) {
+            forget(id);
+            stream.markClosed(new StreamClosedException(reset.code(), reset.reason(), true));
+        } else if (!stream.deliver(frame, config.maxQueuedFrames())) {
+            resetStream(stream, ErrorCode.FLOW_CONTROL_ERROR,
+                    "more than " + config.maxQueuedFrames() + " control frames queued");
+        }
+    }
+
+    private boolean neverOpened(int id) {
+        return side == Side.SERVER ? id > highestPeerStreamId : (id & 1) == 0 || id >= nextStreamId;
+    }
+
+    private void grantConnectionCredit(int bytes) {
+        if (bytes > 0) {
+            int increment = connectionCredit.consume(bytes);
+            if (increment > 0) {
+                ctx.write(new WindowUpdate(0, increment));
+            }
+        }
+    }
+
+    private void onProtocolError(ProtocolException e) {
+        if (e.isConnectionError()) {
+            terminate(e.code(), e.getMessage(), false);
+            return;
+        }
+        int cost = e.flowControlledBytes();
+        if (cost > 0) { // a malformed CHUNK or DIGESTS still spent connection credit, which we grant back
+            if (!connectionCredit.receive(cost)) {
+                terminate(ErrorCode.FLOW_CONTROL_ERROR, "peer sent " + cost + " bytes beyond the connection window", false);
+                return;
+            }
+            grantConnectionCredit(cost);
+        }
+        MuxStream stream = forget(e.streamId());
+        ctx.writeAndFlush(Reset.of(e.streamId(), e.code(), e.getMessage()));
+        if (stream != null) {
+            stream.markClosed(new StreamClosedException(e.code().code(), e.getMessage(), false));
+        }
+    }
+
+    // ---- outbound ----
+
+    private MuxStream newStream(int id) {
+        MuxStream stream = new MuxStream(this, id, peerHello.streamWindow(),
+                new CreditReturner(config.streamWindow(), config.maxFramePayload()));
+        streams.put(id, stream);
+        sendRotation.add(stream);
+        return stream;
+    }
+
+    private MuxStream forget(int id) {
+        MuxStream stream = streams.remove(id);
+        if (stream != null) {
+            sendRotation.remove(stream);
+        }
+        return stream;
+    }
+
+    /**
+     * Writes queued frames, one per stream per turn (round-robin, so a large region cannot starve
+     * the others), as long as the socket is writable and the windows allow.
+     */
+    private void pump() {
+        if (terminated != null || peerHello == null) {
+            return;
+        }
+        boolean wrote = false;
+        boolean progress = true;
+        while (progress && ctx.channel().isWritable()) {
+            progress = false;
+            for (int i = sendRotation.size(); i > 0 && ctx.channel().isWritable(); i--) {
+                MuxStream stream = sendRotation.poll();
+                if (writeOne(stream)) {
+                    progress = wrote = true;
+                }
+                if (streams.get(stream.id()) == stream) {
+                    sendRotation.add(stream);
+                }
+            }
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+    }
+
+    private boolean writeOne(MuxStream stream) {
+        Frame frame = stream.peekOutbound();
+        if (frame == null) {
+            return false;
+        }
+        int cost = FlowControl.cost(frame);
+        if (cost > 0) {
+            if (!stream.sendWindow.covers(cost) || !connectionSendWindow.covers(cost)) {
+                return false;
+            }
+            stream.sendWindow.spend(cost);
+            connectionSendWindow.spend(cost);
+        }
+        stream.removeOutboundHead();
+        ctx.write(frame);
+        if (frame instanceof Reset) {
+            forget(stream.id());
+        }
+        return true;
+    }
+
+    private Hello ourHello() {
+        return new Hello(Constants.VERSION, Constants.VERSION, config.maxFramePayload(), config.maxStreams(),
+                config.streamWindow(), config.connectionWindow(), config.hashIds(), config.codecIds());
+    }
+
+    /** Ends the connection: GOAWAY with {@code code} (unless the peer ended it), then close. */
+    private void terminate(int code, String reason, boolean byPeer) {
+        if (terminated != null) {
+            return;
+        }
+        closeEverything(new StreamClosedException(code, reason, byPeer));
+        Channel channel = ctx.channel();
+        if (!byPeer && channel.isActive()) {
+            ctx.writeAndFlush(new GoAway(highestPeerStreamId, code, reason))
+                    .addListener(ChannelFutureListener.CLOSE);
+        } else {
+            channel.close();
+        }
+    }
+
+    private void terminate(ErrorCode code, String reason, boolean byPeer) {
+        terminate(code.code(), reason, byPeer);
+    }
+
+    private void closeEverything(StreamClosedException reason) {
+        terminated = reason;
+        List<MuxStream> open = List.copyOf(streams.values());
+        streams.clear();
+        sendRotation.clear();
+        open.forEach(s -> s.markClosed(reason));
+        handshake.completeExceptionally(reason);
+    }
+}

@@ -1,0 +1,220 @@
+package dev.deltasync.mux;
+
+import dev.deltasync.protocol.ErrorCode;
+import dev.deltasync.protocol.Frame;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One multiplexed stream as the engine sees it: blocking {@link #send} with back-pressure and blocking
+ * {@link #receive}. Engine threads (virtual threads are fine) call these; the connection's event loop
+ * moves frames in and out.
+ *
+ * <p>Memory stays bounded on both sides: {@code send} of a flow-controlled frame waits until the
+ * previous one left the queue, so a stream holds at most one such frame waiting for credit; and
+ * receive credit is granted back to the peer only when the engine asks for the next frame, i.e. after
+ * it has finished with (written) the previous one.
+ */
+public final class MuxStream {
+    private final MuxSession session;
+    private final int id;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Frame> inbound = new ArrayDeque<>();
+    private final ArrayDeque<Frame> outbound = new ArrayDeque<>();
+    private int queuedControlFrames;
+    private boolean flowFrameQueued;
+    private int bytesToReturn;
+    private StreamClosedException closed;
+
+    // Touched only on the event loop.
+    final FlowWindow sendWindow;
+    final CreditReturner credit;
+
+    MuxStream(MuxSession session, int id, long sendWindow, CreditReturner credit) {
+        this.session = session;
+        this.id = id;
+        this.sendWindow = new FlowWindow(sendWindow);
+        this.credit = credit;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    /** The connection this stream travels on (for its negotiated limits). */
+    public MuxSession session() {
+        return session;
+    }
+
+    /**
+     * Queues a frame for this stream. A CHUNK or DIGESTS frame waits until the stream's previous one was
+     * written, which is how a fast engine is slowed to the pace the peer grants.
+     *
+     * @throws StreamClosedException when the stream or its connection has ended
+     */
+    public void send(Frame frame) throws InterruptedException, StreamClosedException {
+        if (frame.streamId() != id) {
+            throw new IllegalArgumentException("frame for stream " + frame.streamId() + " sent on stream " + id);
+        }
+        boolean flowControlled = FlowControl.isFlowControlled(frame);
+        if (flowControlled && FlowControl.payloadLength(frame) > session.peerMaxFramePayload()) {
+            throw new IllegalArgumentException("frame payload above the peer's limit of "
+                    + session.peerMaxFramePayload() + " bytes: " + frame);
+        }
+        lock.lockInterruptibly();
+        try {
+            while (closed == null && flowControlled && flowFrameQueued) {
+                changed.await();
+            }
+            throwIfClosed();
+            outbound.add(frame);
+            flowFrameQueued |= flowControlled;
+        } finally {
+            lock.unlock();
+        }
+        session.schedulePump();
+    }
+
+    /** The next frame from the peer; blocks until one arrives. */
+    public Frame receive() throws InterruptedException, StreamClosedException {
+        Frame frame = receive(null);
+        assert frame != null;
+        return frame;
+    }
+
+    /**
+     * The next frame from the peer, or null after {@code timeout} (null: wait forever). Frames that
+     * arrived before the stream ended are still delivered; after them, the end is thrown.
+     */
+    public Frame receive(Duration timeout) throws InterruptedException, StreamClosedException {
+        returnCredit();
+        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+        lock.lockInterruptibly();
+        try {
+            while (inbound.isEmpty() && closed == null) {
+                if (timeout == null) {
+                    changed.await();
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return null;
+                    }
+                    changed.await(left, TimeUnit.NANOSECONDS);
+                }
+            }
+            Frame frame = inbound.poll();
+            if (frame == null) {
+                throw closed;
+            }
+            if (FlowControl.isFlowControlled(frame)) {
+                bytesToReturn = FlowControl.payloadLength(frame);
+            } else {
+                queuedControlFrames--;
+            }
+            return frame;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Ends the stream with a RESET carrying {@code code}; idempotent. NO_ERROR is a normal end. */
+    public void reset(ErrorCode code, String reason) {
+        session.resetStream(this, code, reason);
+    }
+
+    /** True once the stream has ended for any reason. */
+    public boolean isClosed() {
+        lock.lock();
+        try {
+            return closed != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void returnCredit() {
+        int bytes;
+        lock.lock();
+        try {
+            bytes = bytesToReturn;
+            bytesToReturn = 0;
+        } finally {
+            lock.unlock();
+        }
+        if (bytes > 0) {
+            session.returnCredit(this, bytes);
+        }
+    }
+
+    private void throwIfClosed() throws StreamClosedException {
+        if (closed != null) {
+            throw new StreamClosedException(closed.code(), closed.getMessage(), closed.byPeer());
+        }
+    }
+
+    // ---- event-loop side ----
+
+    /** Queues an arriving frame for the engine; false when too many control frames are waiting. */
+    boolean deliver(Frame frame, int maxQueuedControlFrames) {
+        lock.lock();
+        try {
+            if (closed != null) {
+                return true;
+            }
+            if (!FlowControl.isFlowControlled(frame) && ++queuedControlFrames > maxQueuedControlFrames) {
+                return false;
+            }
+            inbound.add(frame);
+            changed.signalAll();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    Frame peekOutbound() {
+        lock.lock();
+        try {
+            return outbound.peek();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void removeOutboundHead() {
+        lock.lock();
+        try {
+            Frame frame = outbound.poll();
+            if (frame != null && FlowControl.isFlowControlled(frame)) {
+                flowFrameQueued = false;
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Marks the stream ended; pending outbound frames are dropped, waiting threads wake up. */
+    void markClosed(StreamClosedException reason) {
+        lock.lock();
+        try {
+            if (closed == null) {
+                closed = reason;
+                outbound.clear();
+                flowFrameQueued = false;
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "stream " + id;
+    }
+}
