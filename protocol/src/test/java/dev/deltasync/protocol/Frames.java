@@ -1,6 +1,7 @@
 package dev.deltasync.protocol;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 
 import java.util.HexFormat;
@@ -24,6 +25,14 @@ final class Frames {
         Frame frame = new FrameReader(maxPayload).read(in);
         assertEquals(0, in.readableBytes(), "bytes left after the frame");
         return frame;
+    }
+
+    /** A frame built by hand, header included, so tests can write what no valid record would. */
+    static byte[] raw(int type, int flags, int streamId, String payloadHex) {
+        byte[] payload = hex(payloadHex);
+        ByteBuf out = Unpooled.buffer();
+        out.writeByte(type).writeByte(flags).writeInt(streamId).writeInt(payload.length).writeBytes(payload);
+        return ByteBufUtil.getBytes(out);
     }
 
     static byte[] hex(String hex) {
