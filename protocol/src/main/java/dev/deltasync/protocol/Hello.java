@@ -170,7 +170,7 @@ public record Hello(int minVersion, int maxVersion, int maxFramePayload, int max
     public String toString() {
         return "Hello[versions=" + minVersion + ".." + maxVersion + ", maxFramePayload=" + maxFramePayload
                 + ", maxStreams=" + maxStreams + ", streamWindow=" + streamWindow
-                + ", connectionWindow=" + connectionWindow + ", hashIds=" + Arrays.toString(hashIds)
-                + ", codecIds=" + Arrays.toString(codecIds) + "]";
+                + ", connectionWindow=" + connectionWindow + ", hashIds=" + Wire.hex(hashIds)
+                + ", codecIds=" + Wire.hex(codecIds) + "]";
     }
 }
