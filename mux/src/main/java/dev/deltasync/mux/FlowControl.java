@@ -1,7 +1,6 @@
 package dev.deltasync.mux;
 
-import dev.deltasync.protocol.Chunk;
-import dev.deltasync.protocol.Digests;
+import dev.deltasync.protocol.FrameType;
 import dev.deltasync.protocol.Frame;
 import dev.deltasync.protocol.FrameCodec;
 
@@ -10,7 +9,7 @@ final class FlowControl {
     private FlowControl() {}
 
     static boolean isFlowControlled(Frame frame) {
-        return frame instanceof Chunk || frame instanceof Digests;
+        return FrameType.isFlowControlled(frame.type());
     }
 
     static int payloadLength(Frame frame) {

@@ -168,8 +168,18 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /**
+     * Ends a stream from this side. NO_ERROR is graceful: frames queued before it still go out, then
+     * the RESET. Any other code aborts: queued frames are dropped and the RESET goes out now.
+     */
     void resetStream(MuxStream stream, ErrorCode code, String reason) {
-        stream.markClosed(new StreamClosedException(code.code(), reason, false));
+        StreamClosedException closed = new StreamClosedException(code.code(), reason, false);
+        if (code == ErrorCode.NO_ERROR) {
+            stream.closeAfterQueued(closed, Reset.of(stream.id(), code, reason));
+            schedulePump();
+            return;
+        }
+        stream.markClosed(closed);
         onLoop(() -> {
             if (forget(stream.id()) == stream) {
                 ctx.writeAndFlush(Reset.of(stream.id(), code, reason));

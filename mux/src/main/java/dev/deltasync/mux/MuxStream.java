@@ -198,6 +198,20 @@ public final class MuxStream {
         }
     }
 
+    /** Marks the stream ended for the engine, but lets queued frames and then {@code reset} go out. */
+    void closeAfterQueued(StreamClosedException reason, Frame reset) {
+        lock.lock();
+        try {
+            if (closed == null) {
+                closed = reason;
+                outbound.add(reset);
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Marks the stream ended; pending outbound frames are dropped, waiting threads wake up. */
     void markClosed(StreamClosedException reason) {
         lock.lock();

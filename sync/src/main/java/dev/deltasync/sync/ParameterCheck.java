@@ -1,0 +1,36 @@
+package dev.deltasync.sync;
+
+import dev.deltasync.hashing.HashAlgorithm;
+import dev.deltasync.protocol.Constants;
+import dev.deltasync.protocol.ErrorCode;
+import java.util.Optional;
+
+/** The stream parameters both sides accept (PROTOCOL.md, OPEN): one place, used by client and server. */
+final class ParameterCheck {
+    private ParameterCheck() {}
+
+    /**
+     * @param receiverMaxFramePayload the limit of the side that will receive CHUNK frames
+     * @return why the parameters are unacceptable, or empty
+     */
+    static Optional<String> problem(int chunkSize, long regionSize, int receiverMaxFramePayload) {
+        if (chunkSize < Constants.MIN_CHUNK_SIZE || chunkSize > Constants.MAX_CHUNK_SIZE
+                || Integer.bitCount(chunkSize) != 1) {
+            return Optional.of("chunk size " + chunkSize + " is not a power of two from "
+                    + Constants.MIN_CHUNK_SIZE + " to " + Constants.MAX_CHUNK_SIZE);
+        }
+        if (chunkSize + Constants.CHUNK_HEADER_LENGTH > receiverMaxFramePayload) {
+            return Optional.of("chunk size " + chunkSize + " does not fit the receiver's frame limit of "
+                    + receiverMaxFramePayload + " bytes");
+        }
+        if ((regionSize + chunkSize - 1) / chunkSize > Integer.MAX_VALUE) {
+            return Optional.of("region of " + regionSize + " bytes has too many " + chunkSize + "-byte chunks");
+        }
+        return Optional.empty();
+    }
+
+    static HashAlgorithm hash(int wireId, StreamChannel channel) throws SyncException {
+        return HashAlgorithm.fromWireId(wireId).orElseThrow(() -> channel.violation(
+                ErrorCode.UNSUPPORTED_PARAMETER, "unknown hash algorithm id %d", wireId));
+    }
+}

@@ -1,0 +1,16 @@
+package dev.deltasync.sync;
+
+import dev.deltasync.mux.MuxConfig;
+import dev.deltasync.sync.codec.Compression;
+import java.time.Duration;
+
+/**
+ * How a server behaves as a source for pullers (its scan interval and compression) and what its
+ * connections advertise.
+ */
+public record ServerOptions(Duration interval, Compression compression, int scanThreads, MuxConfig mux) {
+    public static ServerOptions defaults() {
+        return new ServerOptions(Duration.ofSeconds(1), Compression.ZSTD_DEFAULT,
+                Runtime.getRuntime().availableProcessors(), MuxConfig.defaults());
+    }
+}

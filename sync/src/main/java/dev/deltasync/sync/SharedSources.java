@@ -1,0 +1,59 @@
+package dev.deltasync.sync;
+
+import dev.deltasync.sync.region.MappedRegion;
+import dev.deltasync.sync.region.RegionAccess;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The server's source regions, mapped and scanned once however many pullers follow them: pullers
+ * with the same hash and chunk size share one {@link RegionScans}; the last one to leave unmaps it.
+ */
+final class SharedSources {
+    private record Key(String name, StreamParameters parameters) { }
+
+    private static final class Entry {
+        final RegionScans scans;
+        int users;
+
+        Entry(RegionScans scans) {
+            this.scans = scans;
+        }
+    }
+
+    private final Map<Key, Entry> entries = new HashMap<>();
+    private final int scanThreads;
+
+    SharedSources(int scanThreads) {
+        this.scanThreads = scanThreads;
+    }
+
+    /** The region mapped read-only and its shared scans; release it with {@link #release}. */
+    synchronized RegionScans acquire(ExposedRegion region, StreamParameters parameters) throws IOException {
+        Key key = new Key(region.name(), parameters);
+        Entry entry = entries.get(key);
+        if (entry == null) {
+            MappedRegion mapped = MappedRegion.open(region.path(), RegionAccess.READ_ONLY);
+            if (mapped.size() != parameters.regionSize()) {
+                mapped.close();
+                throw new IOException("region file changed size while opening");
+            }
+            entry = new Entry(new RegionScans(mapped, parameters, scanThreads));
+            entries.put(key, entry);
+        }
+        entry.users++;
+        return entry.scans;
+    }
+
+    synchronized void release(RegionScans scans) {
+        entries.entrySet().removeIf(e -> {
+            if (e.getValue().scans != scans || --e.getValue().users > 0) {
+                return false;
+            }
+            scans.close();
+            scans.region().close();
+            return true;
+        });
+    }
+}

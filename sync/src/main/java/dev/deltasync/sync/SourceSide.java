@@ -1,0 +1,147 @@
+package dev.deltasync.sync;
+
+import dev.deltasync.hashing.ChunkHasher;
+import dev.deltasync.hashing.DigestTable;
+import dev.deltasync.protocol.Chunk;
+import dev.deltasync.protocol.EpochAck;
+import dev.deltasync.protocol.EpochEnd;
+import dev.deltasync.protocol.ErrorCode;
+import dev.deltasync.protocol.Frame;
+import dev.deltasync.sync.codec.ChunkEncoder;
+import dev.deltasync.sync.codec.Compression;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * The source end of one stream (PROTOCOL.md, sync algorithm): receive the replica's table, then per
+ * epoch scan, diff against what the replica acknowledged, send the changed chunks and EPOCH_END, and
+ * wait for the EPOCH_ACK. Each chunk is copied out of the mapping, the copy hashed and the copy sent,
+ * so a writer racing the scan can never leave the replica believing it holds bytes it does not.
+ */
+final class SourceSide {
+    /** Root mismatches in a row after which {@code --once} gives up. */
+    private static final int MAX_UNVERIFIED_EPOCHS = 3;
+
+    private final String name;
+    private final StreamChannel channel;
+    private final RegionScans scans;
+    private final Compression compression;
+    private final Duration interval;
+    private final boolean once;
+    private final SyncStats stats;
+    private final SyncListener listener;
+    private final ChunkHasher hasher;
+
+    SourceSide(String name, StreamChannel channel, RegionScans scans, Compression compression, Duration interval,
+               boolean once, SyncStats stats, SyncListener listener) {
+        this.name = name;
+        this.channel = channel;
+        this.scans = scans;
+        this.compression = compression;
+        this.interval = interval;
+        this.once = once;
+        this.stats = stats;
+        this.listener = listener;
+        this.hasher = scans.parameters().hash().newHasher();
+    }
+
+    /**
+     * Runs until the replica is verified ({@code once}) or the stream ends. A normal end (RESET NO_ERROR
+     * from the peer) returns; anything else throws.
+     */
+    SyncOutcome run() throws SyncException, InterruptedException {
+        DigestTable acknowledged = scans.parameters().newTable();
+        DigestExchange.receive(channel, acknowledged);
+        long verifiedEpoch = 0;
+        int unverifiedInARow = 0;
+        try (ChunkEncoder encoder = new ChunkEncoder(compression)) {
+            for (long epoch = 1; ; epoch++) {
+                boolean mustSend = epoch == 1 || unverifiedInARow > 0;
+                DigestTable current = scan(mustSend ? Duration.ZERO : interval);
+                int[] changed = current.diff(acknowledged);
+                if (changed.length > 0 || mustSend) {
+                    DigestTable expected = sendEpoch(epoch, changed, acknowledged, encoder);
+                    EpochAck ack = channel.expect(EpochAck.class, "after EPOCH_END " + epoch);
+                    if (ack.epoch() != epoch) {
+                        throw channel.violation(ErrorCode.PROTOCOL_ERROR, "EPOCH_ACK for epoch %d, expected %d",
+                                ack.epoch(), epoch);
+                    }
+                    boolean verified = Arrays.equals(ack.root(), expected.rootDigest());
+                    if (verified) {
+                        acknowledged = expected;
+                        verifiedEpoch = epoch;
+                        unverifiedInARow = 0;
+                    } else {
+                        // The replica follows a mismatching ACK with its re-hashed table (PROTOCOL.md).
+                        DigestExchange.receive(channel, acknowledged);
+                        unverifiedInARow++;
+                    }
+                    stats.epochDone(epoch, verified);
+                    listener.epochCompleted(name, epoch, verified, stats.snapshot());
+                } else {
+                    epoch--; // nothing changed: no epoch on the wire
+                }
+                if (once && verifiedEpoch > 0) {
+                    channel.finish("verified at epoch " + verifiedEpoch);
+                    return new SyncOutcome(name, verifiedEpoch, stats.snapshot());
+                }
+                if (once && unverifiedInARow >= MAX_UNVERIFIED_EPOCHS) {
+                    throw channel.violation(ErrorCode.VERIFY_FAILED,
+                            "replica of %s still differs after %d epochs", name, unverifiedInARow);
+                }
+                if (!once) {
+                    awaitInterval();
+                }
+            }
+        } catch (SyncException e) {
+            if (StreamChannel.isNormalEnd(e)) {
+                return new SyncOutcome(name, verifiedEpoch, stats.snapshot());
+            }
+            throw e;
+        }
+    }
+
+    private DigestTable scan(Duration maxAge) throws SyncException {
+        try {
+            return scans.scan(maxAge, stats);
+        } catch (IOException e) {
+            throw channel.violation(ErrorCode.IO_ERROR, "cannot scan %s: %s", name, e.getMessage());
+        }
+    }
+
+    /** Sends the changed chunks and EPOCH_END; returns the table the replica should now have. */
+    private DigestTable sendEpoch(long epoch, int[] changed, DigestTable acknowledged, ChunkEncoder encoder)
+            throws SyncException, InterruptedException {
+        DigestTable expected = acknowledged.copy();
+        MemorySegment region = scans.region().segment();
+        long total = 0;
+        for (int index : changed) {
+            total += expected.chunkLength(index);
+        }
+        long done = 0;
+        byte[] digest = new byte[expected.digestLength()];
+        for (int index : changed) {
+            byte[] copy = new byte[expected.chunkLength(index)];
+            MemorySegment.copy(region, expected.chunkOffset(index), MemorySegment.ofArray(copy), 0, copy.length);
+            hasher.hash(MemorySegment.ofArray(copy), digest, 0);
+            expected.set(index, digest, 0);
+            Chunk chunk = encoder.encode(channel.id(), epoch, index, copy);
+            channel.send(chunk);
+            stats.chunk(copy.length, chunk.data().length);
+            done += copy.length;
+            listener.progress(name, epoch, done, total);
+        }
+        channel.send(new EpochEnd(channel.id(), epoch, changed.length, expected.rootDigest()));
+        return expected;
+    }
+
+    /** Waits one interval, listening: a replica ends the stream (RESET NO_ERROR) to stop us. */
+    private void awaitInterval() throws SyncException, InterruptedException {
+        Frame frame = channel.receive(interval);
+        if (frame != null) {
+            throw channel.violation(ErrorCode.PROTOCOL_ERROR, "unexpected %s between epochs", frame);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.deltasync.sync;
+
+import dev.deltasync.mux.MuxStream;
+import dev.deltasync.mux.StreamClosedException;
+import dev.deltasync.protocol.ErrorCode;
+import dev.deltasync.protocol.Frame;
+import dev.deltasync.protocol.FrameCodec;
+import dev.deltasync.protocol.ProtocolException;
+import java.time.Duration;
+
+/**
+ * The engine's view of a stream: counts wire bytes into {@link SyncStats}, turns the end of a stream
+ * into a {@link SyncException} with its code, and resets the stream when the peer breaks the sync
+ * rules, so every failure leaves the stream closed with a reason the peer can read.
+ */
+final class StreamChannel {
+    private final MuxStream stream;
+    private final SyncStats stats;
+
+    StreamChannel(MuxStream stream, SyncStats stats) {
+        this.stream = stream;
+        this.stats = stats;
+    }
+
+    int id() {
+        return stream.id();
+    }
+
+    /** The largest frame payload the peer accepts. */
+    int peerMaxFramePayload() {
+        return stream.session().peerMaxFramePayload();
+    }
+
+    void send(Frame frame) throws SyncException, InterruptedException {
+        try {
+            stream.send(frame);
+        } catch (StreamClosedException e) {
+            throw ended(e);
+        }
+        stats.sent(FrameCodec.encodedLength(frame));
+    }
+
+    Frame receive() throws SyncException, InterruptedException {
+        return receive(null);
+    }
+
+    /** The next frame, or null once {@code timeout} passed without one (null: no timeout). */
+    Frame receive(Duration timeout) throws SyncException, InterruptedException {
+        Frame frame;
+        try {
+            frame = stream.receive(timeout);
+        } catch (StreamClosedException e) {
+            throw ended(e);
+        }
+        if (frame != null) {
+            stats.received(FrameCodec.encodedLength(frame));
+        }
+        return frame;
+    }
+
+    /** Receives a frame of {@code type}; anything else breaks the sync rules and resets the stream. */
+    <T extends Frame> T expect(Class<T> type, String when) throws SyncException, InterruptedException {
+        Frame frame = receive();
+        if (!type.isInstance(frame)) {
+            throw violation(ErrorCode.PROTOCOL_ERROR, "expected %s %s, got %s", type.getSimpleName(), when, frame);
+        }
+        return type.cast(frame);
+    }
+
+    /** Resets the stream with {@code code} and returns the exception for the caller to throw. */
+    SyncException violation(ErrorCode code, String format, Object... args) {
+        String message = String.format(format, args);
+        stream.reset(code, message);
+        return new SyncException(code, message);
+    }
+
+    SyncException violation(ProtocolException e) {
+        return violation(e.code(), "%s", e.getMessage());
+    }
+
+    /** Ends the stream normally (RESET NO_ERROR). */
+    void finish(String reason) {
+        stream.reset(ErrorCode.NO_ERROR, reason);
+    }
+
+    void reset(ErrorCode code, String reason) {
+        stream.reset(code, reason);
+    }
+
+    private static SyncException ended(StreamClosedException e) {
+        String who = e.byPeer() ? "peer ended the stream" : "stream ended";
+        return new SyncException(e.errorCode(), who + ": " + e.errorCode() + (e.getMessage() == null ? ""
+                : " (" + e.getMessage() + ")"), e);
+    }
+
+    /** True for the end of a stream that means "done", not "failed". */
+    static boolean isNormalEnd(SyncException e) {
+        return e.code() == ErrorCode.NO_ERROR;
+    }
+}

@@ -1,0 +1,172 @@
+package dev.deltasync.sync;
+
+import dev.deltasync.mux.MuxClient;
+import dev.deltasync.mux.MuxConfig;
+import dev.deltasync.mux.MuxSession;
+import dev.deltasync.mux.MuxStream;
+import dev.deltasync.mux.StreamClosedException;
+import dev.deltasync.protocol.Constants;
+import dev.deltasync.protocol.ErrorCode;
+import dev.deltasync.protocol.Open;
+import dev.deltasync.protocol.OpenOk;
+import dev.deltasync.sync.region.MappedRegion;
+import dev.deltasync.sync.region.RegionAccess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The client end: one connection to a server, one multiplexed stream per job. {@code push} jobs make a
+ * remote region follow a local file, {@code pull} jobs the other way round.
+ */
+public final class SyncClient implements AutoCloseable {
+    private final MuxSession session;
+    private final String address;
+
+    private SyncClient(MuxSession session, String address) {
+        this.session = session;
+        this.address = address;
+    }
+
+    /** Connects and completes the handshake; a failure is a {@link SyncException} with code CANCEL. */
+    public static SyncClient connect(String host, int port, MuxConfig config) throws SyncException, InterruptedException {
+        try {
+            return new SyncClient(MuxClient.connect(host, port, config), host + ":" + port);
+        } catch (IOException e) {
+            throw new SyncException(ErrorCode.CANCEL, e.getMessage(), e);
+        }
+    }
+
+    /** Runs every job concurrently on this connection; returns when all have ended. */
+    public List<JobResult> runAll(List<SyncJob> jobs, SyncOptions options, SyncListener listener)
+            throws InterruptedException {
+        List<JobResult> results = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<JobResult>> running = new ArrayList<>();
+            for (SyncJob job : jobs) {
+                running.add(threads.submit(() -> runCatching(job, options, listener)));
+            }
+            for (Future<JobResult> future : running) {
+                try {
+                    results.add(future.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException("job thread failed", e.getCause());
+                }
+            }
+        }
+        return results;
+    }
+
+    private JobResult runCatching(SyncJob job, SyncOptions options, SyncListener listener) throws InterruptedException {
+        try {
+            return new JobResult(job, run(job, options, listener), null);
+        } catch (SyncException e) {
+            return new JobResult(job, null, e);
+        }
+    }
+
+    /** Runs one job on its own stream until it is verified ({@code once}) or ends. */
+    public SyncOutcome run(SyncJob job, SyncOptions options, SyncListener listener)
+            throws SyncException, InterruptedException {
+        return switch (job.direction()) {
+            case PUSH -> push(job, options, listener);
+            case PULL -> pull(job, options, listener);
+        };
+    }
+
+    private SyncOutcome push(SyncJob job, SyncOptions options, SyncListener listener)
+            throws SyncException, InterruptedException {
+        try (MappedRegion local = openLocal(job)) {
+            Optional<String> problem = ParameterCheck.problem(options.chunkSize(), local.size(),
+                    session.peerMaxFramePayload());
+            if (problem.isPresent()) {
+                throw new SyncException(ErrorCode.UNSUPPORTED_PARAMETER, problem.get());
+            }
+            SyncStats stats = new SyncStats();
+            StreamChannel channel = open(job, options, Constants.ROLE_PUSH, local.size(), stats);
+            OpenOk ok = channel.expect(OpenOk.class, "in answer to OPEN");
+            StreamParameters parameters = agreed(channel, ok, options);
+            if (ok.regionSize() != local.size()) {
+                throw channel.violation(ErrorCode.SIZE_MISMATCH, "server took region size %d, source is %d",
+                        ok.regionSize(), local.size());
+            }
+            try (RegionScans scans = new RegionScans(local, parameters, options.scanThreads())) {
+                return new SourceSide(job.remoteName(), channel, scans, options.compression(), options.interval(),
+                        options.once(), stats, listener).run();
+            }
+        }
+    }
+
+    private SyncOutcome pull(SyncJob job, SyncOptions options, SyncListener listener)
+            throws SyncException, InterruptedException {
+        long localSize = sizeIfExists(job);
+        SyncStats stats = new SyncStats();
+        StreamChannel channel = open(job, options, Constants.ROLE_PULL, Math.max(localSize, 0), stats);
+        OpenOk ok = channel.expect(OpenOk.class, "in answer to OPEN");
+        StreamParameters parameters = agreed(channel, ok, options);
+        if (localSize >= 0 && localSize != ok.regionSize() && !options.allowResize()) {
+            throw channel.violation(ErrorCode.SIZE_MISMATCH,
+                    "%s is %d bytes but region '%s' is %d bytes (use --resize to resize the local file)",
+                    job.localPath(), localSize, job.remoteName(), ok.regionSize());
+        }
+        MappedRegion local;
+        try {
+            local = MappedRegion.openResized(job.localPath(), ok.regionSize());
+        } catch (IOException e) {
+            throw channel.violation(ErrorCode.IO_ERROR, "cannot open %s for writing: %s", job.localPath(), e);
+        }
+        try (local) {
+            return new ReplicaSide(job.remoteName(), channel, local, parameters, options.scanThreads(), options.once(),
+                    stats, listener).run();
+        }
+    }
+
+    private StreamChannel open(SyncJob job, SyncOptions options, int role, long regionSize, SyncStats stats)
+            throws SyncException, InterruptedException {
+        try {
+            MuxStream stream = session.openStream(id -> new Open(id, role, options.hash().wireId(), options.chunkSize(),
+                    regionSize, job.remoteName(), options.allowResize()));
+            return new StreamChannel(stream, stats);
+        } catch (StreamClosedException e) {
+            throw new SyncException(e.errorCode(), "cannot open a stream to " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The server must echo what we proposed; it has no say over hash or chunk size in v1. */
+    private static StreamParameters agreed(StreamChannel channel, OpenOk ok, SyncOptions options) throws SyncException {
+        if (ok.hashId() != options.hash().wireId() || ok.chunkSize() != options.chunkSize()) {
+            throw channel.violation(ErrorCode.PROTOCOL_ERROR, "server answered hash %d / chunk size %d, we asked %d / %d",
+                    ok.hashId(), ok.chunkSize(), options.hash().wireId(), options.chunkSize());
+        }
+        return new StreamParameters(options.hash(), options.chunkSize(), ok.regionSize());
+    }
+
+    private static MappedRegion openLocal(SyncJob job) throws SyncException {
+        try {
+            return MappedRegion.open(job.localPath(), RegionAccess.READ_ONLY);
+        } catch (NoSuchFileException e) {
+            throw new SyncException(ErrorCode.IO_ERROR, "no such file: " + job.localPath());
+        } catch (IOException e) {
+            throw new SyncException(ErrorCode.IO_ERROR, "cannot map " + job.localPath() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static long sizeIfExists(SyncJob job) throws SyncException {
+        try {
+            return Files.exists(job.localPath()) ? Files.size(job.localPath()) : -1;
+        } catch (IOException e) {
+            throw new SyncException(ErrorCode.IO_ERROR, "cannot read " + job.localPath() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        session.close();
+    }
+}

@@ -1,0 +1,166 @@
+package dev.deltasync.sync;
+
+import dev.deltasync.hashing.HashAlgorithm;
+import dev.deltasync.mux.MuxServer;
+import dev.deltasync.mux.MuxStream;
+import dev.deltasync.protocol.Constants;
+import dev.deltasync.protocol.ErrorCode;
+import dev.deltasync.protocol.Open;
+import dev.deltasync.protocol.OpenOk;
+import dev.deltasync.sync.region.MappedRegion;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The server end: offers named regions; a client's PUSH stream makes the server's file a replica,
+ * a PULL stream makes the server the source. Each stream runs on its own virtual thread; a failure in
+ * one resets that stream only.
+ */
+public final class SyncServer implements AutoCloseable {
+    private final MuxServer mux;
+
+    private SyncServer(MuxServer mux) {
+        this.mux = mux;
+    }
+
+    /** Starts listening on {@code host:port} (0: any free port, see {@link #port()}). */
+    public static SyncServer start(String host, int port, List<ExposedRegion> regions, ServerOptions options,
+                                   SyncListener listener) throws IOException, InterruptedException {
+        Map<String, ExposedRegion> byName = new LinkedHashMap<>();
+        for (ExposedRegion region : regions) {
+            if (byName.put(region.name(), region) != null) {
+                throw new IllegalArgumentException("region '" + region.name() + "' is exposed twice");
+            }
+        }
+        StreamServer streams = new StreamServer(Map.copyOf(byName), options, listener);
+        return new SyncServer(MuxServer.start(host, port, options.mux(), streams::serve));
+    }
+
+    public int port() {
+        return mux.port();
+    }
+
+    @Override
+    public void close() {
+        mux.close();
+    }
+
+    /** Serves one stream: OPEN checks, then the replica or source side. */
+    private static final class StreamServer {
+        private final Map<String, ExposedRegion> regions;
+        private final ServerOptions options;
+        private final SyncListener listener;
+        private final SharedSources sources;
+        private final Set<String> beingPushed = ConcurrentHashMap.newKeySet();
+
+        StreamServer(Map<String, ExposedRegion> regions, ServerOptions options, SyncListener listener) {
+            this.regions = regions;
+            this.options = options;
+            this.listener = listener;
+            this.sources = new SharedSources(options.scanThreads());
+        }
+
+        void serve(MuxStream stream) throws InterruptedException {
+            SyncStats stats = new SyncStats();
+            StreamChannel channel = new StreamChannel(stream, stats);
+            String what = "stream " + stream.id();
+            try {
+                Open open = channel.expect(Open.class, "to start the stream");
+                what = (open.role() == Constants.ROLE_PUSH ? "push into '" : "pull of '") + open.name() + "'";
+                listener.info(what + ": started (stream " + stream.id() + ")");
+                SyncOutcome outcome = serve(open, channel, stats);
+                listener.info(what + ": ended, " + (outcome.verified()
+                        ? "last verified at epoch " + outcome.verifiedEpoch() : "never verified"));
+            } catch (SyncException e) {
+                listener.info(what + ": " + e.code() + ": " + e.getMessage());
+            }
+        }
+
+        private SyncOutcome serve(Open open, StreamChannel channel, SyncStats stats)
+                throws SyncException, InterruptedException {
+            ExposedRegion region = regions.get(open.name());
+            if (region == null) {
+                throw channel.violation(ErrorCode.UNKNOWN_REGION, "no region named '%s'", open.name());
+            }
+            HashAlgorithm hash = ParameterCheck.hash(open.hashId(), channel);
+            boolean push = open.role() == Constants.ROLE_PUSH;
+            int chunkReceiverLimit = push ? options.mux().maxFramePayload() : channel.peerMaxFramePayload();
+            Optional<String> problem = ParameterCheck.problem(open.chunkSize(), open.regionSize(), chunkReceiverLimit);
+            if (problem.isPresent()) {
+                throw channel.violation(ErrorCode.UNSUPPORTED_PARAMETER, "%s", problem.get());
+            }
+            return push ? receivePush(open, region, hash, channel, stats) : servePull(open, region, hash, channel, stats);
+        }
+
+        private SyncOutcome receivePush(Open open, ExposedRegion region, HashAlgorithm hash, StreamChannel channel,
+                                        SyncStats stats) throws SyncException, InterruptedException {
+            if (region.readOnly()) {
+                throw channel.violation(ErrorCode.READ_ONLY, "region '%s' is read-only: it can be pulled, not pushed into",
+                        region.name());
+            }
+            if (!beingPushed.add(region.name())) {
+                throw channel.violation(ErrorCode.REFUSED_STREAM, "region '%s' is already being pushed into",
+                        region.name());
+            }
+            try {
+                long size = existingSize(region, channel);
+                if (size >= 0 && size != open.regionSize() && !open.allowResize()) {
+                    throw channel.violation(ErrorCode.SIZE_MISMATCH,
+                            "region '%s' is %d bytes, the source is %d bytes (push with --resize to resize it)",
+                            region.name(), size, open.regionSize());
+                }
+                MappedRegion replica;
+                try {
+                    replica = MappedRegion.openResized(region.path(), open.regionSize());
+                } catch (IOException e) {
+                    throw channel.violation(ErrorCode.IO_ERROR, "cannot map region '%s': %s", region.name(), e.getMessage());
+                }
+                try (replica) {
+                    StreamParameters parameters = new StreamParameters(hash, open.chunkSize(), open.regionSize());
+                    channel.send(new OpenOk(channel.id(), open.regionSize(), open.chunkSize(), open.hashId()));
+                    return new ReplicaSide(region.name(), channel, replica, parameters, options.scanThreads(), false,
+                            stats, listener).run();
+                }
+            } finally {
+                beingPushed.remove(region.name());
+            }
+        }
+
+        private SyncOutcome servePull(Open open, ExposedRegion region, HashAlgorithm hash, StreamChannel channel,
+                                      SyncStats stats) throws SyncException, InterruptedException {
+            long size = existingSize(region, channel);
+            if (size < 0) {
+                throw channel.violation(ErrorCode.IO_ERROR, "region '%s' has no data yet", region.name());
+            }
+            StreamParameters parameters = new StreamParameters(hash, open.chunkSize(), size);
+            RegionScans scans;
+            try {
+                scans = sources.acquire(region, parameters);
+            } catch (IOException e) {
+                throw channel.violation(ErrorCode.IO_ERROR, "cannot map region '%s': %s", region.name(), e.getMessage());
+            }
+            try {
+                channel.send(new OpenOk(channel.id(), size, open.chunkSize(), open.hashId()));
+                return new SourceSide(region.name(), channel, scans, options.compression(), options.interval(), false,
+                        stats, listener).run();
+            } finally {
+                sources.release(scans);
+            }
+        }
+
+        /** The region file's size, or -1 when it does not exist yet. */
+        private static long existingSize(ExposedRegion region, StreamChannel channel) throws SyncException {
+            try {
+                return Files.exists(region.path()) ? Files.size(region.path()) : -1;
+            } catch (IOException e) {
+                throw channel.violation(ErrorCode.IO_ERROR, "cannot read region '%s': %s", region.name(), e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.deltasync.sync;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Running totals for one stream, updated by the engine thread and read by whoever prints them.
+ * "Wire" bytes are whole frames, headers included, in both directions.
+ */
+public final class SyncStats {
+    private final long startNanos = System.nanoTime();
+    private final AtomicLong bytesScanned = new AtomicLong();
+    private final AtomicLong chunksChanged = new AtomicLong();
+    private final AtomicLong changedBytes = new AtomicLong();
+    private final AtomicLong chunkPayloadBytes = new AtomicLong();
+    private final AtomicLong wireBytesSent = new AtomicLong();
+    private final AtomicLong wireBytesReceived = new AtomicLong();
+    private final AtomicLong epochs = new AtomicLong();
+    private final AtomicLong verifiedEpoch = new AtomicLong();
+
+    void scanned(long bytes) {
+        bytesScanned.addAndGet(bytes);
+    }
+
+    /** One changed chunk of {@code rawBytes} that travelled as {@code payloadBytes} of chunk data. */
+    void chunk(int rawBytes, int payloadBytes) {
+        chunksChanged.incrementAndGet();
+        changedBytes.addAndGet(rawBytes);
+        chunkPayloadBytes.addAndGet(payloadBytes);
+    }
+
+    void sent(int frameBytes) {
+        wireBytesSent.addAndGet(frameBytes);
+    }
+
+    void received(int frameBytes) {
+        wireBytesReceived.addAndGet(frameBytes);
+    }
+
+    void epochDone(long epoch, boolean verified) {
+        epochs.incrementAndGet();
+        if (verified) {
+            verifiedEpoch.set(epoch);
+        }
+    }
+
+    public Snapshot snapshot() {
+        return new Snapshot(bytesScanned.get(), chunksChanged.get(), changedBytes.get(), chunkPayloadBytes.get(),
+                wireBytesSent.get(), wireBytesReceived.get(), epochs.get(), verifiedEpoch.get(),
+                System.nanoTime() - startNanos);
+    }
+
+    /**
+     * The totals at one moment.
+     *
+     * @param changedBytes      bytes of the chunks that changed (what a naive copy would send)
+     * @param chunkPayloadBytes the same chunks as they travelled (compressed where it paid)
+     * @param verifiedEpoch     the last epoch whose root digests matched, 0 if none yet
+     */
+    public record Snapshot(long bytesScanned, long chunksChanged, long changedBytes, long chunkPayloadBytes,
+                           long wireBytesSent, long wireBytesReceived, long epochs, long verifiedEpoch,
+                           long elapsedNanos) {
+        /** changedBytes / chunkPayloadBytes; 1.0 when nothing was sent. */
+        public double compressionRatio() {
+            return chunkPayloadBytes == 0 ? 1.0 : (double) changedBytes / chunkPayloadBytes;
+        }
+    }
+}

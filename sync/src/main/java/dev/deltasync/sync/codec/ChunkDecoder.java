@@ -1,0 +1,49 @@
+package dev.deltasync.sync.codec;
+
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
+import dev.deltasync.protocol.Chunk;
+import dev.deltasync.protocol.Constants;
+import dev.deltasync.protocol.ErrorCode;
+import dev.deltasync.protocol.ProtocolException;
+
+/**
+ * Recovers a chunk's bytes from a CHUNK frame into a buffer the caller owns. The output is bounded by
+ * the declared length before zstd writes a byte, so a "zstd bomb" fails with COMPRESSION_ERROR instead
+ * of growing memory; a frame that decompresses to any other length than declared fails the same way.
+ */
+public final class ChunkDecoder implements AutoCloseable {
+    private final ZstdDecompressCtx context = new ZstdDecompressCtx();
+
+    /**
+     * Decodes {@code chunk} into {@code into[0..chunk.rawLength())}.
+     *
+     * @throws ProtocolException a stream error: unknown codec, or not exactly rawLength bytes
+     */
+    public void decode(Chunk chunk, byte[] into) throws ProtocolException {
+        int expected = chunk.rawLength();
+        switch (chunk.codec()) {
+            case Constants.CODEC_NONE -> System.arraycopy(chunk.data(), 0, into, 0, expected);
+            case Constants.CODEC_ZSTD -> {
+                int size;
+                try {
+                    size = context.decompressByteArray(into, 0, expected, chunk.data(), 0, chunk.data().length);
+                } catch (ZstdException e) {
+                    throw ProtocolException.streamError(chunk.streamId(), ErrorCode.COMPRESSION_ERROR,
+                            "chunk %d does not decompress to its %d bytes: %s", chunk.index(), expected, e.getMessage());
+                }
+                if (size != expected) {
+                    throw ProtocolException.streamError(chunk.streamId(), ErrorCode.COMPRESSION_ERROR,
+                            "chunk %d decompressed to %d bytes, %d declared", chunk.index(), size, expected);
+                }
+            }
+            default -> throw ProtocolException.streamError(chunk.streamId(), ErrorCode.UNSUPPORTED_PARAMETER,
+                    "chunk %d uses unknown codec %d", chunk.index(), chunk.codec());
+        }
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}
