@@ -40,8 +40,7 @@ public final class MuxClient {
         if (!connected.isSuccess()) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             Throwable cause = connected.cause();
-            throw new ConnectException("cannot connect to " + host + ":" + port + ": "
-                    + (cause == null ? "unknown reason" : cause.getMessage()));
+            throw new ConnectException("cannot connect to " + host + ":" + port + ": " + describe(cause));
         }
         connected.channel().closeFuture().addListener(f -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS));
         MuxSession muxSession = session.join();
@@ -55,5 +54,17 @@ public final class MuxClient {
             throw new IOException("handshake with " + host + ":" + port + " timed out");
         }
         return muxSession;
+    }
+
+    /** Netty's native transport words its errors for C programmers ("finishConnect(..) failed: ..."). */
+    private static String describe(Throwable cause) {
+        String message = cause == null || cause.getMessage() == null ? "unknown reason" : cause.getMessage();
+        if (message.contains("Connection refused")) {
+            return "connection refused";
+        }
+        if (message.contains("timed out")) {
+            return "timed out";
+        }
+        return message;
     }
 }

@@ -101,7 +101,7 @@ public final class SyncServer implements AutoCloseable {
         private SyncOutcome receivePush(Open open, ExposedRegion region, HashAlgorithm hash, StreamChannel channel,
                                         SyncStats stats) throws SyncException, InterruptedException {
             if (region.readOnly()) {
-                throw channel.violation(ErrorCode.READ_ONLY, "region '%s' is read-only: it can be pulled, not pushed into",
+                throw channel.violation(ErrorCode.READ_ONLY, "region '%s' is read-only: it can be pulled, not pushed into (the server must offer it as NAME=PATH:rw)",
                         region.name());
             }
             if (!beingPushed.add(region.name())) {

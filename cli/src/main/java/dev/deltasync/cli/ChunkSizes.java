@@ -1,0 +1,16 @@
+package dev.deltasync.cli;
+
+import dev.deltasync.protocol.Constants;
+
+/** The chunk sizes protocol v1 allows: a power of two from 4 KiB to 1 MiB. */
+final class ChunkSizes {
+    private ChunkSizes() {}
+
+    static int parse(String text) {
+        long size = Sizes.parse(text);
+        if (size < Constants.MIN_CHUNK_SIZE || size > Constants.MAX_CHUNK_SIZE || Long.bitCount(size) != 1) {
+            throw CliException.usage("chunk size must be a power of two from 4KiB to 1MiB: '" + text + "'");
+        }
+        return (int) size;
+    }
+}

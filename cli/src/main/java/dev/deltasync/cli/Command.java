@@ -1,0 +1,36 @@
+package dev.deltasync.cli;
+
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** One subcommand: its options, its help text, and what it does. Shared options live here. */
+abstract class Command {
+    static final Option HELP = Option.builder("h").longOpt("help").desc("show this help and exit").get();
+    static final Option DEBUG = Option.builder().longOpt("debug")
+            .desc("print stack traces for errors").get();
+
+    /** The word typed after {@code deltasync}. */
+    abstract String name();
+
+    /** One line for the command list. */
+    abstract String summary();
+
+    /** The synopsis after the command name, e.g. {@code LOCAL_PATH HOST:PORT/NAME [options]}. */
+    abstract String synopsis();
+
+    /** What the command does and examples that work as typed. */
+    abstract String description();
+
+    /** The command's own options; {@link #HELP} and {@link #DEBUG} are added for every command. */
+    abstract Options ownOptions();
+
+    abstract ExitCode run(CommandLine line, Io io) throws Exception;
+
+    final Options options() {
+        Options options = ownOptions();
+        options.addOption(HELP);
+        options.addOption(DEBUG);
+        return options;
+    }
+}

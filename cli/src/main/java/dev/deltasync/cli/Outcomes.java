@@ -1,0 +1,36 @@
+package dev.deltasync.cli;
+
+import dev.deltasync.sync.JobResult;
+import dev.deltasync.sync.SyncException;
+import java.util.List;
+
+/** Maps how jobs ended to the exit code scripts see. */
+final class Outcomes {
+    private Outcomes() {}
+
+    /** REFUSED for a peer's "no" (unknown region, read-only, size mismatch, not verified); FAILURE otherwise. */
+    static ExitCode exitCodeOf(SyncException e) {
+        return switch (e.code()) {
+            case UNKNOWN_REGION, READ_ONLY, SIZE_MISMATCH, UNSUPPORTED_PARAMETER, REFUSED_STREAM, VERIFY_FAILED ->
+                    ExitCode.REFUSED;
+            default -> ExitCode.FAILURE;
+        };
+    }
+
+    /**
+     * One code for several jobs: FAILURE if any failed outright, else REFUSED if any was refused or
+     * (with {@code once}) not verified, else OK.
+     */
+    static ExitCode exitCodeOf(List<JobResult> results, boolean once) {
+        boolean refused = false;
+        for (JobResult result : results) {
+            ExitCode code = result.failure() != null ? exitCodeOf(result.failure())
+                    : once && !result.verified() ? ExitCode.REFUSED : ExitCode.OK;
+            if (code == ExitCode.FAILURE) {
+                return code;
+            }
+            refused |= code == ExitCode.REFUSED;
+        }
+        return refused ? ExitCode.REFUSED : ExitCode.OK;
+    }
+}

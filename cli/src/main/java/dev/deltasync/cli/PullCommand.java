@@ -1,0 +1,46 @@
+package dev.deltasync.cli;
+
+import dev.deltasync.sync.SyncJob;
+
+/** {@code deltasync pull HOST:PORT/NAME LOCAL_PATH}: the local file follows the remote region. */
+final class PullCommand extends SyncCommand {
+    @Override
+    String name() {
+        return "pull";
+    }
+
+    @Override
+    String summary() {
+        return "make local files follow remote regions";
+    }
+
+    @Override
+    String synopsis() {
+        return "HOST:PORT/NAME LOCAL_PATH [HOST:PORT/NAME LOCAL_PATH ...] [options]";
+    }
+
+    @Override
+    String description() {
+        return """
+                Keeps LOCAL_PATH identical to the region NAME of a 'deltasync serve' at HOST:PORT. A missing file
+                is created at the region's size; a file of another size is refused unless --resize. The server
+                scans on its own --interval and sends only changed chunks; each epoch is verified by root digest.
+                Several pairs share one connection. With --once: converge, verify, exit 0.
+
+                Examples:
+                  deltasync pull 10.0.0.1:7070/vm /srv/replica/disk.img --once --stats
+                  deltasync pull 127.0.0.1:7070/a a.bin 127.0.0.1:7070/b b.bin
+                  deltasync pull db-host:7070/snapshot snap.bin --resize --json
+                """;
+    }
+
+    @Override
+    SyncJob job(String first, String second) {
+        return new SyncJob(SyncJob.Direction.PULL, localPath(second), RemoteAddress.parseWithRegion(first).region());
+    }
+
+    @Override
+    String remoteOf(String first, String second) {
+        return first;
+    }
+}

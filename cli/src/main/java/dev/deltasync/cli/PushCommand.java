@@ -1,0 +1,49 @@
+package dev.deltasync.cli;
+
+import dev.deltasync.sync.SyncJob;
+import java.nio.file.Files;
+
+/** {@code deltasync push LOCAL_PATH HOST:PORT/NAME}: the remote region follows the local file. */
+final class PushCommand extends SyncCommand {
+    @Override
+    String name() {
+        return "push";
+    }
+
+    @Override
+    String summary() {
+        return "make remote regions follow local files";
+    }
+
+    @Override
+    String synopsis() {
+        return "LOCAL_PATH HOST:PORT/NAME [LOCAL_PATH HOST:PORT/NAME ...] [options]";
+    }
+
+    @Override
+    String description() {
+        return """
+                Keeps the region NAME on a 'deltasync serve' at HOST:PORT identical to LOCAL_PATH: scans the file
+                every --interval, sends only the chunks that changed, and has the server verify each epoch by
+                root digest. Several pairs share one connection. With --once: converge, verify, exit 0.
+
+                Examples:
+                  deltasync push /var/lib/vm/disk.img 10.0.0.2:7070/vm --once --stats
+                  deltasync push a.bin 127.0.0.1:7070/a b.bin 127.0.0.1:7070/b --interval 500ms
+                  deltasync push cache.bin backup:7070/cache --hash blake3 --compress zstd:3 --json
+                """;
+    }
+
+    @Override
+    SyncJob job(String first, String second) {
+        if (!Files.isRegularFile(localPath(first))) {
+            throw CliException.usage("no such file: " + first);
+        }
+        return new SyncJob(SyncJob.Direction.PUSH, localPath(first), RemoteAddress.parseWithRegion(second).region());
+    }
+
+    @Override
+    String remoteOf(String first, String second) {
+        return second;
+    }
+}

@@ -1,0 +1,46 @@
+package dev.deltasync.cli;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses and prints byte sizes the way people type them: {@code 4096}, {@code 64KiB}, {@code 1g}, {@code 256MB}. */
+public final class Sizes {
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)(i?b?)", Pattern.CASE_INSENSITIVE);
+
+    private Sizes() {}
+
+    /**
+     * Parses a size; {@code K/M/G/T} with or without {@code iB} are powers of 1024, {@code KB/MB/GB/TB}
+     * are powers of 1000 (as disk vendors use them).
+     */
+    public static long parse(String text) {
+        Matcher m = SIZE.matcher(text.trim());
+        if (!m.matches()) {
+            throw CliException.usage("not a size: '" + text + "' (examples: 4096, 64KiB, 256MiB, 1GiB)");
+        }
+        int power = "kmgt".indexOf(m.group(2).toLowerCase(Locale.ROOT)) + 1;
+        boolean decimal = m.group(3).equalsIgnoreCase("b") && power > 0;
+        long unit = 1;
+        for (int i = 0; i < power; i++) {
+            unit = Math.multiplyExact(unit, decimal ? 1000 : 1024);
+        }
+        try {
+            return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw CliException.usage("size too large: '" + text + "'");
+        }
+    }
+
+    /** Formats with a binary unit and one decimal, e.g. {@code 1.5 GiB}. */
+    public static String format(double bytes) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        int unit = 0;
+        while (Math.abs(bytes) >= 1024 && unit < units.length - 1) {
+            bytes /= 1024;
+            unit++;
+        }
+        return unit == 0 ? String.format(Locale.ROOT, "%.0f B", bytes)
+                : String.format(Locale.ROOT, "%.1f %s", bytes, units[unit]);
+    }
+}

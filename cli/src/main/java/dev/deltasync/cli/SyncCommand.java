@@ -1,0 +1,142 @@
+package dev.deltasync.cli;
+
+import dev.deltasync.hashing.HashAlgorithm;
+import dev.deltasync.mux.MuxConfig;
+import dev.deltasync.sync.JobResult;
+import dev.deltasync.sync.SyncClient;
+import dev.deltasync.sync.SyncException;
+import dev.deltasync.sync.SyncJob;
+import dev.deltasync.sync.SyncOptions;
+import dev.deltasync.sync.codec.Compression;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** What {@code push} and {@code pull} share: the options, the pairs, one connection, the summary. */
+abstract class SyncCommand extends Command {
+    static final Option ONCE = Option.builder().longOpt("once")
+            .desc("converge, verify (root digests equal), exit 0; without it, keep following").get();
+    static final Option INTERVAL = Option.builder().longOpt("interval").hasArg().argName("DURATION")
+            .desc("time between scans when following (default 1s; for pull the server's --interval applies)").get();
+    static final Option CHUNK_SIZE = Option.builder().longOpt("chunk-size").hasArg().argName("SIZE")
+            .desc("chunk size, a power of two from 4KiB to 1MiB (default 64KiB)").get();
+    static final Option HASH = Option.builder().longOpt("hash").hasArg().argName("ALGORITHM")
+            .desc("xxh3-128 (default), xxh3-64, blake3 (when the peer may be hostile), crc32c, crc32").get();
+    static final Option COMPRESS = Option.builder().longOpt("compress").hasArg().argName("CODEC")
+            .desc("zstd[:LEVEL] (default zstd:1) or none; chunks that do not shrink travel raw").get();
+    static final Option STATS = Option.builder().longOpt("stats")
+            .desc("print a summary per region: bytes scanned, chunks changed, wire bytes, compression, time").get();
+    static final Option JSON = Option.builder().longOpt("json")
+            .desc("print the summary as one JSON object per line (implies --stats)").get();
+    static final Option RESIZE = Option.builder().longOpt("resize")
+            .desc("let the replica's file take the source's size instead of refusing a mismatch").get();
+    static final Option THREADS = Option.builder().longOpt("threads").hasArg().argName("N")
+            .desc("hashing threads (default: all cores)").get();
+
+    /** Builds the job for one (first, second) pair of positional arguments. */
+    abstract SyncJob job(String first, String second);
+
+    /** The remote address within a pair. */
+    abstract String remoteOf(String first, String second);
+
+    @Override
+    Options ownOptions() {
+        return new Options().addOption(ONCE).addOption(INTERVAL).addOption(CHUNK_SIZE).addOption(HASH)
+                .addOption(COMPRESS).addOption(STATS).addOption(JSON).addOption(RESIZE).addOption(THREADS);
+    }
+
+    @Override
+    ExitCode run(CommandLine line, Io io) throws InterruptedException {
+        List<String> args = line.getArgList();
+        if (args.isEmpty() || args.size() % 2 != 0) {
+            throw CliException.usage("expected " + synopsis().replace(" [options]", "") + ", got "
+                    + (args.isEmpty() ? "nothing" : String.join(" ", args)));
+        }
+        List<SyncJob> jobs = new ArrayList<>();
+        RemoteAddress server = null;
+        for (int i = 0; i < args.size(); i += 2) {
+            RemoteAddress remote = RemoteAddress.parseWithRegion(remoteOf(args.get(i), args.get(i + 1)));
+            if (server != null && !server.hostPort().equals(remote.hostPort())) {
+                throw CliException.usage("all regions of one invocation must be on one server (they share one "
+                        + "connection): " + server.hostPort() + " and " + remote.hostPort());
+            }
+            server = remote;
+            jobs.add(job(args.get(i), args.get(i + 1)));
+        }
+        SyncOptions options = options(line);
+        boolean json = line.hasOption(JSON);
+        boolean stats = json || line.hasOption(STATS);
+
+        SyncClient client;
+        try {
+            client = SyncClient.connect(server.host(), server.port(), MuxConfig.defaults());
+        } catch (SyncException e) {
+            throw new CliException(ExitCode.FAILURE, e.getMessage() + " (is 'deltasync serve' running there?)", e);
+        }
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread stopOnSignal = new Thread(() -> {
+            client.close();
+            awaitQuietly(finished);
+        }, "deltasync-shutdown");
+        Runtime.getRuntime().addShutdownHook(stopOnSignal);
+        try {
+            ClientListener listener = new ClientListener(io, jobs, !options.once() && stats, json,
+                    io.terminal() && !json);
+            List<JobResult> results = client.runAll(jobs, options, listener);
+            for (JobResult result : results) {
+                if (result.failure() != null) {
+                    io.err().println("deltasync " + name() + ": " + result.job() + ": " + result.failure().getMessage());
+                } else if (stats) {
+                    StatsReport.print(io.out(), json, result.job(), "summary", result.outcome().verifiedEpoch(),
+                            result.outcome().stats());
+                }
+            }
+            return Outcomes.exitCodeOf(results, options.once());
+        } finally {
+            client.close();
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopOnSignal);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook is running
+            }
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(3, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static SyncOptions options(CommandLine line) {
+        int chunkSize = ChunkSizes.parse(line.getOptionValue(CHUNK_SIZE, "64KiB"));
+        HashAlgorithm hash;
+        Compression compression;
+        try {
+            hash = HashAlgorithm.fromCliName(line.getOptionValue(HASH, "xxh3-128"));
+            compression = Compression.parse(line.getOptionValue(COMPRESS, "zstd:1"));
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
+        }
+        Duration interval = Durations.parse(line.getOptionValue(INTERVAL, "1s"));
+        int threads = Threads.parse(line.getOptionValue(THREADS));
+        return new SyncOptions(chunkSize, hash, compression, interval, line.hasOption(ONCE), line.hasOption(RESIZE),
+                threads);
+    }
+
+    static Path localPath(String text) {
+        if (text.isBlank()) {
+            throw CliException.usage("empty local path");
+        }
+        return Path.of(text);
+    }
+}
