@@ -19,7 +19,8 @@ public final class Sizes {
         if (!m.matches()) {
             throw CliException.usage("not a size: '" + text + "' (examples: 4096, 64KiB, 256MiB, 1GiB)");
         }
-        int power = "kmgt".indexOf(m.group(2).toLowerCase(Locale.ROOT)) + 1;
+        String prefix = m.group(2).toLowerCase(Locale.ROOT);
+        int power = prefix.isEmpty() ? 0 : "kmgt".indexOf(prefix) + 1;
         boolean decimal = m.group(3).equalsIgnoreCase("b") && power > 0;
         long unit = 1;
         for (int i = 0; i < power; i++) {

@@ -1,0 +1,112 @@
+package dev.deltasync.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Drives the real entry point in-process and checks output streams and exit codes. */
+class MainTest {
+    record Run(int code, String out, String err) { }
+
+    static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.standard().run(args, new Io(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), false));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void noArgumentsPrintsTheOverviewAndExitsWithUsage() {
+        Run r = run();
+        assertEquals(2, r.code());
+        assertTrue(r.out().contains("Commands:") && r.out().contains("Exit codes:"), r.out());
+    }
+
+    @Test
+    void helpListsEveryCommandAndTheExitCodeTable() {
+        Run r = run("--help");
+        assertEquals(0, r.code());
+        for (String command : new String[] {"serve", "push", "pull", "demo", "hash-bench"}) {
+            assertTrue(r.out().contains(command), command);
+        }
+        for (ExitCode code : ExitCode.values()) {
+            assertTrue(r.out().contains(code.code() + "  " + code.meaning()), code.name());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"serve", "push", "pull", "demo", "hash-bench"})
+    void everyCommandsHelpTeachesWithExamples(String command) {
+        Run r = run(command, "--help");
+        assertEquals(0, r.code());
+        assertTrue(r.out().startsWith("Usage: deltasync " + command), r.out());
+        assertTrue(r.out().contains("Examples:"), r.out());
+        assertTrue(r.out().contains("--debug"), r.out());
+    }
+
+    @Test
+    void anUnknownCommandIsAUsageErrorOnOneLine() {
+        Run r = run("frobnicate");
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("unknown command 'frobnicate'"), r.err());
+    }
+
+    @Test
+    void anUnknownOptionIsAUsageErrorOnOneLine() {
+        Run r = run("push", "--bogus", "a", "127.0.0.1:1/x");
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("--bogus"), r.err());
+    }
+
+    @Test
+    void pushOfAMissingFileIsAUsageError() {
+        Run r = run("push", "/definitely/not/here.bin", "127.0.0.1:1/vm", "--once");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("no such file"), r.err());
+    }
+
+    @Test
+    void pairsMustShareOneServer() {
+        Run r = run("pull", "127.0.0.1:1/a", "a.bin", "127.0.0.2:1/b", "b.bin");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("one server"), r.err());
+    }
+
+    @Test
+    void aServerThatIsNotRunningIsAFailureWithoutAStackTrace() {
+        Run r = run("pull", "127.0.0.1:1/a", "a.bin", "--once");
+        assertEquals(1, r.code());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("connection refused"), r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
+    }
+
+    @Test
+    void serveWithoutRegionsIsAUsageError() {
+        Run r = run("serve", "--listen", "127.0.0.1:0");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--region"), r.err());
+    }
+
+    @Test
+    void hashBenchMeasuresEveryAlgorithmAsJsonLines() {
+        Run r = run("hash-bench", "--size", "8MiB", "--time", "1ms", "--threads", "2", "--json");
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().strip().split("\n");
+        assertEquals(6, lines.length, r.out());
+        for (String algorithm : new String[] {"memory-read", "xxh3-64", "xxh3-128", "blake3", "crc32c", "crc32"}) {
+            assertTrue(r.out().contains("\"algorithm\":\"" + algorithm + "\""), algorithm);
+        }
+        assertTrue(lines[2].contains("\"digest_bits\":128") || r.out().contains("\"digest_bits\":128"), r.out());
+    }
+}
