@@ -6,12 +6,15 @@ import com.dynatrace.hash4j.hashing.Hashing;
 import java.lang.foreign.MemorySegment;
 
 /**
- * XXH3-64 (seed 0) via hash4j, which reads the segment in place through its FFM {@link ByteAccess};
- * bench/Xxh3LibraryBenchmark shows why hash4j rather than zero-allocation-hashing.
+ * XXH3-64 (seed 0) via hash4j; bench/Xxh3LibraryBenchmark shows why hash4j rather than
+ * zero-allocation-hashing. Chunks go through hash4j's {@code byte[]} path ({@link ArrayWindow} says why);
+ * only segments too large to copy are read in place through its FFM {@link ByteAccess}.
  */
 final class Xxh3_64Hasher implements ChunkHasher {
     static final ByteAccess<MemorySegment> SEGMENT_ACCESS = ByteAccess.forMemorySegment(MemorySegment.class);
     private static final Hasher64 XXH3 = Hashing.xxh3_64();
+
+    private final ArrayWindow window = new ArrayWindow();
 
     @Override
     public HashAlgorithm algorithm() {
@@ -20,6 +23,9 @@ final class Xxh3_64Hasher implements ChunkHasher {
 
     @Override
     public void hash(MemorySegment data, byte[] out, int offset) {
-        BigEndian.putLong(out, offset, XXH3.hashBytesToLong(data, 0, data.byteSize(), SEGMENT_ACCESS));
+        long hash = window.view(data)
+                ? XXH3.hashBytesToLong(window.array(), window.offset(), window.length())
+                : XXH3.hashBytesToLong(data, 0, data.byteSize(), SEGMENT_ACCESS);
+        BigEndian.putLong(out, offset, hash);
     }
 }
