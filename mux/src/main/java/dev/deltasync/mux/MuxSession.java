@@ -308,8 +308,8 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         } else {
             MuxStream stream = streams.get(update.streamId());
             if (stream != null && !stream.sendWindow.grant(update.increment())) {
-                throw ProtocolException.connectionError(ErrorCode.FLOW_CONTROL_ERROR,
-                        "window of stream %d above 2^31-1", update.streamId());
+                // PROTOCOL.md §6.2: a stream window overflow ends only that stream.
+                resetStream(stream, ErrorCode.FLOW_CONTROL_ERROR, "window of stream " + stream.id() + " above 2^31-1");
             }
         }
         pump();

@@ -39,7 +39,7 @@ final class SourceSide {
         this.name = name;
         this.channel = channel;
         this.scans = scans;
-        this.compression = compression;
+        this.compression = channel.usable(compression);
         this.interval = interval;
         this.once = once;
         this.stats = stats;

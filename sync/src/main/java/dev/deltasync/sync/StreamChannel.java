@@ -2,10 +2,12 @@ package dev.deltasync.sync;
 
 import dev.deltasync.mux.MuxStream;
 import dev.deltasync.mux.StreamClosedException;
+import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.Frame;
 import dev.deltasync.protocol.FrameCodec;
 import dev.deltasync.protocol.ProtocolException;
+import dev.deltasync.sync.codec.Compression;
 import java.time.Duration;
 
 /**
@@ -29,6 +31,12 @@ final class StreamChannel {
     /** The largest frame payload the peer accepts. */
     int peerMaxFramePayload() {
         return stream.session().peerMaxFramePayload();
+    }
+
+    /** What the source may actually use: zstd only when the peer's HELLO lists it (PROTOCOL.md §9.4). */
+    Compression usable(Compression wanted) {
+        return wanted.enabled() && stream.session().peerHello().supportsCodec(Constants.CODEC_ZSTD)
+                ? wanted : Compression.NONE;
     }
 
     void send(Frame frame) throws SyncException, InterruptedException {
