@@ -41,9 +41,14 @@ final class RegionScans implements AutoCloseable {
     synchronized DigestTable scan(Duration maxAge, SyncStats stats) throws IOException {
         long now = System.nanoTime();
         if (latest == null || now - latestStartNanos > maxAge.toNanos()) {
+            region.checkIntact();
             region.sync();
             DigestTable table = parameters.newTable();
-            scanner.scan(region.segment(), table);
+            try {
+                scanner.scan(region.segment(), table);
+            } catch (InternalError e) { // SIGBUS: truncated between the check and the scan
+                throw new IOException("region " + region.path() + " could not be read: " + e.getMessage(), e);
+            }
             latest = table;
             latestStartNanos = now;
             stats.scanned(region.size());

@@ -58,6 +58,9 @@ final class ReplicaSide {
                 while (true) {
                     Frame frame = channel.receive();
                     if (frame instanceof Chunk chunk) {
+                        if (received == 0) {
+                            record(ReplicaState.Phase.APPLYING, epoch, new byte[0]);
+                        }
                         apply(chunk, epoch, table, decoder, hasher, buffer, digest);
                         received++;
                         listener.progress(name, epoch, received, -1);
@@ -109,8 +112,9 @@ final class ReplicaSide {
         MemorySegment data = MemorySegment.ofArray(buffer).asSlice(0, length);
         try {
             MemorySegment.copy(data, 0, region.segment(), table.chunkOffset(index), length);
-        } catch (RuntimeException e) { // the file was truncated under us: SIGBUS surfaces as an InternalError
-            throw channel.violation(ErrorCode.IO_ERROR, "cannot write chunk %d of %s: %s", index, name, e);
+        } catch (InternalError | IllegalStateException e) { // SIGBUS: file truncated under us, or disk full
+            throw channel.violation(ErrorCode.IO_ERROR, "cannot write chunk %d of %s (file truncated or disk full?): %s",
+                    index, name, e.getMessage());
         }
         hasher.hash(data, digest, 0);
         table.set(index, digest, 0);
@@ -125,13 +129,17 @@ final class ReplicaSide {
                     end.epoch(), Integer.toUnsignedLong(end.chunkCount()), epoch, received);
         }
         try {
+            region.checkIntact();
             region.sync();
         } catch (IOException e) {
             throw channel.violation(ErrorCode.IO_ERROR, "cannot flush %s: %s", name, e.getMessage());
         }
         byte[] root = table.rootDigest();
+        boolean verified = Arrays.equals(root, end.root());
+        record(verified ? ReplicaState.Phase.VERIFIED : ReplicaState.Phase.UNVERIFIED, epoch,
+                verified ? root : new byte[0]);
         channel.send(new EpochAck(channel.id(), epoch, root));
-        if (Arrays.equals(root, end.root())) {
+        if (verified) {
             return true;
         }
         listener.info(name + ": epoch " + epoch + " not verified, sending a fresh digest table");
@@ -139,9 +147,21 @@ final class ReplicaSide {
         return false;
     }
 
+    /** Writes the state file; a replica that cannot record its state must not go on (it could mislead). */
+    private void record(ReplicaState.Phase phase, long epoch, byte[] root) throws SyncException {
+        try {
+            ReplicaState.of(phase, epoch, parameters, root).write(region.path());
+        } catch (IOException e) {
+            throw channel.violation(ErrorCode.IO_ERROR, "cannot write the state file of %s: %s", name, e.getMessage());
+        }
+    }
+
     private void rescanAndSend(DigestTable table) throws SyncException, InterruptedException {
         try (ParallelScanner scanner = new ParallelScanner(parameters.hash(), scanThreads)) {
+            region.checkIntact();
             scanner.scan(region.segment(), table);
+        } catch (IOException | InternalError e) {
+            throw channel.violation(ErrorCode.IO_ERROR, "cannot hash %s: %s", name, e.getMessage());
         }
         stats.scanned(region.size());
         DigestExchange.send(channel, table);

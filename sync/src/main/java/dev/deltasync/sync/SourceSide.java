@@ -9,6 +9,7 @@ import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.Frame;
 import dev.deltasync.sync.codec.ChunkEncoder;
 import dev.deltasync.sync.codec.Compression;
+import dev.deltasync.sync.region.RegionResizedException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -107,7 +108,8 @@ final class SourceSide {
         try {
             return scans.scan(maxAge, stats);
         } catch (IOException e) {
-            throw channel.violation(ErrorCode.IO_ERROR, "cannot scan %s: %s", name, e.getMessage());
+            throw channel.violation(e instanceof RegionResizedException ? ErrorCode.SIZE_MISMATCH : ErrorCode.IO_ERROR,
+                    "cannot scan %s: %s", name, e.getMessage());
         }
     }
 
@@ -124,7 +126,12 @@ final class SourceSide {
         byte[] digest = new byte[expected.digestLength()];
         for (int index : changed) {
             byte[] copy = new byte[expected.chunkLength(index)];
-            MemorySegment.copy(region, expected.chunkOffset(index), MemorySegment.ofArray(copy), 0, copy.length);
+            try {
+                MemorySegment.copy(region, expected.chunkOffset(index), MemorySegment.ofArray(copy), 0, copy.length);
+            } catch (InternalError e) { // SIGBUS: the file shrank since the scan
+                throw channel.violation(ErrorCode.IO_ERROR, "cannot read chunk %d of %s: %s", index, name,
+                        e.getMessage());
+            }
             hasher.hash(MemorySegment.ofArray(copy), digest, 0);
             expected.set(index, digest, 0);
             Chunk chunk = encoder.encode(channel.id(), epoch, index, copy);

@@ -104,6 +104,22 @@ public final class MappedRegion implements AutoCloseable {
         Msync.sync(segment, path.toString());
     }
 
+    /**
+     * Checks that the file is still there at the mapped size. Touching a page past the end of a
+     * truncated file raises SIGBUS, so callers check before they scan or write and report a clear
+     * error instead (the JVM turns a SIGBUS that still slips through into an {@link InternalError}).
+     */
+    public void checkIntact() throws IOException {
+        if (!Files.exists(path)) {
+            throw new NoSuchFileException(path.toString(), null, "region file was removed while mapped");
+        }
+        long now = Files.size(path);
+        if (now != size()) {
+            throw new RegionResizedException("region file " + path + " changed size from " + size() + " to " + now
+                    + " bytes while mapped");
+        }
+    }
+
     /** Unmaps the region now; the segment must not be used afterwards. */
     @Override
     public void close() {

@@ -1,0 +1,83 @@
+package dev.deltasync.sync;
+
+import dev.deltasync.hashing.HashAlgorithm;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The replica's own record of what it holds, in a small file beside the region
+ * ({@code <region>.deltasync-state}). It is marked {@link Phase#APPLYING} before the first byte of an
+ * epoch is written and {@link Phase#VERIFIED} only after the bytes are flushed and the roots matched,
+ * each time replaced atomically (write, fsync, rename). So after a crash at any moment it never claims
+ * a verified state the region does not have; the next sync re-hashes the region anyway.
+ *
+ * @param root the verified root digest (empty unless VERIFIED)
+ */
+public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chunkSize, long regionSize, byte[] root,
+                           Instant updated) {
+    public enum Phase {
+        /** An epoch is being written: the region may be a mix of old and new chunks. */
+        APPLYING,
+        /** The region was verified identical to the source at {@code epoch}, root {@code root}. */
+        VERIFIED,
+        /** The last epoch ended with different roots; a fresh table was sent to the source. */
+        UNVERIFIED
+    }
+
+    private static final String SUFFIX = ".deltasync-state";
+
+    public static Path fileFor(Path region) {
+        return region.resolveSibling(region.getFileName() + SUFFIX);
+    }
+
+    /** The state recorded for {@code region}, or empty when it was never a replica. */
+    public static Optional<ReplicaState> read(Path region) throws IOException {
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(Files.readString(fileFor(region), StandardCharsets.UTF_8)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new ReplicaState(Phase.valueOf(p.getProperty("phase")),
+                    Long.parseLong(p.getProperty("epoch")), HashAlgorithm.fromCliName(p.getProperty("hash")),
+                    Integer.parseInt(p.getProperty("chunk_size")), Long.parseLong(p.getProperty("region_size")),
+                    HexFormat.of().parseHex(p.getProperty("root", "")), Instant.parse(p.getProperty("updated"))));
+        } catch (RuntimeException e) {
+            throw new IOException("unreadable state file " + fileFor(region) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Replaces the state file atomically and durably. */
+    void write(Path region) throws IOException {
+        String text = "# deltasync replica state: written before and after each epoch; do not edit\n"
+                + "phase=" + phase + "\nepoch=" + epoch + "\nhash=" + hash.cliName() + "\nchunk_size=" + chunkSize
+                + "\nregion_size=" + regionSize + "\nroot=" + HexFormat.of().formatHex(root) + "\nupdated=" + updated
+                + "\n";
+        Path target = fileFor(region);
+        Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
+        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            channel.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+            channel.force(true);
+        }
+        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static ReplicaState of(Phase phase, long epoch, StreamParameters parameters, byte[] root) {
+        return new ReplicaState(phase, epoch, parameters.hash(), parameters.chunkSize(), parameters.regionSize(),
+                root, Instant.now());
+    }
+}

@@ -1,0 +1,169 @@
+package dev.deltasync.sync;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deltasync.hashing.DigestTable;
+import dev.deltasync.hashing.HashAlgorithm;
+import dev.deltasync.hashing.ParallelScanner;
+import dev.deltasync.mux.MuxConfig;
+import dev.deltasync.protocol.ErrorCode;
+import dev.deltasync.sync.SyncJob.Direction;
+import dev.deltasync.sync.codec.Compression;
+import dev.deltasync.sync.region.MappedRegion;
+import dev.deltasync.sync.region.RegionAccess;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a replica records, and how both sides react when the file under a mapping goes wrong. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RegionFaultsTest {
+    private static final int CHUNK = 65536;
+
+    @TempDir
+    Path dir;
+
+    private SyncServer server;
+    private SyncClient client;
+
+    @AfterEach
+    void tearDown() {
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private Path randomFile(String name, int size, long seed) throws IOException {
+        byte[] bytes = new byte[size];
+        new SplittableRandom(seed).nextBytes(bytes);
+        return Files.write(dir.resolve(name), bytes);
+    }
+
+    private void serve(ExposedRegion... regions) throws Exception {
+        server = SyncServer.start("127.0.0.1", 0, List.of(regions), ServerOptions.defaults(), SyncListener.SILENT);
+        client = SyncClient.connect("127.0.0.1", server.port(), MuxConfig.defaults());
+    }
+
+    private static SyncOptions following() {
+        return new SyncOptions(CHUNK, HashAlgorithm.XXH3_128, Compression.ZSTD_DEFAULT, Duration.ofMillis(100), false,
+                false, 2);
+    }
+
+    /** A listener that opens once the first epoch is verified. */
+    private static final class FirstVerified implements SyncListener {
+        final CountDownLatch verified = new CountDownLatch(1);
+
+        @Override
+        public void epochCompleted(String region, long epoch, boolean ok, SyncStats.Snapshot totals) {
+            if (ok) {
+                verified.countDown();
+            }
+        }
+    }
+
+    @Test
+    void theReplicaRecordsAVerifiedStateWhoseRootMatchesItsBytes() throws Exception {
+        Path source = randomFile("source.bin", 5 * CHUNK + 77, 1);
+        Path replica = dir.resolve("replica.bin");
+        serve(new ExposedRegion("vm", replica, false));
+        client.run(new SyncJob(Direction.PUSH, source, "vm"), SyncOptions.defaults().once(true), SyncListener.SILENT);
+
+        ReplicaState state = ReplicaState.read(replica).orElseThrow();
+        assertEquals(ReplicaState.Phase.VERIFIED, state.phase());
+        assertEquals(1, state.epoch());
+        DigestTable table = DigestTable.create(state.hash(), state.regionSize(), state.chunkSize());
+        try (MappedRegion region = MappedRegion.open(replica, RegionAccess.READ_ONLY);
+             ParallelScanner scanner = new ParallelScanner(state.hash(), 1)) {
+            scanner.scan(region.segment(), table);
+        }
+        assertArrayEquals(table.rootDigest(), state.root());
+    }
+
+    @Test
+    void aStateFileThatSaysApplyingIsNotVerified() throws Exception {
+        Path region = dir.resolve("r.bin");
+        ReplicaState.of(ReplicaState.Phase.APPLYING, 7,
+                new StreamParameters(HashAlgorithm.CRC32C, CHUNK, 100), new byte[0]).write(region);
+        ReplicaState state = ReplicaState.read(region).orElseThrow();
+        assertEquals(ReplicaState.Phase.APPLYING, state.phase());
+        assertEquals(7, state.epoch());
+        assertTrue(ReplicaState.read(dir.resolve("never.bin")).isEmpty());
+    }
+
+    @Test
+    void aSourceFileThatShrinksEndsThePushWithSizeMismatch() throws Exception {
+        Path source = randomFile("source.bin", 8 * CHUNK, 1);
+        serve(new ExposedRegion("vm", dir.resolve("replica.bin"), false));
+        FirstVerified listener = new FirstVerified();
+        CompletableFuture<JobResult> push = CompletableFuture.supplyAsync(() -> runQuietly(
+                new SyncJob(Direction.PUSH, source, "vm"), following(), listener));
+        assertTrue(listener.verified.await(30, TimeUnit.SECONDS));
+        truncate(source, 3 * CHUNK);
+        JobResult result = push.get(30, TimeUnit.SECONDS);
+        assertNotNull(result.failure(), "the push must fail");
+        assertEquals(ErrorCode.SIZE_MISMATCH, result.failure().code(), result.failure().getMessage());
+        assertTrue(result.failure().getMessage().contains("changed size"), result.failure().getMessage());
+    }
+
+    @Test
+    void aReplicaFileTruncatedUnderTheServerResetsOnlyThatStream() throws Exception {
+        Path source = randomFile("source.bin", 8 * CHUNK, 1);
+        Path replica = dir.resolve("replica.bin");
+        Path other = randomFile("other.bin", 2 * CHUNK, 3);
+        serve(new ExposedRegion("vm", replica, false), new ExposedRegion("other", dir.resolve("other-replica.bin"), false));
+        FirstVerified listener = new FirstVerified();
+        CompletableFuture<JobResult> push = CompletableFuture.supplyAsync(() -> runQuietly(
+                new SyncJob(Direction.PUSH, source, "vm"), following(), listener));
+        assertTrue(listener.verified.await(30, TimeUnit.SECONDS));
+        truncate(replica, CHUNK);
+        rewrite(source, 6 * CHUNK + 5); // a change past the replica's new end
+        JobResult result = push.get(30, TimeUnit.SECONDS);
+        assertNotNull(result.failure(), "the push must fail");
+        assertEquals(ErrorCode.IO_ERROR, result.failure().code(), result.failure().getMessage());
+        ReplicaState state = ReplicaState.read(replica).orElseThrow();
+        assertTrue(state.phase() != ReplicaState.Phase.VERIFIED || state.epoch() == 1, state.toString());
+        // The server stays healthy for other regions, on the same connection.
+        assertTrue(client.run(new SyncJob(Direction.PUSH, other, "other"), SyncOptions.defaults().once(true),
+                SyncListener.SILENT).verified());
+    }
+
+    private JobResult runQuietly(SyncJob job, SyncOptions options, SyncListener listener) {
+        try {
+            return new JobResult(job, client.run(job, options, listener), null);
+        } catch (SyncException e) {
+            return new JobResult(job, null, e);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void truncate(Path file, long size) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate(size);
+        }
+    }
+
+    private static void rewrite(Path file, long offset) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3, 4}), offset);
+        }
+    }
+}
