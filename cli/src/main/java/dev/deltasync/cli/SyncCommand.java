@@ -2,6 +2,7 @@ package dev.deltasync.cli;
 
 import dev.deltasync.hashing.HashAlgorithm;
 import dev.deltasync.mux.MuxConfig;
+import dev.deltasync.sync.Follower;
 import dev.deltasync.sync.JobResult;
 import dev.deltasync.sync.SyncClient;
 import dev.deltasync.sync.SyncException;
@@ -36,6 +37,9 @@ abstract class SyncCommand extends Command {
             .desc("print the summary as one JSON object per line (implies --stats)").get();
     static final Option RESIZE = Option.builder().longOpt("resize")
             .desc("let the replica's file take the source's size instead of refusing a mismatch").get();
+    static final Duration FIRST_RECONNECT_DELAY = Duration.ofSeconds(1);
+    static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(30);
+
     static final Option THREADS = Option.builder().longOpt("threads").hasArg().argName("N")
             .desc("hashing threads (default: all cores)").get();
 
@@ -73,33 +77,50 @@ abstract class SyncCommand extends Command {
         boolean json = line.hasOption(JSON);
         boolean stats = json || line.hasOption(STATS);
 
+        ClientListener listener = new ClientListener(io, jobs, !options.once() && stats, json,
+                io.terminal() && !json);
+        List<JobResult> results = options.once()
+                ? once(server, jobs, options, listener)
+                : follow(server, jobs, options, listener);
+        for (JobResult result : results) {
+            if (result.failure() != null) {
+                io.err().println("deltasync " + name() + ": " + result.job() + ": " + result.failure().getMessage());
+            } else if (stats) {
+                StatsReport.print(io.out(), json, result.job(), "summary", result.outcome().verifiedEpoch(),
+                        result.outcome().stats());
+            }
+        }
+        return Outcomes.exitCodeOf(results, options.once());
+    }
+
+    /** Converge and verify over one connection; any failure is final. */
+    private static List<JobResult> once(RemoteAddress server, List<SyncJob> jobs, SyncOptions options,
+                                        ClientListener listener) throws InterruptedException {
         SyncClient client;
         try {
             client = SyncClient.connect(server.host(), server.port(), MuxConfig.defaults());
         } catch (SyncException e) {
             throw new CliException(ExitCode.FAILURE, e.getMessage() + " (is 'deltasync serve' running there?)", e);
         }
+        try (client) {
+            return client.runAll(jobs, options, listener);
+        }
+    }
+
+    /** Keep following until interrupted, reconnecting when the server goes away. */
+    private static List<JobResult> follow(RemoteAddress server, List<SyncJob> jobs, SyncOptions options,
+                                          ClientListener listener) throws InterruptedException {
+        Follower follower = new Follower(server.host(), server.port(), MuxConfig.defaults(), options, listener,
+                FIRST_RECONNECT_DELAY, MAX_RECONNECT_DELAY);
         CountDownLatch finished = new CountDownLatch(1);
         Thread stopOnSignal = new Thread(() -> {
-            client.close();
+            follower.stop();
             awaitQuietly(finished);
         }, "deltasync-shutdown");
         Runtime.getRuntime().addShutdownHook(stopOnSignal);
         try {
-            ClientListener listener = new ClientListener(io, jobs, !options.once() && stats, json,
-                    io.terminal() && !json);
-            List<JobResult> results = client.runAll(jobs, options, listener);
-            for (JobResult result : results) {
-                if (result.failure() != null) {
-                    io.err().println("deltasync " + name() + ": " + result.job() + ": " + result.failure().getMessage());
-                } else if (stats) {
-                    StatsReport.print(io.out(), json, result.job(), "summary", result.outcome().verifiedEpoch(),
-                            result.outcome().stats());
-                }
-            }
-            return Outcomes.exitCodeOf(results, options.once());
+            return follower.run(jobs);
         } finally {
-            client.close();
             finished.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(stopOnSignal);

@@ -22,4 +22,16 @@ public final class SyncException extends Exception {
     public ErrorCode code() {
         return code;
     }
+
+    /**
+     * True when trying again later may succeed: the connection went away, the region was busy, or the
+     * peer hit an I/O problem. A refusal (unknown region, read-only, size mismatch, bad parameters) or
+     * a broken peer would only fail the same way again.
+     */
+    public boolean isRetryable() {
+        return switch (code) {
+            case NO_ERROR, CANCEL, IDLE_TIMEOUT, INTERNAL_ERROR, IO_ERROR, REFUSED_STREAM -> true;
+            default -> false;
+        };
+    }
 }

@@ -1,0 +1,98 @@
+package dev.deltasync.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deltasync.hashing.HashAlgorithm;
+import dev.deltasync.mux.MuxConfig;
+import dev.deltasync.protocol.ErrorCode;
+import dev.deltasync.sync.SyncJob.Direction;
+import dev.deltasync.sync.codec.Compression;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Continuous push outliving a server restart, and giving up on refusals. */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class FollowerTest {
+    @TempDir
+    Path dir;
+
+    private static final SyncOptions FOLLOW = new SyncOptions(65536, HashAlgorithm.XXH3_128,
+            Compression.ZSTD_DEFAULT, Duration.ofMillis(100), false, false, 2);
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static final class Log implements SyncListener {
+        final List<String> lines = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void info(String message) {
+            lines.add(message);
+        }
+    }
+
+    @Test
+    void aContinuousPushReconnectsAfterTheServerRestartsAndConvergesAgain() throws Exception {
+        byte[] bytes = new byte[10 * 65536];
+        new SplittableRandom(5).nextBytes(bytes);
+        Path source = Files.write(dir.resolve("source.bin"), bytes);
+        Path replica = dir.resolve("replica.bin");
+        List<ExposedRegion> regions = List.of(new ExposedRegion("vm", replica, false));
+        int port = freePort();
+        Log log = new Log();
+        Follower follower = new Follower("127.0.0.1", port, MuxConfig.defaults(), FOLLOW, log,
+                Duration.ofMillis(100), Duration.ofMillis(400));
+        try (SyncServer first = SyncServer.start("127.0.0.1", port, regions, ServerOptions.defaults(), SyncListener.SILENT)) {
+            CompletableFuture<List<JobResult>> running = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return follower.run(List.of(new SyncJob(Direction.PUSH, source, "vm")));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            SyncEngineTest.waitUntil(() -> Files.exists(replica) && Files.mismatch(source, replica) == -1);
+            first.close();
+            bytes[3 * 65536] ^= 0x55; // changed while the server is down
+            Files.write(source, bytes);
+            SyncEngineTest.waitUntil(() -> log.lines.stream().anyMatch(l -> l.contains("reconnecting")));
+            try (SyncServer second = SyncServer.start("127.0.0.1", port, regions, ServerOptions.defaults(),
+                    SyncListener.SILENT)) {
+                SyncEngineTest.waitUntil(() -> Files.mismatch(source, replica) == -1);
+                follower.stop();
+                List<JobResult> results = running.get(30, TimeUnit.SECONDS);
+                assertEquals(1, results.size());
+            }
+        }
+        assertTrue(log.lines.stream().allMatch(l -> l.matches("127\\.0\\.0\\.1:\\d+: .*; reconnecting in [0-9.]+ s \\(attempt \\d+\\)")),
+                String.join("\n", log.lines));
+    }
+
+    @Test
+    void aRefusedJobIsNotRetried() throws Exception {
+        Path source = Files.write(dir.resolve("source.bin"), new byte[65536]);
+        try (SyncServer server = SyncServer.start("127.0.0.1", 0, List.of(new ExposedRegion("ro", source, true)),
+                ServerOptions.defaults(), SyncListener.SILENT)) {
+            Log log = new Log();
+            Follower follower = new Follower("127.0.0.1", server.port(), MuxConfig.defaults(), FOLLOW, log,
+                    Duration.ofMillis(100), Duration.ofMillis(400));
+            List<JobResult> results = follower.run(List.of(new SyncJob(Direction.PUSH, source, "ro")));
+            assertEquals(ErrorCode.READ_ONLY, results.getFirst().failure().code());
+            assertTrue(log.lines.isEmpty(), String.join("\n", log.lines));
+        }
+    }
+}
