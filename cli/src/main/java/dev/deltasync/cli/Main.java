@@ -20,8 +20,8 @@ public final class Main {
     }
 
     static Main standard() {
-        return new Main(List.of(new ServeCommand(), new PushCommand(), new PullCommand(), new DemoCommand(),
-                new HashBenchCommand()));
+        return new Main(List.of(new ServeCommand(), new PushCommand(), new PullCommand(), new StatusCommand(),
+                new DemoCommand(), new HashBenchCommand()));
     }
 
     public static void main(String[] args) {

@@ -1,0 +1,100 @@
+package dev.deltasync.cli;
+
+import dev.deltasync.hashing.DigestTable;
+import dev.deltasync.hashing.ParallelScanner;
+import dev.deltasync.sync.ReplicaState;
+import dev.deltasync.sync.region.MappedRegion;
+import dev.deltasync.sync.region.RegionAccess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Locale;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** {@code deltasync status FILE}: what a replica last recorded, and with {@code --verify} whether its bytes still say so. */
+final class StatusCommand extends Command {
+    private static final Option VERIFY = Option.builder().longOpt("verify")
+            .desc("re-hash the file and check it still matches the recorded root").get();
+    private static final Option JSON = Option.builder().longOpt("json").desc("print one JSON object").get();
+
+    @Override
+    String name() {
+        return "status";
+    }
+
+    @Override
+    String summary() {
+        return "show whether a replica file is verified (and re-check it)";
+    }
+
+    @Override
+    String synopsis() {
+        return "FILE [--verify] [--json]";
+    }
+
+    @Override
+    String description() {
+        return """
+                Reads the state a replica keeps beside its file (FILE.deltasync-state): 'verified' with the epoch
+                and root digest, or 'applying' when a sync was cut off mid-epoch (the file may be a mix of old
+                and new chunks until the next sync). With --verify the file is hashed again and compared with
+                the recorded root. Exit 0 only when verified (and, with --verify, still matching); 3 otherwise.
+
+                Examples:
+                  deltasync status /srv/replica/disk.img
+                  deltasync status /srv/replica/disk.img --verify --json
+                """;
+    }
+
+    @Override
+    Options ownOptions() {
+        return new Options().addOption(VERIFY).addOption(JSON);
+    }
+
+    @Override
+    ExitCode run(CommandLine line, Io io) throws Exception {
+        if (line.getArgList().size() != 1) {
+            throw CliException.usage("expected one FILE, got " + line.getArgList().size() + " arguments");
+        }
+        Path file = Path.of(line.getArgList().getFirst());
+        if (!Files.isRegularFile(file)) {
+            throw CliException.usage("no such file: " + file);
+        }
+        ReplicaState state = ReplicaState.read(file).orElseThrow(() -> new CliException(ExitCode.REFUSED,
+                file + " has no replica state: it was never the replica of a deltasync push or pull"));
+        String check = "not checked";
+        boolean ok = state.phase() == ReplicaState.Phase.VERIFIED;
+        if (ok && line.hasOption(VERIFY)) {
+            boolean same = Files.size(file) == state.regionSize() && Arrays.equals(rootOf(file, state), state.root());
+            check = same ? "matches" : "DIFFERS";
+            ok = same;
+        }
+        String root = HexFormat.of().formatHex(state.root());
+        if (line.hasOption(JSON)) {
+            io.out().printf(Locale.ROOT, "{\"file\":\"%s\",\"phase\":\"%s\",\"epoch\":%d,\"hash\":\"%s\",\"root\":\"%s\","
+                            + "\"updated\":\"%s\",\"check\":\"%s\",\"verified\":%s}%n", Json.escape(file.toString()),
+                    state.phase().name().toLowerCase(Locale.ROOT), state.epoch(), state.hash().cliName(), root,
+                    state.updated(), check, ok);
+        } else {
+            io.out().printf("%s: %s at epoch %d (%s, %s chunks, updated %s)%n", file,
+                    state.phase().name().toLowerCase(Locale.ROOT), state.epoch(), state.hash().cliName(),
+                    Sizes.format(state.chunkSize()), state.updated());
+            if (!root.isEmpty()) {
+                io.out().println("  root " + root + (line.hasOption(VERIFY) ? ", re-hashed: " + check : ""));
+            }
+        }
+        return ok ? ExitCode.OK : ExitCode.REFUSED;
+    }
+
+    private static byte[] rootOf(Path file, ReplicaState state) throws Exception {
+        DigestTable table = DigestTable.create(state.hash(), state.regionSize(), state.chunkSize());
+        try (MappedRegion region = MappedRegion.open(file, RegionAccess.READ_ONLY);
+             ParallelScanner scanner = new ParallelScanner(state.hash(), Runtime.getRuntime().availableProcessors())) {
+            scanner.scan(region.segment(), table);
+        }
+        return table.rootDigest();
+    }
+}
