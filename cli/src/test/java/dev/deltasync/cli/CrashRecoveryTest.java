@@ -1,0 +1,128 @@
+package dev.deltasync.cli;
+
+import static dev.deltasync.cli.ProcessHarness.describeMismatch;
+import static dev.deltasync.cli.ProcessHarness.identical;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deltasync.cli.ProcessHarness.Proc;
+import dev.deltasync.cli.ProcessHarness.Server;
+import dev.deltasync.hashing.DigestTable;
+import dev.deltasync.hashing.ParallelScanner;
+import dev.deltasync.sync.ReplicaState;
+import dev.deltasync.sync.region.MappedRegion;
+import dev.deltasync.sync.region.RegionAccess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 of the source, the replica or the server at random moments of a sync, then a restart: the next
+ * {@code --once} must converge to a verified identical replica, and at no point may a replica's state file
+ * claim a verified root its bytes do not have. {@code -Dcrash.iterations=N} and {@code -Dcrash.seed=S} run
+ * more or replay one run (the seed is printed).
+ */
+@Timeout(600)
+class CrashRecoveryTest {
+    private static final long MIB = 1024 * 1024;
+    private static final Duration RUN = Duration.ofSeconds(90);
+
+    /** Who dies, and in which direction the sync was running. */
+    private enum Victim { PUSH_SOURCE, PUSH_SERVER_REPLICA, PULL_REPLICA, PULL_SERVER_SOURCE }
+
+    @TempDir
+    Path dir;
+    private ProcessHarness harness;
+
+    @AfterEach
+    void killEverything() throws InterruptedException {
+        harness.killAll();
+    }
+
+    @Test
+    void everyKillIsFollowedByAVerifiedIdenticalReplica() throws Exception {
+        long seed = Long.getLong("crash.seed", System.nanoTime());
+        int iterations = Integer.getInteger("crash.iterations", 20);
+        System.out.println("CrashRecoveryTest seed " + seed + " (-Dcrash.seed=" + seed + " replays it), "
+                + iterations + " kills");
+        SplittableRandom random = new SplittableRandom(seed);
+        Files.createDirectories(dir.resolve("logs"));
+        harness = new ProcessHarness(dir.resolve("logs"));
+        Path source = dir.resolve("source.bin");
+        Path pushed = dir.resolve("pushed.bin");
+        Path pulled = dir.resolve("pulled.bin");
+        ProcessHarness.randomFile(source, 16 * MIB, seed);
+        Server server = serve(source, pushed);
+
+        for (int i = 0; i < iterations; i++) {
+            Victim victim = Victim.values()[random.nextInt(Victim.values().length)];
+            long delayMillis = random.nextLong(1500);
+            String context = "seed " + seed + ", kill " + i + ": " + victim + " after " + delayMillis + " ms";
+            rewritePages(source, random);
+            boolean push = victim == Victim.PUSH_SOURCE || victim == Victim.PUSH_SERVER_REPLICA;
+            Proc client = push
+                    ? harness.deltasync("push-" + i, "push", source.toString(), server.address("pushed"), "--once")
+                    : harness.deltasync("pull-" + i, "pull", server.address("source"), pulled.toString(), "--once",
+                    "--resize");
+            Thread.sleep(delayMillis);
+            Proc killed = victim == Victim.PUSH_SOURCE || victim == Victim.PULL_REPLICA ? client : server.proc();
+            killed.process().destroyForcibly().waitFor();
+            client.process().waitFor();
+
+            Path replica = push ? pushed : pulled;
+            assertNoFalseClaim(replica, context);
+            if (!server.proc().alive()) {
+                server = serve(source, pushed);
+            }
+            Proc recovery = push
+                    ? harness.run(RUN, "push-recover-" + i, "push", source.toString(), server.address("pushed"), "--once")
+                    : harness.run(RUN, "pull-recover-" + i, "pull", server.address("source"), pulled.toString(),
+                    "--once", "--resize");
+            assertEquals(0, recovery.process().exitValue(), context + recovery.tails() + server.proc().tails());
+            assertTrue(identical(source, replica), context + ": " + describeMismatch(source, replica));
+            ReplicaState state = ReplicaState.read(replica).orElseThrow();
+            assertEquals(ReplicaState.Phase.VERIFIED, state.phase(), context);
+            assertNoFalseClaim(replica, context);
+        }
+    }
+
+    private Server serve(Path source, Path pushed) throws IOException, InterruptedException {
+        return harness.serve(Duration.ofSeconds(30), "--interval", "200ms",
+                "--region", "source=" + source + ":ro", "--region", "pushed=" + pushed + ":rw");
+    }
+
+    /** A state that says VERIFIED must carry the root of the bytes the file holds right now. */
+    private static void assertNoFalseClaim(Path replica, String context) throws IOException {
+        Optional<ReplicaState> recorded = ReplicaState.read(replica);
+        if (recorded.isEmpty() || recorded.get().phase() != ReplicaState.Phase.VERIFIED) {
+            return;
+        }
+        ReplicaState state = recorded.get();
+        assertEquals(state.regionSize(), Files.size(replica), context + ": verified state of another size");
+        DigestTable table = DigestTable.create(state.hash(), state.regionSize(), state.chunkSize());
+        try (MappedRegion region = MappedRegion.open(replica, RegionAccess.READ_ONLY);
+             ParallelScanner scanner = new ParallelScanner(state.hash(), 2)) {
+            scanner.scan(region.segment(), table);
+        }
+        assertArrayEquals(state.root(), table.rootDigest(), context + ": state claims epoch " + state.epoch()
+                + " verified, but the file's root differs");
+    }
+
+    /** Rewrites about a fifth of the source's 4 KiB pages, so each sync has megabytes to move. */
+    private static void rewritePages(Path source, SplittableRandom random) throws IOException {
+        try (MappedRegion region = MappedRegion.open(source, RegionAccess.READ_WRITE)) {
+            long pages = region.size() / 4096;
+            for (long n = pages / 5; n > 0; n--) {
+                RandomFill.fill(region.segment().asSlice(random.nextLong(pages) * 4096, 4096), random.nextLong());
+            }
+        }
+    }
+}
