@@ -1,6 +1,7 @@
 package dev.deltasync.mux;
 
 import dev.deltasync.protocol.Constants;
+import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.Frame;
 import dev.deltasync.protocol.FrameReader;
 import dev.deltasync.protocol.ProtocolException;
@@ -17,6 +18,7 @@ import java.util.List;
 final class FrameDecoder extends ByteToMessageDecoder {
     private final FrameReader reader = new FrameReader(Constants.PRE_HELLO_MAX_PAYLOAD);
     private boolean failed;
+    private boolean sawFirstBytes;
 
     void maxPayload(int maxPayload) {
         reader.maxPayload(maxPayload);
@@ -24,6 +26,16 @@ final class FrameDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (!sawFirstBytes && in.readableBytes() >= 2) {
+            sawFirstBytes = true;
+            if (looksLikeTls(in)) {
+                failed = true;
+                in.skipBytes(in.readableBytes());
+                ctx.fireExceptionCaught(ProtocolException.connectionError(ErrorCode.PROTOCOL_ERROR,
+                        "the peer speaks TLS and this side plaintext (drop --insecure, or give the peer --insecure too)"));
+                return;
+            }
+        }
         while (!failed && in.isReadable()) {
             Frame frame;
             try {
@@ -44,5 +56,14 @@ final class FrameDecoder extends ByteToMessageDecoder {
         if (failed) {
             in.skipBytes(in.readableBytes());
         }
+    }
+
+    /**
+     * A TLS record starts with content type 20..23 and major version 3 (RFC 8446 §5.1); a deltasync stream starts
+     * with HELLO, type 0x01 (PROTOCOL.md §3), so the two cannot be confused.
+     */
+    private static boolean looksLikeTls(ByteBuf in) {
+        int type = in.getUnsignedByte(in.readerIndex());
+        return type >= 20 && type <= 23 && in.getUnsignedByte(in.readerIndex() + 1) == 3;
     }
 }

@@ -18,7 +18,7 @@ public final class MuxClient {
     private MuxClient() {}
 
     /**
-     * Connects and completes the HELLO exchange.
+     * Connects and completes the TLS handshake (unless {@code config} is plaintext) and the HELLO exchange.
      *
      * @throws IOException when the server cannot be reached or the handshake fails (the message says which)
      */
@@ -33,7 +33,7 @@ public final class MuxClient {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        session.complete(MuxPipeline.install(channel, MuxSession.Side.CLIENT, config, null));
+                        session.complete(MuxPipeline.install(channel, MuxSession.Side.CLIENT, config, null, host, port, null));
                     }
                 });
         ChannelFuture connected = bootstrap.connect(host, port).await();

@@ -1,5 +1,6 @@
 package dev.deltasync.mux;
 
+import dev.deltasync.mux.tls.TlsSettings;
 import dev.deltasync.protocol.Constants;
 import java.time.Duration;
 
@@ -15,35 +16,62 @@ import java.time.Duration;
  * @param codecIds           codec ids we support besides "none"
  * @param pingInterval       a PING is sent after this long without writing
  * @param idleTimeout        a peer silent this long is gone
- * @param handshakeTimeout   a peer must complete HELLO within this long (slow-loris guard)
+ * @param handshakeTimeout   a peer must complete the TLS handshake and HELLO within this long (slow-loris guard)
  * @param maxQueuedFrames    control frames a stream may have waiting for the engine before it is reset
+ * @param tls                TLS 1.3 with this identity and trust, or null for plaintext (PROTOCOL.md §12)
  */
 public record MuxConfig(int maxFramePayload, int maxStreams, int streamWindow, int connectionWindow,
                         byte[] hashIds, byte[] codecIds, Duration pingInterval, Duration idleTimeout,
-                        Duration handshakeTimeout, int maxQueuedFrames) {
+                        Duration handshakeTimeout, int maxQueuedFrames, TlsSettings tls) {
 
-    /** Every hash and codec of protocol v1, the default windows, a PING every 5 s, silence for 30 s ends it. */
+    /** Plaintext: for in-process use and tests; the command line uses it only with {@code --insecure}. */
+    public MuxConfig(int maxFramePayload, int maxStreams, int streamWindow, int connectionWindow,
+                     byte[] hashIds, byte[] codecIds, Duration pingInterval, Duration idleTimeout,
+                     Duration handshakeTimeout, int maxQueuedFrames) {
+        this(maxFramePayload, maxStreams, streamWindow, connectionWindow, hashIds, codecIds, pingInterval,
+                idleTimeout, handshakeTimeout, maxQueuedFrames, null);
+    }
+
+    /**
+     * Every hash and codec of protocol v1, the default windows, a PING every 5 s, silence for 30 s ends it,
+     * 10 s for the handshake; <b>plaintext</b> until {@link #withTls} is applied.
+     */
     public static MuxConfig defaults() {
         return new MuxConfig(Constants.DEFAULT_MAX_FRAME_PAYLOAD, Constants.DEFAULT_MAX_STREAMS,
                 Constants.DEFAULT_STREAM_WINDOW, Constants.DEFAULT_CONNECTION_WINDOW,
                 new byte[] {Constants.HASH_XXH3_64, Constants.HASH_XXH3_128, Constants.HASH_BLAKE3,
                         Constants.HASH_CRC32C, Constants.HASH_CRC32},
                 new byte[] {Constants.CODEC_ZSTD},
-                Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10), 64);
+                Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10), 64, null);
+    }
+
+    /** True when connections carry frames in the clear, with no peer authentication. */
+    public boolean plaintext() {
+        return tls == null;
+    }
+
+    public MuxConfig withTls(TlsSettings tls) {
+        return new MuxConfig(maxFramePayload, maxStreams, streamWindow, connectionWindow, hashIds, codecIds,
+                pingInterval, idleTimeout, handshakeTimeout, maxQueuedFrames, tls);
     }
 
     public MuxConfig withWindows(int streamWindow, int connectionWindow) {
         return new MuxConfig(maxFramePayload, maxStreams, streamWindow, connectionWindow, hashIds, codecIds,
-                pingInterval, idleTimeout, handshakeTimeout, maxQueuedFrames);
+                pingInterval, idleTimeout, handshakeTimeout, maxQueuedFrames, tls);
     }
 
     public MuxConfig withMaxStreams(int maxStreams) {
         return new MuxConfig(maxFramePayload, maxStreams, streamWindow, connectionWindow, hashIds, codecIds,
-                pingInterval, idleTimeout, handshakeTimeout, maxQueuedFrames);
+                pingInterval, idleTimeout, handshakeTimeout, maxQueuedFrames, tls);
     }
 
     public MuxConfig withKeepalive(Duration pingInterval, Duration idleTimeout) {
         return new MuxConfig(maxFramePayload, maxStreams, streamWindow, connectionWindow, hashIds, codecIds,
-                pingInterval, idleTimeout, handshakeTimeout, maxQueuedFrames);
+                pingInterval, idleTimeout, handshakeTimeout, maxQueuedFrames, tls);
+    }
+
+    public MuxConfig withHandshakeTimeout(Duration handshakeTimeout) {
+        return new MuxConfig(maxFramePayload, maxStreams, streamWindow, connectionWindow, hashIds, codecIds,
+                pingInterval, idleTimeout, handshakeTimeout, maxQueuedFrames, tls);
     }
 }

@@ -5,6 +5,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** The one place that lays out a connection's pipeline, for clients and servers alike. */
 final class MuxPipeline {
@@ -16,11 +17,24 @@ final class MuxPipeline {
 
     private MuxPipeline() {}
 
-    static MuxSession install(SocketChannel channel, MuxSession.Side side, MuxConfig config, StreamAcceptor acceptor) {
+    /**
+     * Lays out the pipeline: TLS first when configured (PROTOCOL.md §12: TLS 1.3 sits below the framing), then
+     * keepalive, the frame codec and the session.
+     *
+     * @param peerHost the host a client dialled (for SNI and, with a CA, the host name check); null on a server
+     * @param log      where a server reports connections refused before HELLO; null for none
+     */
+    static MuxSession install(SocketChannel channel, MuxSession.Side side, MuxConfig config, StreamAcceptor acceptor,
+                              String peerHost, int peerPort, Consumer<String> log) {
         channel.config().setOption(ChannelOption.TCP_NODELAY, true);
         channel.config().setWriteBufferWaterMark(WATER_MARK);
         FrameDecoder decoder = new FrameDecoder();
-        MuxSession session = new MuxSession(side, config, acceptor, decoder);
+        MuxSession session = new MuxSession(side, config, acceptor, decoder, log);
+        if (config.tls() != null) {
+            channel.pipeline().addLast("tls", side == MuxSession.Side.SERVER
+                    ? config.tls().newServerHandler(channel.alloc(), config.handshakeTimeout())
+                    : config.tls().newClientHandler(channel.alloc(), peerHost, peerPort, config.handshakeTimeout()));
+        }
         channel.pipeline()
                 .addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(),
                         config.pingInterval().toMillis(), 0, TimeUnit.MILLISECONDS))

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** Accepts deltasync connections and hands every stream a client opens to the {@link StreamAcceptor}. */
 public final class MuxServer implements AutoCloseable {
@@ -24,6 +25,15 @@ public final class MuxServer implements AutoCloseable {
     /** Binds {@code host:port} (port 0 picks a free one, see {@link #port()}). */
     public static MuxServer start(String host, int port, MuxConfig config, StreamAcceptor acceptor)
             throws IOException, InterruptedException {
+        return start(host, port, config, acceptor, null);
+    }
+
+    /**
+     * Binds {@code host:port}; {@code log} (may be null) hears of every connection refused before HELLO, e.g. a
+     * client whose certificate is not pinned, with its address and the reason.
+     */
+    public static MuxServer start(String host, int port, MuxConfig config, StreamAcceptor acceptor,
+                                  Consumer<String> log) throws IOException, InterruptedException {
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -33,7 +43,7 @@ public final class MuxServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        MuxPipeline.install(channel, MuxSession.Side.SERVER, config, acceptor);
+                        MuxPipeline.install(channel, MuxSession.Side.SERVER, config, acceptor, null, 0, log);
                     }
                 });
         var bound = bootstrap.bind(host, port).await();

@@ -1,5 +1,7 @@
 package dev.deltasync.mux;
 
+import dev.deltasync.mux.tls.Fingerprint;
+import dev.deltasync.mux.tls.TlsSettings;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.Frame;
@@ -15,6 +17,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.io.IOException;
 import java.time.Duration;
@@ -22,13 +28,16 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
+import javax.net.ssl.SSLException;
 
 /**
  * One deltasync connection: the HELLO exchange, the stream table, flow-control windows, keepalive and
@@ -42,6 +51,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     private final MuxConfig config;
     private final StreamAcceptor acceptor;
     private final FrameDecoder decoder;
+    private final Consumer<String> log;
     private final CompletableFuture<Hello> handshake = new CompletableFuture<>();
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
@@ -55,12 +65,22 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     private int nextStreamId = 1;
     private int highestPeerStreamId;
     private volatile StreamClosedException terminated;
+    /** Set once the TLS handshake succeeded; stays null in plaintext. */
+    private volatile Fingerprint peerIdentity;
+    /** False while a TLS handshake is pending: nothing we write could leave before it completes. */
+    private boolean transportReady;
 
-    MuxSession(Side side, MuxConfig config, StreamAcceptor acceptor, FrameDecoder decoder) {
+    /**
+     * @param log where a server reports connections that fail before HELLO (TLS refusals, timeouts, non-deltasync
+     *            peers); a client reports through {@link #handshake()} instead
+     */
+    MuxSession(Side side, MuxConfig config, StreamAcceptor acceptor, FrameDecoder decoder, Consumer<String> log) {
         this.side = side;
         this.config = config;
         this.acceptor = acceptor;
         this.decoder = decoder;
+        this.log = log;
+        this.transportReady = config.plaintext();
     }
 
     // ---- the API engines and endpoints use ----
@@ -77,6 +97,14 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
 
     public Hello peerHello() {
         return peerHello;
+    }
+
+    /**
+     * The fingerprint of the certificate the peer authenticated with (TLS), or empty on a plaintext connection.
+     * Set before any frame is read, so every OPEN a server sees comes from this identity.
+     */
+    public Optional<Fingerprint> peerIdentity() {
+        return Optional.ofNullable(peerIdentity);
     }
 
     /** The largest frame payload the peer accepts. */
@@ -251,7 +279,9 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof IdleStateEvent idle) {
+        if (event instanceof SslHandshakeCompletionEvent completion) {
+            onTlsHandshake(completion);
+        } else if (event instanceof IdleStateEvent idle) {
             switch (idle.state()) {
                 case READER_IDLE -> terminate(ErrorCode.IDLE_TIMEOUT,
                         "peer silent for " + config.idleTimeout().toMillis() + " ms", false);
@@ -265,7 +295,11 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable root = cause.getCause() instanceof ProtocolException ? cause.getCause() : cause;
-        if (root instanceof ProtocolException e) {
+        Optional<Throwable> tls = tlsFailure(cause);
+        if (tls.isPresent()) {
+            transportReady = false; // a broken TLS session cannot carry a GOAWAY
+            terminate(ErrorCode.CANCEL, describeTls(tls.get()), true);
+        } else if (root instanceof ProtocolException e) {
             onProtocolError(e);
         } else if (root instanceof IOException) {
             terminate(ErrorCode.INTERNAL_ERROR, "connection lost: " + root.getMessage(), true);
@@ -277,11 +311,89 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (terminated == null) {
-            closeEverything(new StreamClosedException(ErrorCode.CANCEL.code(), "connection closed by the peer", true));
+            String reason = "connection closed by the peer";
+            if (peerHello == null && config.plaintext() && side == Side.CLIENT) {
+                reason += " before HELLO (a server that requires TLS closes plaintext connections: drop --insecure)";
+            } else if (peerHello == null) {
+                reason += " before HELLO";
+            }
+            logRefusal(reason);
+            closeEverything(new StreamClosedException(ErrorCode.CANCEL.code(), reason, true));
         }
         handshake.completeExceptionally(terminated);
         closeFuture.complete(null);
         ctx.fireChannelInactive();
+    }
+
+    // ---- TLS (PROTOCOL.md §12) ----
+
+    private void onTlsHandshake(SslHandshakeCompletionEvent completion) {
+        if (!completion.isSuccess()) {
+            transportReady = false;
+            terminate(ErrorCode.CANCEL, describeTls(completion.cause()), true);
+            return;
+        }
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        Optional<Fingerprint> peer = TlsSettings.peerFingerprint(ssl.engine().getSession());
+        if (peer.isEmpty()) { // cannot happen with client auth required, but never serve an anonymous peer
+            transportReady = false;
+            terminate(ErrorCode.CANCEL, "the peer presented no certificate", true);
+            return;
+        }
+        peerIdentity = peer.get();
+        transportReady = true;
+    }
+
+    private static Optional<Throwable> tlsFailure(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof SSLException || t instanceof NotSslRecordException || t instanceof SslHandshakeTimeoutException) {
+                return Optional.of(t);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** One line an operator can act on, for both ends of a failed or refused TLS session. */
+    private String describeTls(Throwable cause) {
+        Throwable failure = tlsFailure(cause).orElse(cause);
+        String message = String.valueOf(failure.getMessage());
+        String ours = config.tls() == null ? "" : " " + config.tls().identity().fingerprint();
+        String peer = side == Side.CLIENT ? "server" : "client";
+        if (failure instanceof SslHandshakeTimeoutException) {
+            return "TLS handshake not completed within " + config.handshakeTimeout().toMillis() + " ms";
+        }
+        if (failure instanceof NotSslRecordException) {
+            return "the " + peer + " does not speak TLS (is it running with --insecure?)";
+        }
+        int alert = message.indexOf("Received fatal alert: ");
+        if (alert >= 0) {
+            String name = message.substring(alert + "Received fatal alert: ".length()).strip();
+            if (name.contains("certificate") || name.equals("access_denied") || name.equals("decrypt_error")) {
+                return "the " + peer + " refused our certificate" + ours + " (TLS alert " + name + "): the "
+                        + peer + " must pin it (" + (side == Side.CLIENT
+                        ? "serve --peer-fingerprint or --allow" : "its --peer-fingerprint") + ")";
+            }
+            return "the " + peer + " ended the TLS handshake (alert " + name + ")";
+        }
+        if (message.contains("is not pinned") || message.contains("not valid under --ca")) {
+            return message; // from PinningTrustManager: names the certificate and the option
+        }
+        return "TLS failed: " + message;
+    }
+
+    /** A server logs connections that never got as far as HELLO; they have no stream to report on. */
+    private void logRefusal(String reason) {
+        if (side == Side.SERVER && log != null && peerHello == null) {
+            log.accept("connection from " + remote() + " refused: " + reason);
+        }
+    }
+
+    private String remote() {
+        Object address = ctx == null ? null : ctx.channel().remoteAddress();
+        if (address instanceof java.net.InetSocketAddress inet) {
+            return inet.getAddress().getHostAddress() + ":" + inet.getPort();
+        }
+        return String.valueOf(address);
     }
 
     // ---- inbound frames ----
@@ -487,9 +599,10 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         if (terminated != null) {
             return;
         }
+        logRefusal(reason);
         closeEverything(new StreamClosedException(code, reason, byPeer));
         Channel channel = ctx.channel();
-        if (!byPeer && channel.isActive()) {
+        if (!byPeer && transportReady && channel.isActive()) {
             ctx.writeAndFlush(new GoAway(highestPeerStreamId, code, reason))
                     .addListener(ChannelFutureListener.CLOSE);
         } else {

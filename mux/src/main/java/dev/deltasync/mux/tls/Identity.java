@@ -1,0 +1,227 @@
+package dev.deltasync.mux.tls;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * This side's TLS identity: a private key and its certificate chain (leaf first), kept as PEM in a
+ * directory: {@value #KEY_FILE} (PKCS#8, mode 0600) and {@value #CERT_FILE}. Peers know it by the
+ * {@link Fingerprint} of the leaf certificate.
+ */
+public record Identity(PrivateKey key, List<X509Certificate> chain) {
+    public static final String KEY_FILE = "key.pem";
+    public static final String CERT_FILE = "cert.pem";
+    /** RFC 5280 §4.1.2.5: "no well-defined expiration date"; a pinned identity must not lapse silently. */
+    private static final Date NO_EXPIRY = Date.from(Instant.parse("9999-12-31T23:59:59Z"));
+    private static final Pattern PEM_KEY = Pattern.compile(
+            "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
+
+    public Identity {
+        chain = List.copyOf(chain);
+        if (chain.isEmpty()) {
+            throw new IllegalArgumentException("an identity needs a certificate");
+        }
+    }
+
+    public X509Certificate certificate() {
+        return chain.getFirst();
+    }
+
+    public Fingerprint fingerprint() {
+        return Fingerprint.of(certificate());
+    }
+
+    /** True when {@code dir} holds a key file (whether or not it is valid). */
+    public static boolean existsIn(Path dir) {
+        return Files.exists(dir.resolve(KEY_FILE));
+    }
+
+    /**
+     * Reads {@code dir/key.pem} and {@code dir/cert.pem}.
+     *
+     * @throws IOException with a message that names the file and what is wrong with it
+     */
+    public static Identity load(Path dir) throws IOException {
+        Path keyFile = dir.resolve(KEY_FILE);
+        Path certFile = dir.resolve(CERT_FILE);
+        for (Path file : List.of(keyFile, certFile)) {
+            if (!Files.isRegularFile(file)) {
+                throw new NoSuchFileException(file + " does not exist (create an identity with: deltasync keygen " + dir + ")");
+            }
+        }
+        List<X509Certificate> chain;
+        try (InputStream in = Files.newInputStream(certFile)) {
+            chain = CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
+                    .map(c -> (X509Certificate) c).toList();
+        } catch (CertificateException e) {
+            throw new IOException(certFile + " is not a PEM certificate: " + e.getMessage(), e);
+        }
+        if (chain.isEmpty()) {
+            throw new IOException(certFile + " holds no certificate");
+        }
+        PrivateKey key = readKey(keyFile);
+        Identity identity = new Identity(key, chain);
+        if (!belongTogether(key, identity.certificate())) {
+            throw new IOException(keyFile + " does not belong to the certificate in " + certFile);
+        }
+        return identity;
+    }
+
+    /** Signs a test message with the key and verifies it with the certificate's public key. */
+    private static boolean belongTogether(PrivateKey key, X509Certificate certificate) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "EC" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            default -> key.getAlgorithm(); // Ed25519, EdDSA
+        };
+        try {
+            byte[] message = "deltasync identity check".getBytes(StandardCharsets.US_ASCII);
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(message);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(message);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    private static PrivateKey readKey(Path keyFile) throws IOException {
+        String text = Files.readString(keyFile, StandardCharsets.US_ASCII);
+        Matcher m = PEM_KEY.matcher(text);
+        if (!m.find()) {
+            throw new IOException(keyFile + " is not an unencrypted PKCS#8 PEM key (BEGIN PRIVATE KEY); convert one with:"
+                    + " openssl pkcs8 -topk8 -nocrypt -in OLD -out " + keyFile);
+        }
+        byte[] der = Base64.getMimeDecoder().decode(m.group(1));
+        for (String algorithm : List.of("EC", "Ed25519", "RSA")) {
+            try {
+                return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+            } catch (GeneralSecurityException e) {
+                // try the next algorithm
+            }
+        }
+        throw new IOException(keyFile + " holds a key that is neither EC, Ed25519 nor RSA");
+    }
+
+    /**
+     * Creates a new identity: an EC P-256 key pair and a self-signed certificate (serverAuth and clientAuth,
+     * no expiry), written to {@code dir}, which is created (mode 0700) when missing.
+     *
+     * @param force replace an existing identity; without it an existing file is an error
+     * @throws FileAlreadyExistsException when {@code force} is false and either file exists
+     */
+    public static Identity generate(Path dir, boolean force) throws IOException {
+        Path keyFile = dir.resolve(KEY_FILE);
+        Path certFile = dir.resolve(CERT_FILE);
+        if (!force) {
+            for (Path file : List.of(keyFile, certFile)) {
+                if (Files.exists(file)) {
+                    throw new FileAlreadyExistsException(file.toString());
+                }
+            }
+        }
+        Identity identity = newSelfSigned();
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir, posix("rwx------"));
+        }
+        writeAtomically(keyFile, pem("PRIVATE KEY", identity.key().getEncoded()), "rw-------");
+        try {
+            writeAtomically(certFile, pem("CERTIFICATE", identity.certificate().getEncoded()), "rw-r--r--");
+        } catch (CertificateException e) {
+            throw new IllegalStateException(e);
+        }
+        return identity;
+    }
+
+    /** A fresh identity held only in memory (for throwaway use, e.g. the demo and tests). */
+    public static Identity newSelfSigned() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
+            KeyPair pair = generator.generateKeyPair();
+            X500Name name = new X500Name("CN=deltasync");
+            Instant now = Instant.now();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name,
+                    new BigInteger(127, new SecureRandom()).add(BigInteger.ONE),
+                    Date.from(now.minus(Duration.ofDays(1))), NO_EXPIRY, name, pair.getPublic())
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
+                            new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+            X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(
+                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+            return new Identity(pair.getPrivate(), List.of(certificate));
+        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+            throw new IllegalStateException("cannot create a key pair and certificate: " + e.getMessage(), e);
+        }
+    }
+
+    static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+
+    /** Writes a temporary file created with {@code permissions} from the start, then renames it into place. */
+    private static void writeAtomically(Path target, String text, String permissions) throws IOException {
+        Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp", posix(permissions));
+        try {
+            Files.writeString(temp, text, StandardCharsets.US_ASCII);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static FileAttribute<?>[] posix(String permissions) {
+        Set<PosixFilePermission> set = PosixFilePermissions.fromString(permissions);
+        return java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(set)}
+                : new FileAttribute<?>[0];
+    }
+}

@@ -1,0 +1,84 @@
+package dev.deltasync.mux.tls;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Optional;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
+/**
+ * TLS 1.3 on the JDK provider, mutual: each side presents {@code identity} and accepts the peer only as
+ * {@code trust} says (PROTOCOL.md §12). Both contexts are built up front, so a bad key fails at start.
+ */
+public final class TlsSettings {
+    public static final String PROTOCOL = "TLSv1.3";
+
+    private final Identity identity;
+    private final PeerTrust trust;
+    private final SslContext serverContext;
+    private final SslContext clientContext;
+
+    public TlsSettings(Identity identity, PeerTrust trust) {
+        this.identity = identity;
+        this.trust = trust;
+        try {
+            PinningTrustManager trustManager = new PinningTrustManager(trust);
+            X509Certificate[] chain = identity.chain().toArray(X509Certificate[]::new);
+            serverContext = SslContextBuilder.forServer(identity.key(), chain)
+                    .sslProvider(SslProvider.JDK)
+                    .protocols(PROTOCOL)
+                    .clientAuth(ClientAuth.REQUIRE)
+                    .trustManager(trustManager)
+                    .build();
+            clientContext = SslContextBuilder.forClient()
+                    .sslProvider(SslProvider.JDK)
+                    .protocols(PROTOCOL)
+                    .keyManager(identity.key(), chain)
+                    .trustManager(trustManager)
+                    // Pins need no host name; a CA-signed server certificate must match the address dialled.
+                    .endpointIdentificationAlgorithm(trust.authorities().isEmpty() ? null : "HTTPS")
+                    .build();
+        } catch (SSLException e) {
+            throw new IllegalArgumentException("cannot set up TLS with this identity: " + e.getMessage(), e);
+        }
+    }
+
+    public Identity identity() {
+        return identity;
+    }
+
+    public PeerTrust trust() {
+        return trust;
+    }
+
+    public SslHandler newServerHandler(ByteBufAllocator allocator, Duration handshakeTimeout) {
+        SslHandler handler = serverContext.newHandler(allocator);
+        handler.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
+        return handler;
+    }
+
+    public SslHandler newClientHandler(ByteBufAllocator allocator, String host, int port, Duration handshakeTimeout) {
+        SslHandler handler = clientContext.newHandler(allocator, host, port);
+        handler.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
+        return handler;
+    }
+
+    /** The fingerprint of the certificate the peer presented in {@code session}, if it presented one. */
+    public static Optional<Fingerprint> peerFingerprint(SSLSession session) {
+        try {
+            Certificate[] chain = session.getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate leaf
+                    ? Optional.of(Fingerprint.of(leaf)) : Optional.empty();
+        } catch (SSLPeerUnverifiedException e) {
+            return Optional.empty();
+        }
+    }
+}
