@@ -4,6 +4,7 @@ import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.Frame;
 import dev.deltasync.protocol.FrameReader;
+import dev.deltasync.protocol.Hello;
 import dev.deltasync.protocol.ProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -52,6 +53,11 @@ final class FrameDecoder extends ByteToMessageDecoder {
                 return;
             }
             out.add(frame);
+            if (frame instanceof Hello) {
+                // The session raises the limit when it reads the HELLO (PROTOCOL.md §3.1): let it see the HELLO
+                // before the frames behind it in this buffer are checked against the pre-HELLO limit.
+                return;
+            }
         }
         if (failed) {
             in.skipBytes(in.readableBytes());

@@ -457,6 +457,15 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             stream.reset(ErrorCode.CANCEL, e.getMessage());
         } catch (Exception | Error e) {
             stream.reset(ErrorCode.INTERNAL_ERROR, "server error: " + e);
+        } finally {
+            // PROTOCOL.md §6.3: credit of frames the engine took last or will never take goes back to the
+            // connection, or every stream that ends early (reset by either side) shrinks its window for good.
+            onLoop(() -> {
+                if (terminated == null) {
+                    grantConnectionCredit(stream.abandon());
+                    ctx.flush();
+                }
+            });
         }
     }
 
@@ -484,9 +493,16 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         if (frame instanceof Reset reset) {
             forget(id);
             stream.markClosed(new StreamClosedException(reset.code(), reset.reason(), true));
-        } else if (!stream.deliver(frame, config.maxQueuedFrames())) {
-            resetStream(stream, ErrorCode.FLOW_CONTROL_ERROR,
-                    "more than " + config.maxQueuedFrames() + " control frames queued");
+        } else {
+            switch (stream.deliver(frame, config.maxQueuedFrames())) {
+                case QUEUED -> { }
+                case DROPPED -> { // ended by this side, not forgotten yet: drop it like a frame for a closed stream
+                    grantConnectionCredit(cost);
+                    ctx.flush();
+                }
+                case TOO_MANY_CONTROL_FRAMES -> resetStream(stream, ErrorCode.FLOW_CONTROL_ERROR,
+                        "more than " + config.maxQueuedFrames() + " control frames queued");
+            }
         }
     }
 

@@ -158,19 +158,49 @@ public final class MuxStream {
 
     // ---- event-loop side ----
 
-    /** Queues an arriving frame for the engine; false when too many control frames are waiting. */
-    boolean deliver(Frame frame, int maxQueuedControlFrames) {
+    /** What became of an arriving frame. */
+    enum Delivery {
+        QUEUED,
+        /** The stream had already ended: the frame is dropped, its credit must go back to the connection. */
+        DROPPED,
+        TOO_MANY_CONTROL_FRAMES
+    }
+
+    /** Queues an arriving frame for the engine, unless the stream has ended or too many control frames wait. */
+    Delivery deliver(Frame frame, int maxQueuedControlFrames) {
         lock.lock();
         try {
             if (closed != null) {
-                return true;
+                return Delivery.DROPPED;
             }
             if (!FlowControl.isFlowControlled(frame) && ++queuedControlFrames > maxQueuedControlFrames) {
-                return false;
+                return Delivery.TOO_MANY_CONTROL_FRAMES;
             }
             inbound.add(frame);
             changed.signalAll();
-            return true;
+            return Delivery.QUEUED;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The engine is done with this stream for good: the credit of the last frame it took (not yet granted
+     * back, that happens on its next receive) and of every flow-controlled frame it will now never take.
+     * Queued frames are discarded; the caller grants the returned bytes back on the connection window.
+     */
+    int abandon() {
+        lock.lock();
+        try {
+            int bytes = bytesToReturn;
+            bytesToReturn = 0;
+            for (Frame frame : inbound) {
+                if (FlowControl.isFlowControlled(frame)) {
+                    bytes += FlowControl.payloadLength(frame);
+                }
+            }
+            inbound.clear();
+            return bytes;
         } finally {
             lock.unlock();
         }
