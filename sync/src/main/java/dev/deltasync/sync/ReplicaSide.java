@@ -86,6 +86,11 @@ final class ReplicaSide {
                 return new SyncOutcome(name, verifiedEpoch, stats.snapshot());
             }
             throw e;
+        } catch (InternalError e) {
+            // A SIGBUS from a mapping (file truncated, disk full) reaches compiled code asynchronously, so it
+            // can surface anywhere in the loop, not only inside the copy that touched the page.
+            throw channel.violation(ErrorCode.IO_ERROR, "cannot write %s (file truncated or disk full?): %s",
+                    name, e.getMessage());
         }
     }
 

@@ -101,6 +101,11 @@ final class SourceSide {
                 return new SyncOutcome(name, verifiedEpoch, stats.snapshot());
             }
             throw e;
+        } catch (InternalError e) {
+            // A SIGBUS from a mapping (file truncated, disk full) reaches compiled code asynchronously, so it
+            // can surface anywhere in the loop, not only inside the copy that touched the page.
+            throw channel.violation(ErrorCode.IO_ERROR, "cannot read %s (file truncated or disk full?): %s",
+                    name, e.getMessage());
         }
     }
 
