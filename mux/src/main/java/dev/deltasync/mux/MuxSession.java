@@ -376,7 +376,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             return "the " + peer + " ended the TLS handshake (alert " + name + ")";
         }
         if (message.contains("is not pinned") || message.contains("not valid under --ca")) {
-            return message; // from PinningTrustManager: names the certificate and the option
+            return message.replaceFirst("^\\([a-z_]+\\) ", ""); // PinningTrustManager's, minus the JDK's "(alert) "
         }
         return "TLS failed: " + message;
     }

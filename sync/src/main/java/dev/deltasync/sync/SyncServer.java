@@ -3,6 +3,7 @@ package dev.deltasync.sync;
 import dev.deltasync.hashing.HashAlgorithm;
 import dev.deltasync.mux.MuxServer;
 import dev.deltasync.mux.MuxStream;
+import dev.deltasync.mux.tls.Fingerprint;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.Open;
@@ -39,7 +40,7 @@ public final class SyncServer implements AutoCloseable {
             }
         }
         StreamServer streams = new StreamServer(Map.copyOf(byName), options, listener);
-        return new SyncServer(MuxServer.start(host, port, options.mux(), streams::serve));
+        return new SyncServer(MuxServer.start(host, port, options.mux(), streams::serve, listener::info));
     }
 
     public int port() {
@@ -69,12 +70,14 @@ public final class SyncServer implements AutoCloseable {
         void serve(MuxStream stream) throws InterruptedException {
             SyncStats stats = new SyncStats();
             StreamChannel channel = new StreamChannel(stream, stats);
-            String what = "stream " + stream.id();
+            Optional<Fingerprint> peer = stream.session().peerIdentity();
+            String by = peer.map(fingerprint -> " by " + fingerprint).orElse("");
+            String what = "stream " + stream.id() + by;
             try {
                 Open open = channel.expect(Open.class, "to start the stream");
-                what = (open.role() == Constants.ROLE_PUSH ? "push into '" : "pull of '") + open.name() + "'";
+                what = (open.role() == Constants.ROLE_PUSH ? "push into '" : "pull of '") + open.name() + "'" + by;
                 listener.info(what + ": started (stream " + stream.id() + ")");
-                SyncOutcome outcome = serve(open, channel, stats);
+                SyncOutcome outcome = serve(open, peer, channel, stats, what);
                 listener.info(what + ": ended, " + (outcome.verified()
                         ? "last verified at epoch " + outcome.verifiedEpoch() : "never verified"));
             } catch (SyncException e) {
@@ -82,14 +85,34 @@ public final class SyncServer implements AutoCloseable {
             }
         }
 
-        private SyncOutcome serve(Open open, StreamChannel channel, SyncStats stats)
-                throws SyncException, InterruptedException {
+        /**
+         * The OPEN checks of PROTOCOL.md §5.3, authorization first: a peer that may not see the region gets the
+         * very answer a missing region gets, before any other check could tell the two apart.
+         */
+        private SyncOutcome serve(Open open, Optional<Fingerprint> peer, StreamChannel channel, SyncStats stats,
+                                  String what) throws SyncException, InterruptedException {
             ExposedRegion region = regions.get(open.name());
+            if (region != null && !region.access().mayPull(peer)) {
+                listener.info(what + ": this peer is not allowed region '" + region.name()
+                        + "' (serve --allow); answered as for an unknown region");
+                region = null;
+            }
             if (region == null) {
                 throw channel.violation(ErrorCode.UNKNOWN_REGION, "no region named '%s'", open.name());
             }
             HashAlgorithm hash = ParameterCheck.hash(open.hashId(), channel);
+            if (region.requireBlake3() && hash != HashAlgorithm.BLAKE3) {
+                throw channel.violation(ErrorCode.UNSUPPORTED_PARAMETER,
+                        "region '%s' requires the blake3 hash (the server runs with --require-blake3 %s), not %s:"
+                                + " use --hash blake3", region.name(), region.name(), hash.cliName());
+            }
             boolean push = open.role() == Constants.ROLE_PUSH;
+            if (push && !region.readOnly() && !region.access().mayPush(peer)) {
+                throw channel.violation(ErrorCode.READ_ONLY,
+                        "region '%s' is read-only for this peer: it may pull, not push (the server grants pushes with"
+                                + " --allow %s=push:%s)", region.name(), region.name(),
+                        peer.map(Fingerprint::toString).orElse("FP"));
+            }
             int chunkReceiverLimit = push ? options.mux().maxFramePayload() : channel.peerMaxFramePayload();
             Optional<String> problem = ParameterCheck.problem(open.chunkSize(), open.regionSize(), chunkReceiverLimit);
             if (problem.isPresent()) {
