@@ -109,12 +109,13 @@ final class ReplicaSide {
             throw channel.violation(ErrorCode.PROTOCOL_ERROR, "chunk %d declares %d bytes, it has %d",
                     index, Integer.toUnsignedLong(chunk.rawLength()), length);
         }
+        byte[] bytes;
         try {
-            decoder.decode(chunk, buffer);
+            bytes = decoder.decode(chunk, buffer);
         } catch (ProtocolException e) {
             throw channel.violation(e);
         }
-        MemorySegment data = MemorySegment.ofArray(buffer).asSlice(0, length);
+        MemorySegment data = MemorySegment.ofArray(bytes).asSlice(0, length);
         try {
             MemorySegment.copy(data, 0, region.segment(), table.chunkOffset(index), length);
         } catch (InternalError | IllegalStateException e) { // SIGBUS: file truncated under us, or disk full

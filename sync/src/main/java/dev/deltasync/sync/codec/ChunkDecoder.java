@@ -16,18 +16,21 @@ public final class ChunkDecoder implements AutoCloseable {
     private final ZstdDecompressCtx context = new ZstdDecompressCtx();
 
     /**
-     * Decodes {@code chunk} into {@code into[0..chunk.rawLength())}.
+     * The chunk's bytes, in {@code [0, chunk.rawLength())} of the returned array: the frame's own data
+     * when it travelled raw (no copy), else {@code scratch} holding the decompressed bytes.
      *
      * @throws ProtocolException a stream error: unknown codec, or not exactly rawLength bytes
      */
-    public void decode(Chunk chunk, byte[] into) throws ProtocolException {
+    public byte[] decode(Chunk chunk, byte[] scratch) throws ProtocolException {
         int expected = chunk.rawLength();
         switch (chunk.codec()) {
-            case Constants.CODEC_NONE -> System.arraycopy(chunk.data(), 0, into, 0, expected);
+            case Constants.CODEC_NONE -> {
+                return chunk.data();
+            }
             case Constants.CODEC_ZSTD -> {
                 int size;
                 try {
-                    size = context.decompressByteArray(into, 0, expected, chunk.data(), 0, chunk.data().length);
+                    size = context.decompressByteArray(scratch, 0, expected, chunk.data(), 0, chunk.data().length);
                 } catch (ZstdException e) {
                     throw ProtocolException.streamError(chunk.streamId(), ErrorCode.COMPRESSION_ERROR,
                             "chunk %d does not decompress to its %d bytes: %s", chunk.index(), expected, e.getMessage());
@@ -36,6 +39,7 @@ public final class ChunkDecoder implements AutoCloseable {
                     throw ProtocolException.streamError(chunk.streamId(), ErrorCode.COMPRESSION_ERROR,
                             "chunk %d decompressed to %d bytes, %d declared", chunk.index(), size, expected);
                 }
+                return scratch;
             }
             default -> throw ProtocolException.streamError(chunk.streamId(), ErrorCode.UNSUPPORTED_PARAMETER,
                     "chunk %d uses unknown codec %d", chunk.index(), chunk.codec());
