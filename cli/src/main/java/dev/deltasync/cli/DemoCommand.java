@@ -1,6 +1,9 @@
 package dev.deltasync.cli;
 
 import dev.deltasync.mux.MuxConfig;
+import dev.deltasync.mux.tls.Identity;
+import dev.deltasync.mux.tls.PeerTrust;
+import dev.deltasync.mux.tls.TlsSettings;
 import dev.deltasync.sync.ExposedRegion;
 import dev.deltasync.sync.JobResult;
 import dev.deltasync.sync.ServerOptions;
@@ -18,6 +21,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -105,14 +109,23 @@ final class DemoCommand extends Command {
         try (MappedRegion region = MappedRegion.openResized(source, size)) {
             RandomFill.fill(region.segment(), System.nanoTime());
         }
+        // Real TLS 1.3 with mutual pinning, as serve/pull would use it, on identities that live only in memory.
+        Identity serverIdentity = Identity.newSelfSigned();
+        Identity clientIdentity = Identity.newSelfSigned();
+        MuxConfig serverMux = MuxConfig.defaults().withTls(new TlsSettings(serverIdentity,
+                PeerTrust.pinned(Set.of(clientIdentity.fingerprint()))));
+        MuxConfig clientMux = MuxConfig.defaults().withTls(new TlsSettings(clientIdentity,
+                PeerTrust.pinned(Set.of(serverIdentity.fingerprint()))));
         ServerOptions serverOptions = new ServerOptions(interval, ServerOptions.defaults().compression(),
-                ServerOptions.defaults().scanThreads(), MuxConfig.defaults());
+                ServerOptions.defaults().scanThreads(), serverMux);
         try (SyncServer server = SyncServer.start("127.0.0.1", 0, List.of(new ExposedRegion("demo", source, true)),
                 serverOptions, SyncListener.SILENT);
-             SyncClient client = SyncClient.connect("127.0.0.1", server.port(), MuxConfig.defaults());
+             SyncClient client = SyncClient.connect("127.0.0.1", server.port(), clientMux);
              ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             io.out().printf("serving it on 127.0.0.1:%d; pulling it into a replica, scanning every %d ms%n",
                     server.port(), interval.toMillis());
+            io.out().printf("over TLS 1.3 with throwaway identities, each side pinning the other (server %s)%n",
+                    serverIdentity.fingerprint());
             LiveStats live = new LiveStats(io);
             SyncJob job = new SyncJob(SyncJob.Direction.PULL, replica, "demo");
             Future<List<JobResult>> pull = threads.submit(() -> client.runAll(List.of(job),

@@ -21,7 +21,7 @@ public final class Main {
 
     static Main standard() {
         return new Main(List.of(new ServeCommand(), new PushCommand(), new PullCommand(), new StatusCommand(),
-                new DemoCommand(), new HashBenchCommand()));
+                new DemoCommand(), new HashBenchCommand(), new KeygenCommand()));
     }
 
     public static void main(String[] args) {

@@ -2,6 +2,7 @@ package dev.deltasync.cli;
 
 import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.mux.Transport;
+import dev.deltasync.mux.tls.Fingerprint;
 import dev.deltasync.sync.ExposedRegion;
 import dev.deltasync.sync.ServerOptions;
 import dev.deltasync.sync.SyncListener;
@@ -12,7 +13,9 @@ import java.nio.file.Files;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -30,6 +33,13 @@ final class ServeCommand extends Command {
             .desc("codec for chunks sent to pullers: zstd[:LEVEL] (default zstd:1) or none").get();
     private static final Option THREADS = Option.builder().longOpt("threads").hasArg().argName("N")
             .desc("hashing threads (default: all cores)").get();
+    private static final Option PEER_FINGERPRINT = SecurityOptions.peerFingerprint(
+            "a client allowed to connect (every region without --allow is open to it):");
+    private static final Option ALLOW = Option.builder().longOpt("allow").hasArg().argName("NAME=pull:FP|NAME=push:FP")
+            .desc("only these clients may see region NAME: pull, or push (which includes pull); repeatable;"
+                    + " also lets the client connect").get();
+    private static final Option REQUIRE_BLAKE3 = Option.builder().longOpt("require-blake3").hasArg().argName("NAME")
+            .desc("refuse streams on region NAME that do not hash with blake3 (repeatable)").get();
 
     @Override
     String name() {
@@ -43,7 +53,8 @@ final class ServeCommand extends Command {
 
     @Override
     String synopsis() {
-        return "--region NAME=PATH[:ro|:rw] [--region ...] [--listen HOST:PORT] [options]";
+        return "--region NAME=PATH[:ro|:rw] [--region ...] [--listen HOST:PORT]"
+                + " (--peer-fingerprint FP | --allow NAME=pull|push:FP | --ca FILE | --insecure) [options]";
     }
 
     @Override
@@ -54,16 +65,22 @@ final class ServeCommand extends Command {
                 (the server's file becomes the replica; a missing file is created). A :ro region refuses pushes.
                 Runs until interrupted (Ctrl-C or SIGTERM); logs one line per stream on stderr.
 
+                Connections use TLS 1.3 with this server's identity (deltasync keygen) and accept only clients
+                whose certificate fingerprint is pinned with --peer-fingerprint or --allow (or chains to --ca).
+                --allow limits a region to the clients it names; any other client is told the region does not
+                exist. --insecure serves plaintext to anyone (no --allow then).
+
                 Examples:
-                  deltasync serve --listen 0.0.0.0:7070 --region vm=/var/lib/vm/disk.img:ro
-                  deltasync serve --region backup=/srv/backup/disk.img:rw --region cache=/dev/shm/cache.bin
+                  deltasync serve --listen 0.0.0.0:7070 --region vm=/var/lib/vm/disk.img:ro --peer-fingerprint SHA256:9c1e...
+                  deltasync serve --region backup=/srv/backup/disk.img:rw --allow backup=push:SHA256:3f2a... --require-blake3 backup
+                  deltasync serve --region cache=/dev/shm/cache.bin --insecure
                 """;
     }
 
     @Override
     Options ownOptions() {
-        return new Options().addOption(LISTEN).addOption(REGION).addOption(INTERVAL).addOption(COMPRESS)
-                .addOption(THREADS);
+        return SecurityOptions.addTo(new Options().addOption(LISTEN).addOption(REGION).addOption(INTERVAL)
+                .addOption(COMPRESS).addOption(THREADS).addOption(ALLOW).addOption(REQUIRE_BLAKE3), PEER_FINGERPRINT);
     }
 
     @Override
@@ -80,6 +97,20 @@ final class ServeCommand extends Command {
         for (String spec : specs) {
             regions.add(checked(RegionSpec.parse(spec)));
         }
+        List<RegionSpec.Grant> grants = new ArrayList<>();
+        for (String allow : values(line, ALLOW)) {
+            grants.add(RegionSpec.parseAllow(allow));
+        }
+        if (!grants.isEmpty() && line.hasOption(SecurityOptions.INSECURE)) {
+            throw CliException.usage("--allow cannot be combined with --insecure: without TLS no client has an"
+                    + " identity to check (plaintext serves every region to anyone)");
+        }
+        regions = RegionSpec.withPolicies(regions, grants, values(line, REQUIRE_BLAKE3));
+        Set<Fingerprint> granted = new LinkedHashSet<>();
+        grants.forEach(g -> granted.add(g.peer()));
+        MuxConfig mux = SecurityOptions.configure(line, io, granted, "no client could connect: pin clients with"
+                + " --peer-fingerprint FP or --allow NAME=pull:FP (a client's fingerprint is what its 'deltasync keygen'"
+                + " printed), or trust a CA with --ca FILE");
         RemoteAddress listen = RemoteAddress.parseListen(line.getOptionValue(LISTEN, "127.0.0.1:7070"));
         Compression compression;
         try {
@@ -88,7 +119,7 @@ final class ServeCommand extends Command {
             throw CliException.usage(e.getMessage());
         }
         ServerOptions options = new ServerOptions(Durations.parse(line.getOptionValue(INTERVAL, "1s")), compression,
-                Threads.parse(line.getOptionValue(THREADS)), MuxConfig.defaults());
+                Threads.parse(line.getOptionValue(THREADS)), mux);
         SyncListener log = new SyncListener() {
             @Override
             public void info(String message) {
@@ -103,7 +134,8 @@ final class ServeCommand extends Command {
         }
         io.err().printf("deltasync serve: listening on %s (%s transport), %d region(s):%n",
                 listen.host() + ":" + server.port(), Transport.best().name().toLowerCase(), regions.size());
-        regions.forEach(r -> io.err().printf("  %s = %s (%s)%n", r.name(), r.path(), r.readOnly() ? "ro" : "rw"));
+        regions.forEach(r -> io.err().printf("  %s = %s (%s)%n", r.name(), r.path(), RegionSpec.describeAccess(r)));
+        io.err().println("  security: " + SecurityOptions.describe(mux));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -111,6 +143,11 @@ final class ServeCommand extends Command {
         }, "deltasync-serve-shutdown"));
         stopped.await();
         return ExitCode.OK;
+    }
+
+    private static List<String> values(CommandLine line, Option option) {
+        String[] values = line.getOptionValues(option);
+        return values == null ? List.of() : List.of(values);
     }
 
     /** Fails fast on a region that cannot work: a missing read-only file, a missing directory. */

@@ -9,10 +9,12 @@ import dev.deltasync.sync.SyncException;
 import dev.deltasync.sync.SyncJob;
 import dev.deltasync.sync.SyncOptions;
 import dev.deltasync.sync.codec.Compression;
+import java.net.ConnectException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.cli.CommandLine;
@@ -42,6 +44,7 @@ abstract class SyncCommand extends Command {
 
     static final Option THREADS = Option.builder().longOpt("threads").hasArg().argName("N")
             .desc("hashing threads (default: all cores)").get();
+    static final Option PEER_FINGERPRINT = SecurityOptions.peerFingerprint("the server's");
 
     /** Builds the job for one (first, second) pair of positional arguments. */
     abstract SyncJob job(String first, String second);
@@ -51,8 +54,9 @@ abstract class SyncCommand extends Command {
 
     @Override
     Options ownOptions() {
-        return new Options().addOption(ONCE).addOption(INTERVAL).addOption(CHUNK_SIZE).addOption(HASH)
-                .addOption(COMPRESS).addOption(STATS).addOption(JSON).addOption(RESIZE).addOption(THREADS);
+        return SecurityOptions.addTo(new Options().addOption(ONCE).addOption(INTERVAL).addOption(CHUNK_SIZE)
+                .addOption(HASH).addOption(COMPRESS).addOption(STATS).addOption(JSON).addOption(RESIZE)
+                .addOption(THREADS), PEER_FINGERPRINT);
     }
 
     @Override
@@ -74,14 +78,17 @@ abstract class SyncCommand extends Command {
             jobs.add(job(args.get(i), args.get(i + 1)));
         }
         SyncOptions options = options(line);
+        MuxConfig mux = SecurityOptions.configure(line, io, Set.of(), "cannot authenticate the server: pass"
+                + " --peer-fingerprint FP (the server's; its 'deltasync keygen' and 'deltasync serve' print it) or"
+                + " --ca FILE, or use --insecure against a plaintext server");
         boolean json = line.hasOption(JSON);
         boolean stats = json || line.hasOption(STATS);
 
         ClientListener listener = new ClientListener(io, jobs, !options.once() && stats, json,
                 io.terminal() && !json);
         List<JobResult> results = options.once()
-                ? once(server, jobs, options, listener)
-                : follow(server, jobs, options, listener);
+                ? once(server, mux, jobs, options, listener)
+                : follow(server, mux, jobs, options, listener);
         for (JobResult result : results) {
             if (result.failure() != null) {
                 io.err().println("deltasync " + name() + ": " + result.job() + ": " + result.failure().getMessage());
@@ -94,13 +101,15 @@ abstract class SyncCommand extends Command {
     }
 
     /** Converge and verify over one connection; any failure is final. */
-    private static List<JobResult> once(RemoteAddress server, List<SyncJob> jobs, SyncOptions options,
+    private static List<JobResult> once(RemoteAddress server, MuxConfig mux, List<SyncJob> jobs, SyncOptions options,
                                         ClientListener listener) throws InterruptedException {
         SyncClient client;
         try {
-            client = SyncClient.connect(server.host(), server.port(), MuxConfig.defaults());
+            client = SyncClient.connect(server.host(), server.port(), mux);
         } catch (SyncException e) {
-            throw new CliException(ExitCode.FAILURE, e.getMessage() + " (is 'deltasync serve' running there?)", e);
+            boolean unreachable = e.getCause() instanceof ConnectException;
+            throw new CliException(ExitCode.FAILURE, e.getMessage()
+                    + (unreachable ? " (is 'deltasync serve' running there?)" : ""), e);
         }
         try (client) {
             return client.runAll(jobs, options, listener);
@@ -108,9 +117,9 @@ abstract class SyncCommand extends Command {
     }
 
     /** Keep following until interrupted, reconnecting when the server goes away. */
-    private static List<JobResult> follow(RemoteAddress server, List<SyncJob> jobs, SyncOptions options,
+    private static List<JobResult> follow(RemoteAddress server, MuxConfig mux, List<SyncJob> jobs, SyncOptions options,
                                           ClientListener listener) throws InterruptedException {
-        Follower follower = new Follower(server.host(), server.port(), MuxConfig.defaults(), options, listener,
+        Follower follower = new Follower(server.host(), server.port(), mux, options, listener,
                 FIRST_RECONNECT_DELAY, MAX_RECONNECT_DELAY);
         CountDownLatch finished = new CountDownLatch(1);
         Thread stopOnSignal = new Thread(() -> {

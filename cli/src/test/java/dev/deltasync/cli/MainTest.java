@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -43,7 +45,7 @@ class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"serve", "push", "pull", "demo", "hash-bench"})
+    @ValueSource(strings = {"serve", "push", "pull", "demo", "hash-bench", "keygen"})
     void everyCommandsHelpTeachesWithExamples(String command) {
         Run r = run(command, "--help");
         assertEquals(0, r.code());
@@ -83,8 +85,10 @@ class MainTest {
     }
 
     @Test
-    void aServerThatIsNotRunningIsAFailureWithoutAStackTrace() {
-        Run r = run("pull", "127.0.0.1:1/a", "a.bin", "--once");
+    void aServerThatIsNotRunningIsAFailureWithoutAStackTrace(@TempDir Path dir) throws Exception {
+        dev.deltasync.mux.tls.Identity.generate(dir, false);
+        Run r = run("pull", "127.0.0.1:1/a", "a.bin", "--once", "--identity", dir.toString(),
+                "--peer-fingerprint", "SHA256:" + "0".repeat(64));
         assertEquals(1, r.code());
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().contains("connection refused"), r.err());

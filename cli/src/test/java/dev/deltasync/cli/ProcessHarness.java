@@ -2,6 +2,7 @@ package dev.deltasync.cli;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.deltasync.mux.tls.Identity;
 import dev.deltasync.sync.region.MappedRegion;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -163,7 +164,7 @@ final class ProcessHarness {
 
     synchronized Proc start(String name, String mainClass, List<String> args) throws IOException {
         List<String> command = javaCommand(mainClass);
-        command.addAll(args);
+        command.addAll(mainClass.equals(Main.class.getName()) ? TestIdentities.secured(args) : args);
         String file = String.format("%02d-%s", ++counter, name.replaceAll("[^A-Za-z0-9_.-]", "_"));
         Path out = logDir.resolve(file + ".out");
         Path err = logDir.resolve(file + ".err");
@@ -179,6 +180,42 @@ final class ProcessHarness {
 
     private static java.io.File nullFile() {
         return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
+    }
+
+    /**
+     * TLS is the default, so serve, push and pull run over TLS 1.3 with two throwaway identities that pin each
+     * other, unless the test chose {@code --identity} or {@code --insecure} itself.
+     */
+    static final class TestIdentities {
+        private static final Path DIR;
+        private static final String SERVER_FINGERPRINT;
+        private static final String CLIENT_FINGERPRINT;
+
+        static {
+            try {
+                DIR = Files.createTempDirectory("deltasync-e2e-identities-");
+                SERVER_FINGERPRINT = Identity.generate(DIR.resolve("server"), false).fingerprint().toString();
+                CLIENT_FINGERPRINT = Identity.generate(DIR.resolve("client"), false).fingerprint().toString();
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(DIR)));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        private TestIdentities() {}
+
+        static List<String> secured(List<String> args) {
+            if (args.isEmpty() || !List.of("serve", "push", "pull").contains(args.getFirst())
+                    || args.contains("--identity") || args.contains("--insecure")) {
+                return args;
+            }
+            boolean serve = args.getFirst().equals("serve");
+            List<String> secured = new ArrayList<>(List.of(args.getFirst(),
+                    "--identity", DIR.resolve(serve ? "server" : "client").toString(),
+                    "--peer-fingerprint", serve ? CLIENT_FINGERPRINT : SERVER_FINGERPRINT));
+            secured.addAll(args.subList(1, args.size()));
+            return secured;
+        }
     }
 
     /** Starts {@code deltasync ARGS...}. */

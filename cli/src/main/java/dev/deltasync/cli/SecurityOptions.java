@@ -1,0 +1,144 @@
+package dev.deltasync.cli;
+
+import dev.deltasync.mux.MuxConfig;
+import dev.deltasync.mux.tls.Fingerprint;
+import dev.deltasync.mux.tls.Identity;
+import dev.deltasync.mux.tls.PeerTrust;
+import dev.deltasync.mux.tls.TlsSettings;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/**
+ * The security options serve, push and pull share, and what they mean: TLS 1.3 with this side's identity and the
+ * peers it pins (or a CA), unless {@code --insecure} asks for plaintext.
+ */
+final class SecurityOptions {
+    static final String INSECURE_WARNING =
+            "deltasync: WARNING: --insecure: traffic is not encrypted and peers are not authenticated";
+
+    static final Option IDENTITY = Option.builder().longOpt("identity").hasArg().argName("DIR")
+            .desc("this side's key.pem and cert.pem (default $DELTASYNC_IDENTITY, else"
+                    + " ~/.config/deltasync/identity; create with deltasync keygen)").get();
+    static final Option INSECURE = Option.builder().longOpt("insecure")
+            .desc("plaintext: no encryption, no authentication (trusted networks and tests only)").get();
+    static final Option CA = Option.builder().longOpt("ca").hasArg().argName("FILE")
+            .desc("also accept peers whose certificate chains to a CA in this PEM file (PKIX; a server's"
+                    + " certificate must then name the host dialled)").get();
+
+    private SecurityOptions() {}
+
+    static Option peerFingerprint(String whose) {
+        return Option.builder().longOpt("peer-fingerprint").hasArg().argName("FP")
+                .desc(whose + " fingerprint, SHA256:<64 hex> as printed by deltasync keygen; repeatable").get();
+    }
+
+    static Options addTo(Options options, Option peerFingerprint) {
+        return options.addOption(IDENTITY).addOption(peerFingerprint).addOption(CA).addOption(INSECURE);
+    }
+
+    /** The identity directory when none is given: $DELTASYNC_IDENTITY, $XDG_CONFIG_HOME/deltasync/identity, ~/.config/... */
+    static Path defaultIdentityDir(Map<String, String> env) {
+        String explicit = env.get("DELTASYNC_IDENTITY");
+        if (explicit != null && !explicit.isBlank()) {
+            return Path.of(explicit);
+        }
+        String config = env.get("XDG_CONFIG_HOME");
+        Path base = config != null && !config.isBlank() ? Path.of(config)
+                : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".config");
+        return base.resolve("deltasync").resolve("identity");
+    }
+
+    static Fingerprint parseFingerprint(String text, String option) {
+        try {
+            return Fingerprint.parse(text.strip());
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(option + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Plaintext (warning printed) with {@code --insecure}; else TLS with the identity and the given pins plus
+     * {@code --peer-fingerprint} and {@code --ca}. {@code noTrust} explains what to do when nobody could connect.
+     *
+     * @param extraPins fingerprints trusted besides --peer-fingerprint (serve: those named in --allow)
+     */
+    static MuxConfig configure(CommandLine line, Io io, Set<Fingerprint> extraPins, String noTrust) {
+        if (line.hasOption(INSECURE)) {
+            for (Option option : List.of(IDENTITY, CA)) {
+                if (line.hasOption(option)) {
+                    throw CliException.usage("--insecure cannot be combined with --" + option.getLongOpt()
+                            + ": plaintext has no identities");
+                }
+            }
+            if (line.hasOption("peer-fingerprint")) {
+                throw CliException.usage("--insecure cannot be combined with --peer-fingerprint: plaintext has no"
+                        + " identities to check");
+            }
+            io.err().println(INSECURE_WARNING);
+            return MuxConfig.defaults();
+        }
+        Identity identity = loadIdentity(line);
+        Set<Fingerprint> pins = new LinkedHashSet<>(extraPins);
+        String[] fingerprints = line.getOptionValues("peer-fingerprint");
+        if (fingerprints != null) {
+            for (String text : fingerprints) {
+                pins.add(parseFingerprint(text, "--peer-fingerprint"));
+            }
+        }
+        List<X509Certificate> authorities = new ArrayList<>();
+        if (line.hasOption(CA)) {
+            try {
+                authorities.addAll(PeerTrust.readAuthorities(Path.of(line.getOptionValue(CA))));
+            } catch (IOException e) {
+                throw CliException.usage("--ca: " + e.getMessage());
+            }
+        }
+        PeerTrust trust = new PeerTrust(pins, authorities);
+        if (trust.acceptsNobody()) {
+            throw CliException.usage(noTrust);
+        }
+        try {
+            return MuxConfig.defaults().withTls(new TlsSettings(identity, trust));
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
+        }
+    }
+
+    private static Identity loadIdentity(CommandLine line) {
+        Path dir;
+        if (line.hasOption(IDENTITY)) {
+            dir = Path.of(line.getOptionValue(IDENTITY));
+        } else {
+            dir = defaultIdentityDir(System.getenv());
+            if (!Identity.existsIn(dir)) {
+                throw CliException.usage("no identity: create one with 'deltasync keygen' (writes " + dir
+                        + ") or pass --identity DIR; or use --insecure for plaintext without authentication");
+            }
+        }
+        try {
+            return Identity.load(dir);
+        } catch (IOException e) {
+            throw CliException.usage("--identity: " + e.getMessage());
+        }
+    }
+
+    /** One line for the start-up banner. */
+    static String describe(MuxConfig config) {
+        if (config.plaintext()) {
+            return "plaintext (--insecure)";
+        }
+        PeerTrust trust = config.tls().trust();
+        return "TLS 1.3, identity " + config.tls().identity().fingerprint() + ", " + trust.pins().size()
+                + " pinned peer(s)" + (trust.authorities().isEmpty() ? "" : ", " + trust.authorities().size()
+                + " CA certificate(s)");
+    }
+}
