@@ -153,7 +153,7 @@ ds_push() {
   cpu0="$(cpu_seconds "$spid")"
   t0="$(now)"
   /usr/bin/time -f '%U %S %M' -o "$tf" timeout "$RUN_TIMEOUT" \
-    "$DS" push "$source" "127.0.0.1:$port/$REGION" --once --stats --json "$@" >"$out" 2>"$err" || rc=$?
+    "$DS" push "$source" "127.0.0.1:$port/$REGION" --once --stats --json --insecure "$@" >"$out" 2>"$err" || rc=$?
   t1="$(now)"
   sleep 0.2
   cpu1="$(cpu_seconds "$spid")"
@@ -184,7 +184,8 @@ ds_case() {
   SERVE_NAME="$name"
   local port spid slog="$work/serve-$name.log"
   port="$(free_port)"
-  "$DS" serve --listen "127.0.0.1:$port" --region "$REGION=$replica:rw" 2>"$slog" >/dev/null &
+  # --insecure: plaintext, like the rsync daemon it is compared with (TLS is the default since keygen/pinning)
+  "$DS" serve --listen "127.0.0.1:$port" --region "$REGION=$replica:rw" --insecure 2>"$slog" >/dev/null &
   spid=$!
   pids+=("$spid")
   wait_listening "$port" "$spid" "deltasync serve" "$slog"
