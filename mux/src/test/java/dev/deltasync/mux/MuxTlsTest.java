@@ -106,6 +106,23 @@ class MuxTlsTest {
     }
 
     @Test
+    void aReconnectWithTheSameSettingsAuthenticatesThePeerAgain() throws Exception {
+        // the same TlsSettings on both ends, as a following client reconnecting to a running server: a TLS 1.3
+        // resumption must still leave each side knowing the other's fingerprint
+        startServer(tls(SERVER, CLIENT));
+        MuxConfig config = tls(CLIENT, SERVER);
+        for (int i = 0; i < 3; i++) {
+            client = MuxClient.connect("127.0.0.1", server.port(), config);
+            seenByServer.set(null);
+            roundTrip(client);
+            assertEquals(Optional.of(SERVER.fingerprint()), client.peerIdentity(), "connection " + i);
+            assertEquals(Optional.of(CLIENT.fingerprint()), seenByServer.get(), "connection " + i);
+            client.close();
+            client = null;
+        }
+    }
+
+    @Test
     void aClientWithTheWrongPinRefusesTheServerAndBothSidesSaySo() throws Exception {
         startServer(tls(SERVER, CLIENT));
         IOException e = assertThrows(IOException.class,
