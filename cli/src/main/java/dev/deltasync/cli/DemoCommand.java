@@ -140,7 +140,7 @@ final class DemoCommand extends Command {
             writing.get();
             io.out().printf("writer stopped after %d page writes; waiting for the replica to converge%n",
                     writer.pagesWritten());
-            boolean identical = awaitIdentical(source, replica, live, Duration.ofSeconds(60));
+            boolean identical = awaitIdentical(source, replica, live, writer.lastWriteNanos(), Duration.ofSeconds(60));
             client.close();
             pull.cancel(true);
             io.out().println(identical
@@ -150,10 +150,14 @@ final class DemoCommand extends Command {
         }
     }
 
-    /** Waits for a verified epoch that began after the writer stopped, then compares the files. */
-    private static boolean awaitIdentical(Path source, Path replica, LiveStats live, Duration timeout)
+    /**
+     * Waits for an epoch verified after the writer's last page and a byte-for-byte match. The source sends no epoch
+     * when a scan finds nothing changed, so the last epoch may have begun before the writer's last page: the
+     * file comparison, not the epoch's start, is what proves the replica caught up.
+     */
+    private static boolean awaitIdentical(Path source, Path replica, LiveStats live, long lastWrite, Duration timeout)
             throws IOException, InterruptedException {
-        long writerStopped = System.nanoTime();
+        long writerStopped = lastWrite;
         long deadline = writerStopped + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (live.verifiedSince(writerStopped) && Files.mismatch(source, replica) == -1) {
@@ -169,7 +173,6 @@ final class DemoCommand extends Command {
         private final Io io;
         private final ProgressBar bar;
         private final AtomicLong lastVerifiedNanos = new AtomicLong();
-        private final AtomicLong lastEpochStartNanos = new AtomicLong(System.nanoTime());
         private long previousWire;
         private long previousChunks;
 
@@ -197,9 +200,8 @@ final class DemoCommand extends Command {
             previousWire = wire;
             previousChunks = s.chunksChanged();
             if (verified) {
-                lastVerifiedNanos.set(lastEpochStartNanos.get());
+                lastVerifiedNanos.set(System.nanoTime());
             }
-            lastEpochStartNanos.set(System.nanoTime());
             notifyAll();
         }
 
@@ -209,7 +211,7 @@ final class DemoCommand extends Command {
             }
         }
 
-        /** True when an epoch that started after {@code nanos} was verified. */
+        /** True when an epoch was verified after {@code nanos}. */
         boolean verifiedSince(long nanos) {
             return lastVerifiedNanos.get() - nanos > 0;
         }
@@ -220,6 +222,7 @@ final class DemoCommand extends Command {
         private final Path file;
         private final int pagesPerSecond;
         private final AtomicLong written = new AtomicLong();
+        private final AtomicLong lastWrite = new AtomicLong(System.nanoTime());
         private final AtomicBoolean running = new AtomicBoolean(true);
 
         PageWriter(Path file, int pagesPerSecond) {
@@ -238,10 +241,15 @@ final class DemoCommand extends Command {
                         RandomFill.fill(region.segment().asSlice(page * 4096, Math.min(4096, region.size())),
                                 random.nextLong());
                         written.incrementAndGet();
+                        lastWrite.set(System.nanoTime());
                     }
                     Thread.sleep(100);
                 }
             }
+        }
+
+        long lastWriteNanos() {
+            return lastWrite.get();
         }
 
         long pagesWritten() {
