@@ -28,12 +28,21 @@ public final class MuxServer implements AutoCloseable {
         return start(host, port, config, acceptor, null);
     }
 
-    /**
-     * Binds {@code host:port}; {@code log} (may be null) hears of every connection refused before HELLO, e.g. a
-     * client whose certificate is not pinned, with its address and the reason.
-     */
+    /** As {@link #start(String, int, MuxConfig, StreamAcceptor, Consumer)}, with the default connection cap. */
     public static MuxServer start(String host, int port, MuxConfig config, StreamAcceptor acceptor,
                                   Consumer<String> log) throws IOException, InterruptedException {
+        return start(host, port, config, acceptor, log, ConnectionLimiter.DEFAULT_PER_ADDRESS);
+    }
+
+    /**
+     * Binds {@code host:port}; {@code log} (may be null) hears of every connection refused before HELLO, e.g. a
+     * client whose certificate is not pinned, with its address and the reason. One peer address may hold at
+     * most {@code maxConnectionsPerAddress} connections at once.
+     */
+    public static MuxServer start(String host, int port, MuxConfig config, StreamAcceptor acceptor,
+                                  Consumer<String> log, int maxConnectionsPerAddress)
+            throws IOException, InterruptedException {
+        ConnectionLimiter limiter = new ConnectionLimiter(maxConnectionsPerAddress, log);
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -43,6 +52,9 @@ public final class MuxServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                        if (!limiter.admit(channel)) {
+                            return;
+                        }
                         MuxPipeline.install(channel, MuxSession.Side.SERVER, config, acceptor, null, 0, log);
                     }
                 });

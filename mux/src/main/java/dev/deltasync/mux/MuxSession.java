@@ -458,15 +458,21 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         } catch (Exception | Error e) {
             stream.reset(ErrorCode.INTERNAL_ERROR, "server error: " + e);
         } finally {
-            // PROTOCOL.md §6.3: credit of frames the engine took last or will never take goes back to the
-            // connection, or every stream that ends early (reset by either side) shrinks its window for good.
-            onLoop(() -> {
-                if (terminated == null) {
-                    grantConnectionCredit(stream.abandon());
-                    ctx.flush();
-                }
-            });
+            releaseCredit(stream);
         }
+    }
+
+    /**
+     * PROTOCOL.md §6.3: credit of frames the engine took last or will never take goes back to the
+     * connection, or every stream that ends early (reset by either side) shrinks its window for good.
+     */
+    void releaseCredit(MuxStream stream) {
+        onLoop(() -> {
+            if (terminated == null) {
+                grantConnectionCredit(stream.abandon());
+                ctx.flush();
+            }
+        });
     }
 
     private void onStreamFrame(Frame frame) throws ProtocolException {

@@ -135,6 +135,18 @@ public final class MuxStream {
         session.resetStream(this, code, reason);
     }
 
+    /**
+     * Ends the engine's use of the stream: resets it (CANCEL) if it is still open, and grants back the
+     * connection credit of frames it will never consume. Call it when done with a stream, however it
+     * ended; calling it again does nothing more.
+     */
+    public void release() {
+        if (!isClosed()) {
+            reset(ErrorCode.CANCEL, "abandoned by the engine");
+        }
+        session.releaseCredit(this);
+    }
+
     /** True once the stream has ended for any reason. */
     public boolean isClosed() {
         lock.lock();

@@ -15,7 +15,7 @@ import java.time.Duration;
  * into a {@link SyncException} with its code, and resets the stream when the peer breaks the sync
  * rules, so every failure leaves the stream closed with a reason the peer can read.
  */
-final class StreamChannel {
+final class StreamChannel implements AutoCloseable {
     private final MuxStream stream;
     private final SyncStats stats;
 
@@ -84,6 +84,12 @@ final class StreamChannel {
 
     SyncException violation(ProtocolException e) {
         return violation(e.code(), "%s", e.getMessage());
+    }
+
+    /** Done with the stream, however it ended: see {@link MuxStream#release()}. */
+    @Override
+    public void close() {
+        stream.release();
     }
 
     /** Ends the stream normally (RESET NO_ERROR). */

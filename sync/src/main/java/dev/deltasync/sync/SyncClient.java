@@ -12,6 +12,8 @@ import dev.deltasync.protocol.OpenOk;
 import dev.deltasync.sync.region.MappedRegion;
 import dev.deltasync.sync.region.RegionAccess;
 import java.io.IOException;
+import java.security.cert.CertificateException;
+import javax.net.ssl.SSLHandshakeException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
@@ -39,8 +41,25 @@ public final class SyncClient implements AutoCloseable {
         try {
             return new SyncClient(MuxClient.connect(host, port, config), host + ":" + port);
         } catch (IOException e) {
-            throw new SyncException(ErrorCode.CANCEL, e.getMessage(), e);
+            throw new SyncException(connectFailureCode(e), e.getMessage(), e);
         }
+    }
+
+    /**
+     * CANCEL (retryable) when the server could not be reached; PROTOCOL_ERROR when TLS authentication
+     * failed and the peer's code (e.g. UNSUPPORTED_VERSION) when it refused the HELLO: trying again
+     * would only fail the same way.
+     */
+    private static ErrorCode connectFailureCode(IOException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SSLHandshakeException || cause instanceof CertificateException) {
+                return ErrorCode.PROTOCOL_ERROR;
+            }
+            if (cause instanceof StreamClosedException closed && closed.errorCode() != ErrorCode.CANCEL) {
+                return closed.errorCode();
+            }
+        }
+        return ErrorCode.CANCEL;
     }
 
     /** Runs every job concurrently on this connection; returns when all have ended. */
@@ -89,17 +108,24 @@ public final class SyncClient implements AutoCloseable {
                 throw new SyncException(ErrorCode.UNSUPPORTED_PARAMETER, problem.get());
             }
             SyncStats stats = new SyncStats();
-            StreamChannel channel = open(job, options, Constants.ROLE_PUSH, local.size(), stats);
-            OpenOk ok = channel.expect(OpenOk.class, "in answer to OPEN");
-            StreamParameters parameters = agreed(channel, ok, options);
-            if (ok.regionSize() != local.size()) {
-                throw channel.violation(ErrorCode.SIZE_MISMATCH, "server took region size %d, source is %d",
-                        ok.regionSize(), local.size());
+            try (StreamChannel channel = open(job, options, Constants.ROLE_PUSH, local.size(), stats)) {
+                return runSource(job, options, listener, local, channel, stats);
             }
-            try (RegionScans scans = new RegionScans(local, parameters, options.scanThreads())) {
-                return new SourceSide(job.remoteName(), channel, scans, options.compression(), options.interval(),
-                        options.once(), stats, listener).run();
-            }
+        }
+    }
+
+    /** The source side of a push, once the stream is open. */
+    private SyncOutcome runSource(SyncJob job, SyncOptions options, SyncListener listener, MappedRegion local,
+                                  StreamChannel channel, SyncStats stats) throws SyncException, InterruptedException {
+        OpenOk ok = channel.expect(OpenOk.class, "in answer to OPEN");
+        StreamParameters parameters = agreed(channel, ok, options);
+        if (ok.regionSize() != local.size()) {
+            throw channel.violation(ErrorCode.SIZE_MISMATCH, "server took region size %d, source is %d",
+                    ok.regionSize(), local.size());
+        }
+        try (RegionScans scans = new RegionScans(local, parameters, options.scanThreads())) {
+            return new SourceSide(job.remoteName(), channel, scans, options.compression(), options.interval(),
+                    options.once(), stats, listener).run();
         }
     }
 
@@ -107,7 +133,14 @@ public final class SyncClient implements AutoCloseable {
             throws SyncException, InterruptedException {
         long localSize = sizeIfExists(job);
         SyncStats stats = new SyncStats();
-        StreamChannel channel = open(job, options, Constants.ROLE_PULL, Math.max(localSize, 0), stats);
+        try (StreamChannel channel = open(job, options, Constants.ROLE_PULL, Math.max(localSize, 0), stats)) {
+            return runReplica(job, options, listener, localSize, channel, stats);
+        }
+    }
+
+    /** The replica side of a pull, once the stream is open. */
+    private SyncOutcome runReplica(SyncJob job, SyncOptions options, SyncListener listener, long localSize,
+                                   StreamChannel channel, SyncStats stats) throws SyncException, InterruptedException {
         OpenOk ok = channel.expect(OpenOk.class, "in answer to OPEN");
         StreamParameters parameters = agreed(channel, ok, options);
         if (localSize >= 0 && localSize != ok.regionSize() && !options.allowResize()) {
