@@ -28,7 +28,8 @@ final class PullCommand extends SyncCommand {
                 Several pairs share one connection. With --once: converge, verify, exit 0.
 
                 Examples:
-                  deltasync pull 10.0.0.1:7070/vm /srv/replica/disk.img --once --stats
+                  deltasync pull 10.0.0.1:7070/vm /srv/replica/disk.img --once --stats \\
+                      --peer-fingerprint SHA256:9c1e...   (the server's, from its 'deltasync keygen')
                   deltasync pull 127.0.0.1:7070/a a.bin 127.0.0.1:7070/b b.bin
                   deltasync pull db-host:7070/snapshot snap.bin --resize --json
                 """;

@@ -28,7 +28,8 @@ final class PushCommand extends SyncCommand {
                 root digest. Several pairs share one connection. With --once: converge, verify, exit 0.
 
                 Examples:
-                  deltasync push /var/lib/vm/disk.img 10.0.0.2:7070/vm --once --stats
+                  deltasync push /var/lib/vm/disk.img 10.0.0.2:7070/vm --once --stats \\
+                      --peer-fingerprint SHA256:9c1e...   (the server's, from its 'deltasync keygen')
                   deltasync push a.bin 127.0.0.1:7070/a b.bin 127.0.0.1:7070/b --interval 500ms
                   deltasync push cache.bin backup:7070/cache --hash blake3 --compress zstd:3 --json
                 """;
