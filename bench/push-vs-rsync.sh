@@ -200,15 +200,16 @@ ds_case() {
 if [[ "$DELTASYNC" != 1 ]]; then
   log "deltasync skipped (DELTASYNC=0)"
 else
-log "deltasync: default (64 KiB chunks, zstd:1)"
-ds_case "64KiB zstd:1 (default)" 1 "$base"
+log "deltasync: default (--chunk-size auto: 4 KiB for a region up to 4 GiB, zstd:1)"
+ds_case "auto zstd:1 (default)" 1 "$base"
 if [[ "$QUICK" != 1 ]]; then
   log "deltasync: no changes, fresh server"
-  ds_case "64KiB zstd:1, no changes, fresh server" 0 "$source"
-  log "deltasync: --compress none"
-  ds_case "64KiB none" 0 "$base" --compress none
+  ds_case "auto zstd:1, no changes, fresh server" 0 "$source"
+  log "deltasync: --chunk-size 64KiB"
+  ds_case "64KiB zstd:1" 1 "$base" --chunk-size 64KiB
+  ds_case "64KiB none" 0 "$base" --chunk-size 64KiB --compress none
   log "deltasync: --chunk-size 4KiB"
-  ds_case "4KiB zstd:1" 1 "$base" --chunk-size 4KiB
+  ds_case "4KiB zstd:1" 0 "$base" --chunk-size 4KiB
   ds_case "4KiB none" 0 "$base" --chunk-size 4KiB --compress none
 fi
 fi
@@ -316,10 +317,10 @@ ratio() { # DELTASYNC_CASE RSYNC_CASE LABEL
       printf "- deltasync / rsync, %s: wire bytes %.2fx, wall time %.2fx\n", label, dw / rw, d[3] / r[3];
   }'
 }
-ratio "64KiB zstd:1 (default)" "default block (" "defaults (64 KiB chunks vs rsync's default block)"
-ratio "64KiB zstd:1 (default)" "-B 65536" "64 KiB both"
+ratio "auto zstd:1 (default)" "default block (" "defaults (auto chunks vs rsync's default block)"
+ratio "64KiB zstd:1" "-B 65536" "64 KiB both"
 ratio "4KiB zstd:1" "-B 4096" "4 KiB both"
-ratio "64KiB zstd:1 (default), again, no changes" "default block, again" "no changes, defaults"
+ratio "auto zstd:1 (default), again, no changes" "default block, again" "no changes, defaults"
 echo
 if [[ -n "$rsync_note" ]]; then
   echo "$rsync_note"

@@ -28,7 +28,8 @@ abstract class SyncCommand extends Command {
     static final Option INTERVAL = Option.builder().longOpt("interval").hasArg().argName("DURATION")
             .desc("time between scans when following (default 1s; for pull the server's --interval applies)").get();
     static final Option CHUNK_SIZE = Option.builder().longOpt("chunk-size").hasArg().argName("SIZE")
-            .desc("chunk size, a power of two from 4KiB to 1MiB (default 64KiB)").get();
+            .desc("chunk size, a power of two from 4KiB to 1MiB, or auto (default): the source picks 4KiB up to a"
+                    + " 4GiB region, then doubles it so a region has at most 2^20 chunks").get();
     static final Option HASH = Option.builder().longOpt("hash").hasArg().argName("ALGORITHM")
             .desc("xxh3-128 (default), xxh3-64, blake3 (when the peer may be hostile), crc32c, crc32").get();
     static final Option COMPRESS = Option.builder().longOpt("compress").hasArg().argName("CODEC")
@@ -148,7 +149,7 @@ abstract class SyncCommand extends Command {
     }
 
     static SyncOptions options(CommandLine line) {
-        int chunkSize = ChunkSizes.parse(line.getOptionValue(CHUNK_SIZE, "64KiB"));
+        int chunkSize = ChunkSizes.parseOrAuto(line.getOptionValue(CHUNK_SIZE, "auto"));
         HashAlgorithm hash;
         Compression compression;
         try {

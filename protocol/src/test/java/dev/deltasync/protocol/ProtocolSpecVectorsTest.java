@@ -66,6 +66,8 @@ class ProtocolSpecVectorsTest {
         m.put("open-push-allow-resize", new Open(1, Constants.ROLE_PUSH, Constants.HASH_XXH3_128, 65536,
                 1L << 30, "vm-disk", true));
         m.put("open-pull", new Open(3, Constants.ROLE_PULL, Constants.HASH_BLAKE3, 4096, 0, "db", false));
+        m.put("open-pull-source-chooses", new Open(5, Constants.ROLE_PULL, Constants.HASH_XXH3_128,
+                Constants.CHUNK_SIZE_CHOSEN_BY_SOURCE, 2L << 20, "db", false));
         m.put("open-ok", new OpenOk(1, 1L << 30, 65536, Constants.HASH_XXH3_128));
         m.put("digests-xxh3-128", new Digests(1, 0, 16, digests));
         m.put("digests-crc32c", new Digests(5, 1024, 4, HexFormat.of().parseHex("deadbeef00000000ffffffff")));

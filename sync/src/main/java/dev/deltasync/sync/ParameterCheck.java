@@ -7,7 +7,23 @@ import java.util.Optional;
 
 /** The stream parameters both sides accept (PROTOCOL.md, OPEN): one place, used by client and server. */
 final class ParameterCheck {
+    /** The automatic chunk size keeps a region at most this many chunks (a 16 MiB xxh3-128 table). */
+    static final long AUTO_MAX_CHUNKS = 1L << 20;
+
     private ParameterCheck() {}
+
+    /**
+     * The chunk size a source picks when left to choose (PROTOCOL.md §9.5): the smallest valid one that
+     * keeps the region at most {@link #AUTO_MAX_CHUNKS} chunks, i.e. 4 KiB up to 4 GiB, then doubling.
+     * Page-sized chunks send only the pages that changed; the cap bounds the digest table.
+     */
+    static int autoChunkSize(long regionSize) {
+        int size = Constants.MIN_CHUNK_SIZE;
+        while (size < Constants.MAX_CHUNK_SIZE && (regionSize + size - 1) / size > AUTO_MAX_CHUNKS) {
+            size <<= 1;
+        }
+        return size;
+    }
 
     /**
      * @param receiverMaxFramePayload the limit of the side that will receive CHUNK frames

@@ -102,6 +102,8 @@ public final class SyncClient implements AutoCloseable {
     private SyncOutcome push(SyncJob job, SyncOptions options, SyncListener listener)
             throws SyncException, InterruptedException {
         try (MappedRegion local = openLocal(job)) {
+            options = options.chunkSize() == Constants.CHUNK_SIZE_CHOSEN_BY_SOURCE
+                    ? options.withChunkSize(ParameterCheck.autoChunkSize(local.size())) : options;
             Optional<String> problem = ParameterCheck.problem(options.chunkSize(), local.size(),
                     session.peerMaxFramePayload());
             if (problem.isPresent()) {
@@ -171,13 +173,19 @@ public final class SyncClient implements AutoCloseable {
         }
     }
 
-    /** The server must echo what we proposed; it has no say over hash or chunk size in v1. */
+    /**
+     * The server must echo what we proposed, except a chunk size we left to it (PROTOCOL.md §9.5), which
+     * must then be a valid one.
+     */
     private static StreamParameters agreed(StreamChannel channel, OpenOk ok, SyncOptions options) throws SyncException {
-        if (ok.hashId() != options.hash().wireId() || ok.chunkSize() != options.chunkSize()) {
-            throw channel.violation(ErrorCode.PROTOCOL_ERROR, "server answered hash %d / chunk size %d, we asked %d / %d",
+        boolean chunkSizeOk = options.chunkSize() == Constants.CHUNK_SIZE_CHOSEN_BY_SOURCE
+                ? Constants.isValidChunkSize(ok.chunkSize()) : ok.chunkSize() == options.chunkSize();
+        if (ok.hashId() != options.hash().wireId() || !chunkSizeOk) {
+            throw channel.violation(ErrorCode.UNSUPPORTED_PARAMETER,
+                    "server answered hash %d / chunk size %d, we asked %d / %d",
                     ok.hashId(), ok.chunkSize(), options.hash().wireId(), options.chunkSize());
         }
-        return new StreamParameters(options.hash(), options.chunkSize(), ok.regionSize());
+        return new StreamParameters(options.hash(), ok.chunkSize(), ok.regionSize());
     }
 
     private static MappedRegion openLocal(SyncJob job) throws SyncException {

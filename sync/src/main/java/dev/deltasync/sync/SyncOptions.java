@@ -1,12 +1,14 @@
 package dev.deltasync.sync;
 
 import dev.deltasync.hashing.HashAlgorithm;
+import dev.deltasync.protocol.Constants;
 import dev.deltasync.sync.codec.Compression;
 import java.time.Duration;
 
 /**
  * How a client syncs its regions (the CLI's push/pull options).
  *
+ * @param chunkSize    bytes per chunk, or {@link Constants#CHUNK_SIZE_CHOSEN_BY_SOURCE} to let the source choose
  * @param interval     time between scans in continuous mode
  * @param once         converge, verify, stop
  * @param allowResize  let the replica's file take the source's size
@@ -15,10 +17,17 @@ import java.time.Duration;
 public record SyncOptions(int chunkSize, HashAlgorithm hash, Compression compression, Duration interval, boolean once,
                           boolean allowResize, int scanThreads) {
 
-    /** 64 KiB chunks, XXH3-128, zstd level 1, a scan a second, continuous, no resizing, all cores. */
+    /**
+     * Chunk size chosen by the source (4 KiB up to a 4 GiB region, PROTOCOL.md §9.5), XXH3-128, zstd level 1,
+     * a scan a second, continuous, no resizing, all cores.
+     */
     public static SyncOptions defaults() {
-        return new SyncOptions(64 * 1024, HashAlgorithm.XXH3_128, Compression.ZSTD_DEFAULT, Duration.ofSeconds(1),
+        return new SyncOptions(Constants.CHUNK_SIZE_CHOSEN_BY_SOURCE, HashAlgorithm.XXH3_128, Compression.ZSTD_DEFAULT, Duration.ofSeconds(1),
                 false, false, Runtime.getRuntime().availableProcessors());
+    }
+
+    public SyncOptions withChunkSize(int chunkSize) {
+        return new SyncOptions(chunkSize, hash, compression, interval, once, allowResize, scanThreads);
     }
 
     public SyncOptions once(boolean once) {

@@ -113,12 +113,16 @@ public final class SyncServer implements AutoCloseable {
                                 + " --allow %s=push:%s)", region.name(), region.name(),
                         peer.map(Fingerprint::toString).orElse("FP"));
             }
-            int chunkReceiverLimit = push ? options.mux().maxFramePayload() : channel.peerMaxFramePayload();
-            Optional<String> problem = ParameterCheck.problem(open.chunkSize(), open.regionSize(), chunkReceiverLimit);
+            return push ? receivePush(open, region, hash, channel, stats) : servePull(open, region, hash, channel, stats);
+        }
+
+        /** Resets the stream unless the chunk size suits the region and the side that receives chunks. */
+        private static void checkChunkSize(int chunkSize, long regionSize, int chunkReceiverLimit, StreamChannel channel)
+                throws SyncException {
+            Optional<String> problem = ParameterCheck.problem(chunkSize, regionSize, chunkReceiverLimit);
             if (problem.isPresent()) {
                 throw channel.violation(ErrorCode.UNSUPPORTED_PARAMETER, "%s", problem.get());
             }
-            return push ? receivePush(open, region, hash, channel, stats) : servePull(open, region, hash, channel, stats);
         }
 
         private SyncOutcome receivePush(Open open, ExposedRegion region, HashAlgorithm hash, StreamChannel channel,
@@ -127,6 +131,7 @@ public final class SyncServer implements AutoCloseable {
                 throw channel.violation(ErrorCode.READ_ONLY, "region '%s' is read-only: it can be pulled, not pushed into (the server must offer it as NAME=PATH:rw)",
                         region.name());
             }
+            checkChunkSize(open.chunkSize(), open.regionSize(), options.mux().maxFramePayload(), channel);
             if (!beingPushed.add(region.name())) {
                 throw channel.violation(ErrorCode.REFUSED_STREAM, "region '%s' is already being pushed into",
                         region.name());
@@ -161,7 +166,10 @@ public final class SyncServer implements AutoCloseable {
             if (size < 0) {
                 throw channel.violation(ErrorCode.IO_ERROR, "region '%s' has no data yet", region.name());
             }
-            StreamParameters parameters = new StreamParameters(hash, open.chunkSize(), size);
+            int chunkSize = open.chunkSize() == Constants.CHUNK_SIZE_CHOSEN_BY_SOURCE
+                    ? ParameterCheck.autoChunkSize(size) : open.chunkSize();
+            checkChunkSize(chunkSize, size, channel.peerMaxFramePayload(), channel);
+            StreamParameters parameters = new StreamParameters(hash, chunkSize, size);
             RegionScans scans;
             try {
                 scans = sources.acquire(region, parameters);
@@ -169,7 +177,7 @@ public final class SyncServer implements AutoCloseable {
                 throw channel.violation(ErrorCode.IO_ERROR, "cannot map region '%s': %s", region.name(), e.getMessage());
             }
             try {
-                channel.send(new OpenOk(channel.id(), size, open.chunkSize(), open.hashId()));
+                channel.send(new OpenOk(channel.id(), size, chunkSize, open.hashId()));
                 return new SourceSide(region.name(), channel, scans, options.compression(), options.interval(), false,
                         stats, listener).run();
             } finally {
