@@ -145,6 +145,23 @@ class RegionFaultsTest {
                 SyncListener.SILENT).verified());
     }
 
+    @Test
+    void aReplicaFileRemovedUnderTheServerIsAClearIoError() throws Exception {
+        Path source = randomFile("source.bin", 8 * CHUNK, 1);
+        Path replica = dir.resolve("replica.bin");
+        serve(new ExposedRegion("vm", replica, false));
+        FirstVerified listener = new FirstVerified();
+        CompletableFuture<JobResult> push = CompletableFuture.supplyAsync(() -> runQuietly(
+                new SyncJob(Direction.PUSH, source, "vm"), following(), listener));
+        assertTrue(listener.verified.await(30, TimeUnit.SECONDS));
+        Files.delete(replica);
+        rewrite(source, 2 * CHUNK);
+        JobResult result = push.get(30, TimeUnit.SECONDS);
+        assertNotNull(result.failure(), "the push must fail");
+        assertEquals(ErrorCode.IO_ERROR, result.failure().code(), result.failure().getMessage());
+        assertTrue(result.failure().getMessage().contains("removed"), result.failure().getMessage());
+    }
+
     private JobResult runQuietly(SyncJob job, SyncOptions options, SyncListener listener) {
         try {
             return new JobResult(job, client.run(job, options, listener), null);
