@@ -57,7 +57,8 @@ final class RegionSpec {
      * Applies {@code --allow} grants (a region with any grant is visible to its grantees only) and
      * {@code --require-blake3} names; either naming a region not served is a usage error.
      */
-    static List<ExposedRegion> withPolicies(List<ExposedRegion> regions, List<Grant> grants, List<String> blake3) {
+    static List<ExposedRegion> withPolicies(List<ExposedRegion> regions, List<Grant> grants, List<String> blake3,
+                                            List<String> resizable) {
         Map<String, ExposedRegion> byName = new LinkedHashMap<>();
         regions.forEach(r -> byName.put(r.name(), r));
         Map<String, Set<Fingerprint>> pullers = new LinkedHashMap<>();
@@ -71,9 +72,13 @@ final class RegionSpec {
         for (String name : blake3) {
             requireServed(byName, name, "--require-blake3");
         }
+        for (String name : resizable) {
+            requireServed(byName, name, "--allow-resize");
+        }
         List<ExposedRegion> result = new ArrayList<>();
         for (ExposedRegion region : regions) {
-            ExposedRegion refined = region.withRequireBlake3(blake3.contains(region.name()));
+            ExposedRegion refined = region.withRequireBlake3(blake3.contains(region.name()))
+                    .withResizable(resizable.contains(region.name()));
             if (pullers.containsKey(region.name())) {
                 refined = refined.withAccess(PeerAccess.only(pullers.get(region.name()), pushers.get(region.name())));
             }

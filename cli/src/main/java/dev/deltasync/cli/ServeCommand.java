@@ -38,6 +38,9 @@ final class ServeCommand extends Command {
     private static final Option ALLOW = Option.builder().longOpt("allow").hasArg().argName("NAME=pull:FP|NAME=push:FP")
             .desc("only these clients may see region NAME: pull, or push (which includes pull); repeatable;"
                     + " also lets the client connect").get();
+    private static final Option ALLOW_RESIZE = Option.builder().longOpt("allow-resize").hasArg().argName("NAME")
+            .desc("let a push with --resize change the size of region NAME's file (repeatable; without it a"
+                    + " pusher can only fill the file at its size, or create it if missing)").get();
     private static final Option REQUIRE_BLAKE3 = Option.builder().longOpt("require-blake3").hasArg().argName("NAME")
             .desc("refuse streams on region NAME that do not hash with blake3 (repeatable)").get();
 
@@ -80,7 +83,7 @@ final class ServeCommand extends Command {
     @Override
     Options ownOptions() {
         return SecurityOptions.addTo(new Options().addOption(LISTEN).addOption(REGION).addOption(INTERVAL)
-                .addOption(COMPRESS).addOption(THREADS).addOption(ALLOW).addOption(REQUIRE_BLAKE3), PEER_FINGERPRINT);
+                .addOption(COMPRESS).addOption(THREADS).addOption(ALLOW).addOption(REQUIRE_BLAKE3).addOption(ALLOW_RESIZE), PEER_FINGERPRINT);
     }
 
     @Override
@@ -105,7 +108,7 @@ final class ServeCommand extends Command {
             throw CliException.usage("--allow cannot be combined with --insecure: without TLS no client has an"
                     + " identity to check (plaintext serves every region to anyone)");
         }
-        regions = RegionSpec.withPolicies(regions, grants, values(line, REQUIRE_BLAKE3));
+        regions = RegionSpec.withPolicies(regions, grants, values(line, REQUIRE_BLAKE3), values(line, ALLOW_RESIZE));
         Set<Fingerprint> granted = new LinkedHashSet<>();
         grants.forEach(g -> granted.add(g.peer()));
         MuxConfig mux = SecurityOptions.configure(line, io, granted, "no client could connect: pin clients with"

@@ -42,6 +42,8 @@ class OnceAndErrorsE2eTest {
     private Path roFile;
     private Path roCopy;
     private Path sizedReplica;
+    private Path fixedReplica;
+    private Path fixedCopy;
 
     @BeforeAll
     void startServer() throws Exception {
@@ -55,11 +57,15 @@ class OnceAndErrorsE2eTest {
         Files.copy(roFile, roCopy);
         sizedReplica = dir.resolve("sized.bin");
         ProcessHarness.randomFile(sizedReplica, 4 * MIB, 3);
+        fixedReplica = dir.resolve("fixed.bin");
+        ProcessHarness.randomFile(fixedReplica, 4 * MIB, 4);
+        fixedCopy = Files.copy(fixedReplica, dir.resolve("fixed.copy"));
         server = serverHarness.serve(Duration.ofSeconds(30),
                 "--region", "fresh=" + dir.resolve("fresh.bin") + ":rw",
                 "--region", "fresh-json=" + dir.resolve("fresh-json.bin") + ":rw",
                 "--region", "ro=" + roFile + ":ro",
-                "--region", "sized=" + sizedReplica + ":rw");
+                "--region", "sized=" + sizedReplica + ":rw", "--allow-resize", "sized",
+                "--region", "fixed=" + fixedReplica + ":rw");
     }
 
     @AfterAll
@@ -155,6 +161,15 @@ class OnceAndErrorsE2eTest {
         Proc pull = run("pull-unknown", "pull", server.address("nosuch"), dir.resolve("x.bin").toString(), "--once");
         assertEquals(3, exit(pull), "pull of unknown region" + pull.tails());
         assertOneLineError(pull);
+    }
+
+    @Test
+    void aPushMayNotResizeARegionTheServerDidNotMakeResizable() throws Exception {
+        Proc push = run("push-fixed", "push", source.toString(), server.address("fixed"), "--once", "--resize");
+        assertEquals(3, exit(push), "resize of a fixed-size region" + push.tails() + server.proc().tails());
+        assertTrue(push.stderr().contains("--allow-resize fixed"), "the message names the server option" + push.tails());
+        assertOneLineError(push);
+        assertTrue(identical(fixedCopy, fixedReplica), "a refused push must leave the region untouched");
     }
 
     @Test

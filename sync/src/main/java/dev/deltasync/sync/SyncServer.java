@@ -143,6 +143,12 @@ public final class SyncServer implements AutoCloseable {
                             "region '%s' is %d bytes, the source is %d bytes (push with --resize to resize it)",
                             region.name(), size, open.regionSize());
                 }
+                if (size >= 0 && size != open.regionSize() && !region.resizable()) {
+                    throw channel.violation(ErrorCode.SIZE_MISMATCH,
+                            "region '%s' is %d bytes, the source is %d bytes, and the server does not let pushes"
+                                    + " resize it (serve --allow-resize %s)", region.name(), size, open.regionSize(),
+                            region.name());
+                }
                 MappedRegion replica;
                 try {
                     replica = MappedRegion.openResized(region.path(), open.regionSize());
