@@ -9,6 +9,7 @@ import dev.deltasync.protocol.GoAway;
 import dev.deltasync.protocol.Hello;
 import dev.deltasync.protocol.Ping;
 import dev.deltasync.protocol.Pong;
+import dev.deltasync.protocol.Reset;
 import dev.deltasync.protocol.WindowUpdate;
 import java.io.ByteArrayOutputStream;
 import java.net.SocketTimeoutException;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The handshake fuzzed: mutated and random HELLOs (and garbage where a HELLO belongs), then a PING and a
- * half-close. Whatever arrives, the server answers only with HELLO, PONG or GOAWAY, and closes the
+ * half-close. Whatever arrives, the server answers only with HELLO, PONG, RESET or GOAWAY, and closes the
  * connection within the read timeout: never a hang, never another kind of failure. Afterwards the
  * regions are untouched and a well-behaved client still syncs. {@code -Dfuzz.handshake.seconds=N},
  * {@code -Dfuzz.seed=S}.
@@ -46,8 +47,9 @@ class HandshakeFuzzTest extends ServerFixture {
                 boolean sawPong = false;
                 try {
                     for (Frame frame = peer.read(); frame != null; frame = peer.read()) {
+                        // RESET: junk behind a valid HELLO can parse as a malformed stream frame (a stream error).
                         if (!(frame instanceof Hello || frame instanceof Pong || frame instanceof GoAway
-                                || frame instanceof WindowUpdate)) {
+                                || frame instanceof Reset || frame instanceof WindowUpdate)) {
                             fail(context + ": unexpected " + frame);
                         }
                         sawPong |= frame instanceof Pong;
