@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.deltasync.hashing.DigestTable;
 import dev.deltasync.hashing.HashAlgorithm;
 import dev.deltasync.hashing.ParallelScanner;
-import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.sync.SyncJob.Direction;
 import dev.deltasync.sync.codec.Compression;
@@ -20,47 +19,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** What a replica records, and how both sides react when the file under a mapping goes wrong. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class RegionFaultsTest {
+class RegionFaultsTest extends LoopbackFixture {
     private static final int CHUNK = 65536;
 
-    @TempDir
-    Path dir;
-
-    private SyncServer server;
-    private SyncClient client;
-
-    @AfterEach
-    void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    private Path randomFile(String name, int size, long seed) throws IOException {
-        byte[] bytes = new byte[size];
-        new SplittableRandom(seed).nextBytes(bytes);
-        return Files.write(dir.resolve(name), bytes);
-    }
-
-    private void serve(ExposedRegion... regions) throws Exception {
-        server = SyncServer.start("127.0.0.1", 0, List.of(regions), ServerOptions.defaults(), SyncListener.SILENT);
-        client = SyncClient.connect("127.0.0.1", server.port(), MuxConfig.defaults());
-    }
 
     private static SyncOptions following() {
         return new SyncOptions(CHUNK, HashAlgorithm.XXH3_128, Compression.ZSTD_DEFAULT, Duration.ofMillis(100), false,

@@ -8,54 +8,23 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.hashing.HashAlgorithm;
-import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.sync.SyncJob.Direction;
 import dev.deltasync.sync.codec.Compression;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The engine over real files and a real loopback connection, in one JVM. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class SyncEngineTest {
-    @TempDir
-    Path dir;
-
-    private SyncServer server;
-    private SyncClient client;
-
-    @AfterEach
-    void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    private void serve(ExposedRegion... regions) throws Exception {
-        server = SyncServer.start("127.0.0.1", 0, List.of(regions), ServerOptions.defaults(), SyncListener.SILENT);
-        client = SyncClient.connect("127.0.0.1", server.port(), MuxConfig.defaults());
-    }
-
-    private Path randomFile(String name, long size, long seed) throws IOException {
-        byte[] bytes = new byte[Math.toIntExact(size)];
-        new SplittableRandom(seed).nextBytes(bytes);
-        return Files.write(dir.resolve(name), bytes);
-    }
+class SyncEngineTest extends LoopbackFixture {
 
     private static SyncOptions once() {
         return SyncOptions.defaults().once(true);
