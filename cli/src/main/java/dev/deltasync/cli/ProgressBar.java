@@ -54,7 +54,7 @@ final class ProgressBar implements SyncListener {
                 line.append(String.format(Locale.ROOT, "%s [%s%s] %3d%% %s/%s  ", region, "#".repeat(filled),
                         " ".repeat(WIDTH - filled), 100 * p[0] / p[1], Sizes.format(p[0]), Sizes.format(p[1])));
             } else {
-                line.append(String.format(Locale.ROOT, "%s: %d chunks received  ", region, p[0]));
+                line.append(String.format(Locale.ROOT, "%s: %s received  ", region, Sizes.format(p[0])));
             }
         });
         err.print(line);

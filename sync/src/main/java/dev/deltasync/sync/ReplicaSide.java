@@ -55,6 +55,7 @@ final class ReplicaSide {
         try (ChunkDecoder decoder = new ChunkDecoder()) {
             for (long epoch = 1; ; epoch++) {
                 long received = 0;
+                long receivedBytes = 0;
                 while (true) {
                     Frame frame = channel.receive();
                     if (frame instanceof Chunk chunk) {
@@ -63,7 +64,8 @@ final class ReplicaSide {
                         }
                         apply(chunk, epoch, table, decoder, hasher, buffer, digest);
                         received++;
-                        listener.progress(name, epoch, received, -1);
+                        receivedBytes += chunk.rawLength();
+                        listener.progress(name, epoch, receivedBytes, -1);
                     } else if (frame instanceof EpochEnd end) {
                         boolean verified = endEpoch(end, epoch, received, table);
                         stats.epochDone(epoch, verified);
