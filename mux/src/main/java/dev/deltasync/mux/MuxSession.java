@@ -298,7 +298,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         Optional<Throwable> tls = tlsFailure(cause);
         if (tls.isPresent()) {
             transportReady = false; // a broken TLS session cannot carry a GOAWAY
-            terminate(ErrorCode.CANCEL, describeTls(tls.get()), true);
+            terminateTls(tls.get());
         } else if (root instanceof ProtocolException e) {
             onProtocolError(e);
         } else if (root instanceof IOException) {
@@ -330,7 +330,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     private void onTlsHandshake(SslHandshakeCompletionEvent completion) {
         if (!completion.isSuccess()) {
             transportReady = false;
-            terminate(ErrorCode.CANCEL, describeTls(completion.cause()), true);
+            terminateTls(completion.cause());
             return;
         }
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
@@ -342,6 +342,13 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         }
         peerIdentity = peer.get();
         transportReady = true;
+    }
+
+    /** Ends a connection whose TLS failed; a refused handshake (not a timeout) is an authentication failure. */
+    private void terminateTls(Throwable cause) {
+        Throwable failure = tlsFailure(cause).orElse(cause);
+        boolean refused = peerIdentity == null && !(failure instanceof SslHandshakeTimeoutException);
+        terminate(new StreamClosedException(ErrorCode.CANCEL.code(), describeTls(failure), true, refused));
     }
 
     private static Optional<Throwable> tlsFailure(Throwable cause) {
@@ -618,14 +625,18 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
 
     /** Ends the connection: GOAWAY with {@code code} (unless the peer ended it), then close. */
     private void terminate(int code, String reason, boolean byPeer) {
+        terminate(new StreamClosedException(code, reason, byPeer));
+    }
+
+    private void terminate(StreamClosedException reason) {
         if (terminated != null) {
             return;
         }
-        logRefusal(reason);
-        closeEverything(new StreamClosedException(code, reason, byPeer));
+        logRefusal(reason.getMessage());
+        closeEverything(reason);
         Channel channel = ctx.channel();
-        if (!byPeer && transportReady && channel.isActive()) {
-            ctx.writeAndFlush(new GoAway(highestPeerStreamId, code, reason))
+        if (!reason.byPeer() && transportReady && channel.isActive()) {
+            ctx.writeAndFlush(new GoAway(highestPeerStreamId, reason.code(), reason.getMessage()))
                     .addListener(ChannelFutureListener.CLOSE);
         } else {
             channel.close();

@@ -10,11 +10,23 @@ import java.io.IOException;
 public final class StreamClosedException extends IOException {
     private final int code;
     private final boolean byPeer;
+    private final boolean authenticationFailed;
 
     public StreamClosedException(int code, String reason, boolean byPeer) {
+        this(code, reason, byPeer, false);
+    }
+
+    /** @param authenticationFailed the TLS handshake refused a certificate: reconnecting would fail the same way */
+    public StreamClosedException(int code, String reason, boolean byPeer, boolean authenticationFailed) {
         super(reason);
         this.code = code;
         this.byPeer = byPeer;
+        this.authenticationFailed = authenticationFailed;
+    }
+
+    /** True when the connection ended because TLS authentication failed (not a timeout, not a lost link). */
+    public boolean authenticationFailed() {
+        return authenticationFailed;
     }
 
     public int code() {

@@ -66,6 +66,10 @@ public final class Follower {
                 active = retry;
             } catch (SyncException e) {
                 lost = e.getMessage();
+                if (!e.isRetryable()) { // e.g. the server's certificate is not pinned: trying again cannot help
+                    active.forEach(job -> ended.put(job, new JobResult(job, null, e)));
+                    active = List.of();
+                }
             } finally {
                 current = null;
             }

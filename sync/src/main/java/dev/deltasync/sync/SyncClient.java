@@ -12,8 +12,6 @@ import dev.deltasync.protocol.OpenOk;
 import dev.deltasync.sync.region.MappedRegion;
 import dev.deltasync.sync.region.RegionAccess;
 import java.io.IOException;
-import java.security.cert.CertificateException;
-import javax.net.ssl.SSLHandshakeException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
@@ -36,30 +34,28 @@ public final class SyncClient implements AutoCloseable {
         this.address = address;
     }
 
-    /** Connects and completes the handshake; a failure is a {@link SyncException} with code CANCEL. */
+    /**
+     * Connects and completes the handshake. A failure is a {@link SyncException}: CANCEL (retryable) when the
+     * server could not be reached; the peer's code (e.g. UNSUPPORTED_VERSION) when it refused the HELLO; and
+     * not retryable when TLS authentication failed, since trying again would fail the same way.
+     */
     public static SyncClient connect(String host, int port, MuxConfig config) throws SyncException, InterruptedException {
         try {
             return new SyncClient(MuxClient.connect(host, port, config), host + ":" + port);
         } catch (IOException e) {
-            throw new SyncException(connectFailureCode(e), e.getMessage(), e);
+            throw connectFailure(e);
         }
     }
 
-    /**
-     * CANCEL (retryable) when the server could not be reached; PROTOCOL_ERROR when TLS authentication
-     * failed and the peer's code (e.g. UNSUPPORTED_VERSION) when it refused the HELLO: trying again
-     * would only fail the same way.
-     */
-    private static ErrorCode connectFailureCode(IOException e) {
+    private static SyncException connectFailure(IOException e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SSLHandshakeException || cause instanceof CertificateException) {
-                return ErrorCode.PROTOCOL_ERROR;
-            }
-            if (cause instanceof StreamClosedException closed && closed.errorCode() != ErrorCode.CANCEL) {
-                return closed.errorCode();
+            if (cause instanceof StreamClosedException closed) {
+                return closed.authenticationFailed()
+                        ? SyncException.notRetryable(closed.errorCode(), e.getMessage(), e)
+                        : new SyncException(closed.errorCode(), e.getMessage(), e);
             }
         }
-        return ErrorCode.CANCEL;
+        return new SyncException(ErrorCode.CANCEL, e.getMessage(), e);
     }
 
     /** Runs every job concurrently on this connection; returns when all have ended. */

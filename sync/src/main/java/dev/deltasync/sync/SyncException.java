@@ -8,15 +8,25 @@ import dev.deltasync.protocol.ErrorCode;
  */
 public final class SyncException extends Exception {
     private final ErrorCode code;
+    private final boolean finalFailure;
 
     public SyncException(ErrorCode code, String message) {
-        super(message);
-        this.code = code;
+        this(code, message, null);
     }
 
     public SyncException(ErrorCode code, String message, Throwable cause) {
+        this(code, message, cause, false);
+    }
+
+    private SyncException(ErrorCode code, String message, Throwable cause, boolean finalFailure) {
         super(message, cause);
         this.code = code;
+        this.finalFailure = finalFailure;
+    }
+
+    /** A failure that no retry can mend whatever its code, e.g. a server whose certificate is not pinned. */
+    public static SyncException notRetryable(ErrorCode code, String message, Throwable cause) {
+        return new SyncException(code, message, cause, true);
     }
 
     public ErrorCode code() {
@@ -29,7 +39,7 @@ public final class SyncException extends Exception {
      * a broken peer would only fail the same way again.
      */
     public boolean isRetryable() {
-        return switch (code) {
+        return !finalFailure && switch (code) {
             case NO_ERROR, CANCEL, IDLE_TIMEOUT, INTERNAL_ERROR, IO_ERROR, REFUSED_STREAM -> true;
             default -> false;
         };

@@ -1,10 +1,14 @@
 package dev.deltasync.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.hashing.HashAlgorithm;
 import dev.deltasync.mux.MuxConfig;
+import dev.deltasync.mux.tls.Identity;
+import dev.deltasync.mux.tls.PeerTrust;
+import dev.deltasync.mux.tls.TlsSettings;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.sync.SyncJob.Direction;
 import dev.deltasync.sync.codec.Compression;
@@ -14,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -80,6 +85,30 @@ class FollowerTest {
         }
         assertTrue(log.lines.stream().allMatch(l -> l.matches("127\\.0\\.0\\.1:\\d+: .*; reconnecting in [0-9.]+ s \\(attempt \\d+\\)")),
                 String.join("\n", log.lines));
+    }
+
+    @Test
+    void aServerThatFailsAuthenticationIsNotRetried() throws Exception {
+        Identity server = Identity.newSelfSigned();
+        Identity client = Identity.newSelfSigned();
+        Identity stranger = Identity.newSelfSigned();
+        MuxConfig serverTls = MuxConfig.defaults().withTls(new TlsSettings(server,
+                PeerTrust.pinned(Set.of(client.fingerprint()))));
+        MuxConfig clientPinsSomeoneElse = MuxConfig.defaults().withTls(new TlsSettings(client,
+                PeerTrust.pinned(Set.of(stranger.fingerprint()))));
+        Path source = Files.write(dir.resolve("source.bin"), new byte[65536]);
+        try (SyncServer running = SyncServer.start("127.0.0.1", 0,
+                List.of(new ExposedRegion("vm", dir.resolve("replica.bin"), false)),
+                new ServerOptions(Duration.ofSeconds(1), Compression.ZSTD_DEFAULT, 2, serverTls), SyncListener.SILENT)) {
+            Log log = new Log();
+            Follower follower = new Follower("127.0.0.1", running.port(), clientPinsSomeoneElse, FOLLOW, log,
+                    Duration.ofMillis(100), Duration.ofMillis(400));
+            List<JobResult> results = follower.run(List.of(new SyncJob(Direction.PUSH, source, "vm")));
+            assertFalse(results.getFirst().failure().isRetryable(), results.getFirst().failure().getMessage());
+            assertTrue(results.getFirst().failure().getMessage().contains("not pinned"),
+                    results.getFirst().failure().getMessage());
+            assertTrue(log.lines.isEmpty(), String.join("\n", log.lines));
+        }
     }
 
     @Test
