@@ -44,11 +44,7 @@ final class RegionScans implements AutoCloseable {
             region.checkIntact();
             region.sync();
             DigestTable table = parameters.newTable();
-            try {
-                scanner.scan(region.segment(), table);
-            } catch (InternalError e) { // SIGBUS: truncated between the check and the scan
-                throw new IOException("region " + region.path() + " could not be read: " + e.getMessage(), e);
-            }
+            scanner.scan(region.segment(), table);
             latest = table;
             latestStartNanos = now;
             stats.scanned(region.size());

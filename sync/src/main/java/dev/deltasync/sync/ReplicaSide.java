@@ -29,6 +29,10 @@ final class ReplicaSide {
     private final boolean once;
     private final SyncStats stats;
     private final SyncListener listener;
+    private final ChunkHasher hasher;
+    /** Where a compressed chunk is decompressed: exactly one chunk, so a bomb cannot grow it. */
+    private final byte[] buffer;
+    private final byte[] digest;
 
     /**
      * @param once end the stream (RESET NO_ERROR) at the first verified epoch: {@code pull --once}
@@ -43,43 +47,25 @@ final class ReplicaSide {
         this.once = once;
         this.stats = stats;
         this.listener = listener;
+        this.hasher = parameters.hash().newHasher();
+        this.buffer = new byte[parameters.chunkSize()];
+        this.digest = new byte[parameters.hash().digestLength()];
     }
 
     SyncOutcome run() throws SyncException, InterruptedException {
-        DigestTable table = parameters.newTable();
-        rescanAndSend(table);
-        ChunkHasher hasher = parameters.hash().newHasher();
-        byte[] buffer = new byte[parameters.chunkSize()];
-        byte[] digest = new byte[table.digestLength()];
         long verifiedEpoch = 0;
         try (ChunkDecoder decoder = new ChunkDecoder()) {
+            DigestTable table = parameters.newTable();
+            rescanAndSend(table);
             for (long epoch = 1; ; epoch++) {
-                long received = 0;
-                long receivedBytes = 0;
-                while (true) {
-                    Frame frame = channel.receive();
-                    if (frame instanceof Chunk chunk) {
-                        if (received == 0) {
-                            record(ReplicaState.Phase.APPLYING, epoch, new byte[0]);
-                        }
-                        apply(chunk, epoch, table, decoder, hasher, buffer, digest);
-                        received++;
-                        receivedBytes += chunk.rawLength();
-                        listener.progress(name, epoch, receivedBytes, -1);
-                    } else if (frame instanceof EpochEnd end) {
-                        boolean verified = endEpoch(end, epoch, received, table);
-                        stats.epochDone(epoch, verified);
-                        listener.epochCompleted(name, epoch, verified, stats.snapshot());
-                        if (verified) {
-                            verifiedEpoch = epoch;
-                            if (once) {
-                                channel.finish("verified at epoch " + epoch);
-                                return new SyncOutcome(name, verifiedEpoch, stats.snapshot());
-                            }
-                        }
-                        break;
-                    } else {
-                        throw channel.violation(ErrorCode.PROTOCOL_ERROR, "unexpected %s in epoch %d", frame, epoch);
+                boolean verified = receiveEpoch(epoch, table, decoder);
+                stats.epochDone(epoch, verified);
+                listener.epochCompleted(name, epoch, verified, stats.snapshot());
+                if (verified) {
+                    verifiedEpoch = epoch;
+                    if (once) {
+                        channel.finish("verified at epoch " + epoch);
+                        return new SyncOutcome(name, verifiedEpoch, stats.snapshot());
                     }
                 }
             }
@@ -89,15 +75,34 @@ final class ReplicaSide {
             }
             throw e;
         } catch (InternalError e) {
-            // A SIGBUS from a mapping (file truncated, disk full) reaches compiled code asynchronously, so it
-            // can surface anywhere in the loop, not only inside the copy that touched the page.
-            throw channel.violation(ErrorCode.IO_ERROR, "cannot write %s (file truncated or disk full?): %s",
-                    name, e.getMessage());
+            throw channel.violation(ErrorCode.IO_ERROR, "%s", RegionFault.describe(name, e));
         }
     }
 
-    private void apply(Chunk chunk, long epoch, DigestTable table, ChunkDecoder decoder, ChunkHasher hasher,
-                       byte[] buffer, byte[] digest) throws SyncException {
+    /** Applies one epoch's chunks until its EPOCH_END; true when the roots then match. */
+    private boolean receiveEpoch(long epoch, DigestTable table, ChunkDecoder decoder)
+            throws SyncException, InterruptedException {
+        long received = 0;
+        long receivedBytes = 0;
+        while (true) {
+            Frame frame = channel.receive();
+            if (frame instanceof EpochEnd end) {
+                return endEpoch(end, epoch, received, table);
+            }
+            if (!(frame instanceof Chunk chunk)) {
+                throw channel.violation(ErrorCode.PROTOCOL_ERROR, "unexpected %s in epoch %d", frame, epoch);
+            }
+            if (received == 0) {
+                record(ReplicaState.Phase.APPLYING, epoch, new byte[0]);
+            }
+            apply(chunk, epoch, table, decoder);
+            received++;
+            receivedBytes += chunk.rawLength();
+            listener.progress(name, epoch, receivedBytes, -1);
+        }
+    }
+
+    private void apply(Chunk chunk, long epoch, DigestTable table, ChunkDecoder decoder) throws SyncException {
         if (chunk.epoch() != epoch) {
             throw channel.violation(ErrorCode.PROTOCOL_ERROR, "CHUNK for epoch %d during epoch %d", chunk.epoch(), epoch);
         }
@@ -118,12 +123,7 @@ final class ReplicaSide {
             throw channel.violation(e);
         }
         MemorySegment data = MemorySegment.ofArray(bytes).asSlice(0, length);
-        try {
-            MemorySegment.copy(data, 0, region.segment(), table.chunkOffset(index), length);
-        } catch (InternalError | IllegalStateException e) { // SIGBUS: file truncated under us, or disk full
-            throw channel.violation(ErrorCode.IO_ERROR, "cannot write chunk %d of %s (file truncated or disk full?): %s",
-                    index, name, e.getMessage());
-        }
+        MemorySegment.copy(data, 0, region.segment(), table.chunkOffset(index), length);
         hasher.hash(data, digest, 0);
         table.set(index, digest, 0);
         stats.chunk(length, chunk.data().length);
@@ -168,7 +168,7 @@ final class ReplicaSide {
         try (ParallelScanner scanner = new ParallelScanner(parameters.hash(), scanThreads)) {
             region.checkIntact();
             scanner.scan(region.segment(), table);
-        } catch (IOException | InternalError e) {
+        } catch (IOException e) {
             throw channel.violation(ErrorCode.IO_ERROR, "cannot hash %s: %s", name, e.getMessage());
         }
         stats.scanned(region.size());

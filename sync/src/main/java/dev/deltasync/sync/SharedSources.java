@@ -46,14 +46,14 @@ final class SharedSources {
         return entry.scans;
     }
 
-    synchronized void release(RegionScans scans) {
-        entries.entrySet().removeIf(e -> {
-            if (e.getValue().scans != scans || --e.getValue().users > 0) {
-                return false;
-            }
-            scans.close();
-            scans.region().close();
-            return true;
-        });
+    /** Gives back what {@link #acquire} lent; the last user unmaps the region. */
+    synchronized void release(ExposedRegion region, StreamParameters parameters) {
+        Key key = new Key(region.name(), parameters);
+        Entry entry = entries.get(key);
+        if (entry != null && --entry.users == 0) {
+            entries.remove(key);
+            entry.scans.close();
+            entry.scans.region().close();
+        }
     }
 }

@@ -53,25 +53,21 @@ final class SourceSide {
      * from the peer) returns; anything else throws.
      */
     SyncOutcome run() throws SyncException, InterruptedException {
-        // Scan while the replica hashes its side: the two passes overlap instead of adding up.
-        DigestTable firstScan = scan(Duration.ZERO);
-        DigestTable acknowledged = scans.parameters().newTable();
-        DigestExchange.receive(channel, acknowledged);
         long verifiedEpoch = 0;
-        int unverifiedInARow = 0;
         try (ChunkEncoder encoder = new ChunkEncoder(compression)) {
-            for (long epoch = 1; ; epoch++) {
-                boolean mustSend = epoch == 1 || unverifiedInARow > 0;
-                DigestTable current = epoch == 1 ? firstScan : scan(mustSend ? Duration.ZERO : interval);
+            // Scan while the replica hashes its side: the two passes overlap instead of adding up.
+            DigestTable current = scan(Duration.ZERO);
+            DigestTable acknowledged = scans.parameters().newTable();
+            DigestExchange.receive(channel, acknowledged);
+            long epoch = 0;
+            int unverifiedInARow = 0;
+            while (true) {
                 int[] changed = current.diff(acknowledged);
-                if (changed.length > 0 || mustSend) {
+                // The first epoch verifies even with nothing changed; later ones only carry changes.
+                if (changed.length > 0 || epoch == 0 || unverifiedInARow > 0) {
+                    epoch++;
                     DigestTable expected = sendEpoch(epoch, changed, acknowledged, encoder);
-                    EpochAck ack = channel.expect(EpochAck.class, "after EPOCH_END " + epoch);
-                    if (ack.epoch() != epoch) {
-                        throw channel.violation(ErrorCode.PROTOCOL_ERROR, "EPOCH_ACK for epoch %d, expected %d",
-                                ack.epoch(), epoch);
-                    }
-                    boolean verified = Arrays.equals(ack.root(), expected.rootDigest());
+                    boolean verified = awaitAck(epoch, expected);
                     if (verified) {
                         acknowledged = expected;
                         verifiedEpoch = epoch;
@@ -83,8 +79,6 @@ final class SourceSide {
                     }
                     stats.epochDone(epoch, verified);
                     listener.epochCompleted(name, epoch, verified, stats.snapshot());
-                } else {
-                    epoch--; // nothing changed: no epoch on the wire
                 }
                 if (once && verifiedEpoch > 0) {
                     channel.finish("verified at epoch " + verifiedEpoch);
@@ -97,6 +91,7 @@ final class SourceSide {
                 if (!once) {
                     awaitInterval();
                 }
+                current = scan(unverifiedInARow > 0 ? Duration.ZERO : interval);
             }
         } catch (SyncException e) {
             if (StreamChannel.isNormalEnd(e)) {
@@ -104,11 +99,17 @@ final class SourceSide {
             }
             throw e;
         } catch (InternalError e) {
-            // A SIGBUS from a mapping (file truncated, disk full) reaches compiled code asynchronously, so it
-            // can surface anywhere in the loop, not only inside the copy that touched the page.
-            throw channel.violation(ErrorCode.IO_ERROR, "cannot read %s (file truncated or disk full?): %s",
-                    name, e.getMessage());
+            throw channel.violation(ErrorCode.IO_ERROR, "%s", RegionFault.describe(name, e));
         }
+    }
+
+    /** The replica's EPOCH_ACK for {@code epoch}; true when its root is the one the replica should have. */
+    private boolean awaitAck(long epoch, DigestTable expected) throws SyncException, InterruptedException {
+        EpochAck ack = channel.expect(EpochAck.class, "after EPOCH_END " + epoch);
+        if (ack.epoch() != epoch) {
+            throw channel.violation(ErrorCode.PROTOCOL_ERROR, "EPOCH_ACK for epoch %d, expected %d", ack.epoch(), epoch);
+        }
+        return Arrays.equals(ack.root(), expected.rootDigest());
     }
 
     private DigestTable scan(Duration maxAge) throws SyncException {
@@ -133,12 +134,7 @@ final class SourceSide {
         byte[] digest = new byte[expected.digestLength()];
         for (int index : changed) {
             byte[] copy = new byte[expected.chunkLength(index)];
-            try {
-                MemorySegment.copy(region, expected.chunkOffset(index), MemorySegment.ofArray(copy), 0, copy.length);
-            } catch (InternalError e) { // SIGBUS: the file shrank since the scan
-                throw channel.violation(ErrorCode.IO_ERROR, "cannot read chunk %d of %s: %s", index, name,
-                        e.getMessage());
-            }
+            MemorySegment.copy(region, expected.chunkOffset(index), MemorySegment.ofArray(copy), 0, copy.length);
             hasher.hash(MemorySegment.ofArray(copy), digest, 0);
             expected.set(index, digest, 0);
             Chunk chunk = encoder.encode(channel.id(), epoch, index, copy);

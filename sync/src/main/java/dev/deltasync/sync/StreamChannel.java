@@ -97,10 +97,6 @@ final class StreamChannel implements AutoCloseable {
         stream.reset(ErrorCode.NO_ERROR, reason);
     }
 
-    void reset(ErrorCode code, String reason) {
-        stream.reset(code, reason);
-    }
-
     private static SyncException ended(StreamClosedException e) {
         String who = e.byPeer() ? "peer ended the stream" : "stream ended";
         return new SyncException(e.errorCode(), who + ": " + e.errorCode() + (e.getMessage() == null ? ""

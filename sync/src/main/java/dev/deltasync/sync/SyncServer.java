@@ -187,7 +187,7 @@ public final class SyncServer implements AutoCloseable {
                 return new SourceSide(region.name(), channel, scans, options.compression(), options.interval(), false,
                         stats, listener).run();
             } finally {
-                sources.release(scans);
+                sources.release(region, parameters);
             }
         }
 
