@@ -12,12 +12,8 @@ final class FlowControl {
         return FrameType.isFlowControlled(frame.type());
     }
 
-    static int payloadLength(Frame frame) {
-        return FrameCodec.payloadLength(frame);
-    }
-
     /** The credit a frame costs: its payload if flow-controlled, else nothing. */
     static int cost(Frame frame) {
-        return isFlowControlled(frame) ? payloadLength(frame) : 0;
+        return isFlowControlled(frame) ? FrameCodec.payloadLength(frame) : 0;
     }
 }

@@ -13,10 +13,6 @@ final class FlowWindow {
         this.available = initial;
     }
 
-    long available() {
-        return available;
-    }
-
     boolean covers(int bytes) {
         return bytes <= available;
     }

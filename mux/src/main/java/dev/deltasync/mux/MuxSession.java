@@ -117,11 +117,6 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         return terminated == null && ctx != null && ctx.channel().isActive();
     }
 
-    /** Why the connection ended, or null while it is open. */
-    public StreamClosedException terminationReason() {
-        return terminated;
-    }
-
     /**
      * Opens a stream (client side): {@code open} builds the OPEN frame for the id chosen here.
      * The answer (OPEN_OK or RESET) arrives through the stream's {@code receive()}.
@@ -495,8 +490,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
                 throw ProtocolException.connectionError(ErrorCode.PROTOCOL_ERROR,
                         "frame type 0x%02x for stream %d, which was never opened", frame.type(), id);
             }
-            grantConnectionCredit(cost); // a closed stream: drop the frame, keep the connection's credit
-            ctx.flush();
+            grantBackDropped(cost); // a closed stream
             return;
         }
         if (cost > 0 && !stream.credit.receive(cost)) {
@@ -509,10 +503,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         } else {
             switch (stream.deliver(frame, config.maxQueuedFrames())) {
                 case QUEUED -> { }
-                case DROPPED -> { // ended by this side, not forgotten yet: drop it like a frame for a closed stream
-                    grantConnectionCredit(cost);
-                    ctx.flush();
-                }
+                case DROPPED -> grantBackDropped(cost); // ended by this side, not forgotten yet
                 case TOO_MANY_CONTROL_FRAMES -> resetStream(stream, ErrorCode.FLOW_CONTROL_ERROR,
                         "more than " + config.maxQueuedFrames() + " control frames queued");
             }
@@ -521,6 +512,12 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
 
     private boolean neverOpened(int id) {
         return side == Side.SERVER ? id > highestPeerStreamId : (id & 1) == 0 || id >= nextStreamId;
+    }
+
+    /** A dropped frame still spent connection credit (PROTOCOL.md §6.3): grant it back now. */
+    private void grantBackDropped(int cost) {
+        grantConnectionCredit(cost);
+        ctx.flush();
     }
 
     private void grantConnectionCredit(int bytes) {

@@ -119,9 +119,8 @@ public final class MuxStream {
             if (frame == null) {
                 throw closed;
             }
-            if (FlowControl.isFlowControlled(frame)) {
-                bytesToReturn = FlowControl.payloadLength(frame);
-            } else {
+            bytesToReturn = FlowControl.cost(frame);
+            if (bytesToReturn == 0) {
                 queuedControlFrames--;
             }
             return frame;
@@ -216,9 +215,7 @@ public final class MuxStream {
             int bytes = bytesToReturn;
             bytesToReturn = 0;
             for (Frame frame : inbound) {
-                if (FlowControl.isFlowControlled(frame)) {
-                    bytes += FlowControl.payloadLength(frame);
-                }
+                bytes += FlowControl.cost(frame);
             }
             inbound.clear();
             return bytes;
@@ -239,9 +236,10 @@ public final class MuxStream {
     void removeOutboundHead() {
         lock.lock();
         try {
-            Frame frame = outbound.poll();
-            if (frame != null && FlowControl.isFlowControlled(frame)) {
-                queuedFlowBytes -= FlowControl.payloadLength(frame);
+            Frame frame = outbound.poll(); // null if markClosed cleared the queue since the peek
+            int cost = frame == null ? 0 : FlowControl.cost(frame);
+            if (cost > 0) {
+                queuedFlowBytes -= cost;
                 changed.signalAll();
             }
         } finally {

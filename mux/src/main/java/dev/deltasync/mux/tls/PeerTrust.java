@@ -29,9 +29,6 @@ public record PeerTrust(Set<Fingerprint> pins, List<X509Certificate> authorities
         return pins.isEmpty() && authorities.isEmpty();
     }
 
-    public PeerTrust withAuthorities(List<X509Certificate> more) {
-        return new PeerTrust(pins, java.util.stream.Stream.concat(authorities.stream(), more.stream()).toList());
-    }
 
     /** Reads the CA certificates of a PEM file ({@code --ca FILE}). */
     public static List<X509Certificate> readAuthorities(Path file) throws IOException {
