@@ -29,7 +29,6 @@ public record PeerTrust(Set<Fingerprint> pins, List<X509Certificate> authorities
         return pins.isEmpty() && authorities.isEmpty();
     }
 
-
     /** Reads the CA certificates of a PEM file ({@code --ca FILE}). */
     public static List<X509Certificate> readAuthorities(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
