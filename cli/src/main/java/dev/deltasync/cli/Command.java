@@ -1,5 +1,6 @@
 package dev.deltasync.cli;
 
+import java.util.function.Supplier;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -26,6 +27,15 @@ abstract class Command {
     abstract Options ownOptions();
 
     abstract ExitCode run(CommandLine line, Io io) throws Exception;
+
+    /** Runs a parser that rejects bad input with IllegalArgumentException, as a usage error (exit 2). */
+    static <T> T orUsageError(Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
+        }
+    }
 
     final Options options() {
         Options options = ownOptions();

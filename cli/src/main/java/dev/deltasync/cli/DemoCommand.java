@@ -21,11 +21,11 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.SplittableRandom;
 import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.commons.cli.CommandLine;
@@ -132,9 +132,9 @@ final class DemoCommand extends Command {
                     SyncOptions.defaults(), live));
             live.awaitFirstVerified();
             io.out().printf("writer: rewriting %d random 4 KiB pages per second for %d s%n", rate, duration.toSeconds());
-            PageWriter writer = new PageWriter(source, rate);
+            PageWriter writer = new PageWriter(new SplittableRandom());
             Future<?> writing = threads.submit(() -> {
-                writer.run(duration);
+                writer.run(source, duration, rate);
                 return null;
             });
             writing.get();
@@ -214,46 +214,6 @@ final class DemoCommand extends Command {
         /** True when an epoch was verified after {@code nanos}. */
         boolean verifiedSince(long nanos) {
             return lastVerifiedNanos.get() - nanos > 0;
-        }
-    }
-
-    /** Rewrites random pages through its own writable mapping, as another process would. */
-    private static final class PageWriter {
-        private final Path file;
-        private final int pagesPerSecond;
-        private final AtomicLong written = new AtomicLong();
-        private final AtomicLong lastWrite = new AtomicLong(System.nanoTime());
-        private final AtomicBoolean running = new AtomicBoolean(true);
-
-        PageWriter(Path file, int pagesPerSecond) {
-            this.file = file;
-            this.pagesPerSecond = pagesPerSecond;
-        }
-
-        void run(Duration duration) throws IOException, InterruptedException {
-            long end = System.nanoTime() + duration.toNanos();
-            java.util.SplittableRandom random = new java.util.SplittableRandom();
-            try (MappedRegion region = MappedRegion.open(file, dev.deltasync.sync.region.RegionAccess.READ_WRITE)) {
-                long pages = region.size() / 4096;
-                while (running.get() && System.nanoTime() < end) {
-                    for (int i = 0; i < Math.max(1, pagesPerSecond / 10); i++) {
-                        long page = random.nextLong(Math.max(1, pages));
-                        RandomFill.fill(region.segment().asSlice(page * 4096, Math.min(4096, region.size())),
-                                random.nextLong());
-                        written.incrementAndGet();
-                        lastWrite.set(System.nanoTime());
-                    }
-                    Thread.sleep(100);
-                }
-            }
-        }
-
-        long lastWriteNanos() {
-            return lastWrite.get();
-        }
-
-        long pagesWritten() {
-            return written.get();
         }
     }
 }

@@ -36,12 +36,7 @@ final class PullCommand extends SyncCommand {
     }
 
     @Override
-    SyncJob job(String first, String second) {
-        return new SyncJob(SyncJob.Direction.PULL, localPath(second), RemoteAddress.parseWithRegion(first).region());
-    }
-
-    @Override
-    String remoteOf(String first, String second) {
-        return first;
+    SyncJob.Direction direction() {
+        return SyncJob.Direction.PULL;
     }
 }

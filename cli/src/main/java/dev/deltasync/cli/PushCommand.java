@@ -2,6 +2,7 @@ package dev.deltasync.cli;
 
 import dev.deltasync.sync.SyncJob;
 import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** {@code deltasync push LOCAL_PATH HOST:PORT/NAME}: the remote region follows the local file. */
 final class PushCommand extends SyncCommand {
@@ -36,15 +37,14 @@ final class PushCommand extends SyncCommand {
     }
 
     @Override
-    SyncJob job(String first, String second) {
-        if (!Files.isRegularFile(localPath(first))) {
-            throw CliException.usage("no such file: " + first);
-        }
-        return new SyncJob(SyncJob.Direction.PUSH, localPath(first), RemoteAddress.parseWithRegion(second).region());
+    SyncJob.Direction direction() {
+        return SyncJob.Direction.PUSH;
     }
 
     @Override
-    String remoteOf(String first, String second) {
-        return second;
+    void checkLocal(Path local) {
+        if (!Files.isRegularFile(local)) {
+            throw CliException.usage("no such file: " + local);
+        }
     }
 }

@@ -29,16 +29,10 @@ final class RegionSpec {
         }
         String name = text.substring(0, equals);
         String path = text.substring(equals + 1);
-        boolean readOnly = true;
-        if (path.endsWith(":rw") || path.endsWith(":ro")) {
-            readOnly = path.endsWith(":ro");
-            path = path.substring(0, path.length() - 3);
-        }
-        try {
-            return new ExposedRegion(name, Path.of(path), readOnly);
-        } catch (IllegalArgumentException e) {
-            throw CliException.usage(e.getMessage());
-        }
+        boolean marked = path.endsWith(":rw") || path.endsWith(":ro");
+        boolean readOnly = !path.endsWith(":rw");
+        String file = marked ? path.substring(0, path.length() - 3) : path;
+        return Command.orUsageError(() -> new ExposedRegion(name, Path.of(file), readOnly));
     }
 
     static Grant parseAllow(String text) {

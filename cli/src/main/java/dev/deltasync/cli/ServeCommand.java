@@ -115,12 +115,7 @@ final class ServeCommand extends Command {
                 + " --peer-fingerprint FP or --allow NAME=pull:FP (a client's fingerprint is what its 'deltasync keygen'"
                 + " printed), or trust a CA with --ca FILE");
         RemoteAddress listen = RemoteAddress.parseListen(line.getOptionValue(LISTEN, "127.0.0.1:7070"));
-        Compression compression;
-        try {
-            compression = Compression.parse(line.getOptionValue(COMPRESS, "zstd:1"));
-        } catch (IllegalArgumentException e) {
-            throw CliException.usage(e.getMessage());
-        }
+        Compression compression = orUsageError(() -> Compression.parse(line.getOptionValue(COMPRESS, "zstd:1")));
         ServerOptions options = new ServerOptions(Durations.parse(line.getOptionValue(INTERVAL, "1s")), compression,
                 Threads.parse(line.getOptionValue(THREADS)), mux);
         SyncListener log = new SyncListener() {

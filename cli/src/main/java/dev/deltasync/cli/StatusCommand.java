@@ -1,10 +1,6 @@
 package dev.deltasync.cli;
 
-import dev.deltasync.hashing.DigestTable;
-import dev.deltasync.hashing.ParallelScanner;
 import dev.deltasync.sync.ReplicaState;
-import dev.deltasync.sync.region.MappedRegion;
-import dev.deltasync.sync.region.RegionAccess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -68,7 +64,8 @@ final class StatusCommand extends Command {
         String check = "not checked";
         boolean ok = state.phase() == ReplicaState.Phase.VERIFIED;
         if (ok && line.hasOption(VERIFY)) {
-            boolean same = Files.size(file) == state.regionSize() && Arrays.equals(rootOf(file, state), state.root());
+            boolean same = Files.size(file) == state.regionSize()
+                    && Arrays.equals(state.rootOfFile(file, Runtime.getRuntime().availableProcessors()), state.root());
             check = same ? "matches" : "DIFFERS";
             ok = same;
         }
@@ -87,14 +84,5 @@ final class StatusCommand extends Command {
             }
         }
         return ok ? ExitCode.OK : ExitCode.REFUSED;
-    }
-
-    private static byte[] rootOf(Path file, ReplicaState state) throws Exception {
-        DigestTable table = DigestTable.create(state.hash(), state.regionSize(), state.chunkSize());
-        try (MappedRegion region = MappedRegion.open(file, RegionAccess.READ_ONLY);
-             ParallelScanner scanner = new ParallelScanner(state.hash(), Runtime.getRuntime().availableProcessors())) {
-            scanner.scan(region.segment(), table);
-        }
-        return table.rootDigest();
     }
 }

@@ -47,11 +47,12 @@ abstract class SyncCommand extends Command {
             .desc("hashing threads (default: all cores)").get();
     static final Option PEER_FINGERPRINT = SecurityOptions.peerFingerprint("the server's");
 
-    /** Builds the job for one (first, second) pair of positional arguments. */
-    abstract SyncJob job(String first, String second);
+    /** Which way the pairs go: push pairs are LOCAL_PATH HOST:PORT/NAME, pull pairs the other way round. */
+    abstract SyncJob.Direction direction();
 
-    /** The remote address within a pair. */
-    abstract String remoteOf(String first, String second);
+    /** Refuses a local path before anything connects; nothing to check by default. */
+    void checkLocal(Path local) {
+    }
 
     @Override
     Options ownOptions() {
@@ -69,14 +70,17 @@ abstract class SyncCommand extends Command {
         }
         List<SyncJob> jobs = new ArrayList<>();
         RemoteAddress server = null;
+        boolean push = direction() == SyncJob.Direction.PUSH;
         for (int i = 0; i < args.size(); i += 2) {
-            RemoteAddress remote = RemoteAddress.parseWithRegion(remoteOf(args.get(i), args.get(i + 1)));
+            RemoteAddress remote = RemoteAddress.parseWithRegion(args.get(push ? i + 1 : i));
+            Path local = localPath(args.get(push ? i : i + 1));
             if (server != null && !server.hostPort().equals(remote.hostPort())) {
                 throw CliException.usage("all regions of one invocation must be on one server (they share one "
                         + "connection): " + server.hostPort() + " and " + remote.hostPort());
             }
             server = remote;
-            jobs.add(job(args.get(i), args.get(i + 1)));
+            checkLocal(local);
+            jobs.add(new SyncJob(direction(), local, remote.region()));
         }
         SyncOptions options = options(line);
         MuxConfig mux = SecurityOptions.configure(line, io, Set.of(), "cannot authenticate the server: pass"
@@ -150,14 +154,8 @@ abstract class SyncCommand extends Command {
 
     static SyncOptions options(CommandLine line) {
         int chunkSize = ChunkSizes.parseOrAuto(line.getOptionValue(CHUNK_SIZE, "auto"));
-        HashAlgorithm hash;
-        Compression compression;
-        try {
-            hash = HashAlgorithm.fromCliName(line.getOptionValue(HASH, "xxh3-128"));
-            compression = Compression.parse(line.getOptionValue(COMPRESS, "zstd:1"));
-        } catch (IllegalArgumentException e) {
-            throw CliException.usage(e.getMessage());
-        }
+        HashAlgorithm hash = orUsageError(() -> HashAlgorithm.fromCliName(line.getOptionValue(HASH, "xxh3-128")));
+        Compression compression = orUsageError(() -> Compression.parse(line.getOptionValue(COMPRESS, "zstd:1")));
         Duration interval = Durations.parse(line.getOptionValue(INTERVAL, "1s"));
         int threads = Threads.parse(line.getOptionValue(THREADS));
         return new SyncOptions(chunkSize, hash, compression, interval, line.hasOption(ONCE), line.hasOption(RESIZE),

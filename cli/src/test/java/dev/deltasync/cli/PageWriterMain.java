@@ -1,9 +1,7 @@
 package dev.deltasync.cli;
 
-import dev.deltasync.sync.region.MappedRegion;
-import dev.deltasync.sync.region.RegionAccess;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.SplittableRandom;
 
 /**
@@ -12,8 +10,6 @@ import java.util.SplittableRandom;
  * time, as another program sharing the file would; then prints {@code wrote N pages} and exits 0.
  */
 public final class PageWriterMain {
-    static final int PAGE = 4096;
-
     private PageWriterMain() {}
 
     public static void main(String[] args) throws Exception {
@@ -21,29 +17,9 @@ public final class PageWriterMain {
             System.err.println("usage: PageWriterMain FILE SECONDS PAGES_PER_SECOND SEED");
             System.exit(2);
         }
-        Path file = Path.of(args[0]);
-        double seconds = Double.parseDouble(args[1]);
-        int rate = Integer.parseInt(args[2]);
-        SplittableRandom random = new SplittableRandom(Long.parseLong(args[3]));
-        long written = 0;
-        try (MappedRegion region = MappedRegion.open(file, RegionAccess.READ_WRITE)) {
-            MemorySegment segment = region.segment();
-            long pages = region.size() / PAGE;
-            if (pages == 0) {
-                throw new IllegalArgumentException(file + " is smaller than one page");
-            }
-            long start = System.nanoTime();
-            long end = start + (long) (seconds * 1e9);
-            long now;
-            while ((now = System.nanoTime()) < end) {
-                long due = (long) ((now - start) / 1e9 * rate);
-                for (; written < due; written++) {
-                    long page = random.nextLong(pages);
-                    RandomFill.fill(segment.asSlice(page * PAGE, PAGE), random.nextLong());
-                }
-                Thread.sleep(5);
-            }
-        }
+        Duration duration = Duration.ofNanos((long) (Double.parseDouble(args[1]) * 1e9));
+        PageWriter writer = new PageWriter(new SplittableRandom(Long.parseLong(args[3])));
+        long written = writer.run(Path.of(args[0]), duration, Integer.parseInt(args[2]));
         System.out.println("wrote " + written + " pages");
     }
 }

@@ -1,6 +1,11 @@
 package dev.deltasync.sync;
 
+import dev.deltasync.hashing.DigestTable;
 import dev.deltasync.hashing.HashAlgorithm;
+import dev.deltasync.hashing.ParallelScanner;
+import dev.deltasync.sync.region.MappedRegion;
+import dev.deltasync.sync.region.RegionAccess;
+import dev.deltasync.sync.region.RegionResizedException;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -74,6 +79,25 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
             channel.force(true);
         }
         Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * The root digest of {@code region}'s bytes as they are now, with this state's hash and chunk size, for
+     * checking that a VERIFIED state still holds.
+     *
+     * @throws RegionResizedException when the file no longer has the recorded size
+     */
+    public byte[] rootOfFile(Path region, int threads) throws IOException {
+        DigestTable table = DigestTable.create(hash, regionSize, chunkSize);
+        try (MappedRegion mapped = MappedRegion.open(region, RegionAccess.READ_ONLY);
+             ParallelScanner scanner = new ParallelScanner(hash, threads)) {
+            if (mapped.size() != regionSize) {
+                throw new RegionResizedException(region + " is " + mapped.size() + " bytes, its state records "
+                        + regionSize);
+            }
+            scanner.scan(mapped.segment(), table);
+        }
+        return table.rootDigest();
     }
 
     static ReplicaState of(Phase phase, long epoch, StreamParameters parameters, byte[] root) {
