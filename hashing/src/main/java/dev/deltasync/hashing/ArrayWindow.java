@@ -4,8 +4,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * A segment's bytes as a {@code byte[]} range, for libraries whose {@code byte[]} path is faster to
- * warm up than their MemorySegment path: the backing array itself for a heap segment (no copy),
+ * A segment's bytes as a {@code byte[]} range, for libraries that only take {@code byte[]} (BouncyCastle's
+ * BLAKE3) or whose {@code byte[]} path warms up faster than their MemorySegment path (hash4j's XXH3): the
+ * backing array itself for a heap segment (no copy),
  * else a copy in a buffer reused across calls. Not thread-safe, like the hashers that own one.
  *
  * <p>Why: hash4j's XXH3 over a mapped segment needs ~1.1 s of JIT warm-up before it reaches its
