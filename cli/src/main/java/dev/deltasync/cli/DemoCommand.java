@@ -133,13 +133,8 @@ final class DemoCommand extends Command {
             live.awaitFirstVerified();
             io.out().printf("writer: rewriting %d random 4 KiB pages per second for %d s%n", rate, duration.toSeconds());
             PageWriter writer = new PageWriter(new SplittableRandom());
-            Future<?> writing = threads.submit(() -> {
-                writer.run(source, duration, rate);
-                return null;
-            });
-            writing.get();
-            io.out().printf("writer stopped after %d page writes; waiting for the replica to converge%n",
-                    writer.pagesWritten());
+            long written = writer.run(source, duration, rate);
+            io.out().printf("writer stopped after %d page writes; waiting for the replica to converge%n", written);
             boolean identical = awaitIdentical(source, replica, live, writer.lastWriteNanos(), Duration.ofSeconds(60));
             client.close();
             pull.cancel(true);

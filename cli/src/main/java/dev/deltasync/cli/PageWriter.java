@@ -17,8 +17,7 @@ final class PageWriter {
     static final int PAGE = 4096;
 
     private final SplittableRandom random;
-    private volatile long written;
-    private volatile long lastWriteNanos = System.nanoTime();
+    private long lastWriteNanos = System.nanoTime();
 
     PageWriter(SplittableRandom random) {
         this.random = random;
@@ -32,6 +31,7 @@ final class PageWriter {
             if (pages == 0) {
                 throw new IllegalArgumentException(file + " is smaller than one page");
             }
+            long written = 0;
             long start = System.nanoTime();
             long end = start + duration.toNanos();
             for (long now = start; now < end; now = System.nanoTime()) {
@@ -43,12 +43,8 @@ final class PageWriter {
                 }
                 Thread.sleep(5);
             }
+            return written;
         }
-        return written;
-    }
-
-    long pagesWritten() {
-        return written;
     }
 
     /** When the last page was written, as {@link System#nanoTime()}. */
