@@ -86,6 +86,11 @@ final class StreamChannel implements AutoCloseable {
         return violation(e.code(), "%s", e.getMessage());
     }
 
+    /** Resets the stream with a refusal decided before the stream was involved. */
+    SyncException violation(SyncException refusal) {
+        return violation(refusal.code(), "%s", refusal.getMessage());
+    }
+
     /** Done with the stream, however it ended: see {@link MuxStream#release()}. */
     @Override
     public void close() {
