@@ -18,6 +18,7 @@ import java.time.Duration;
 final class StreamChannel implements AutoCloseable {
     private final MuxStream stream;
     private final SyncStats stats;
+    private Runnable whenEnding = () -> { };
 
     StreamChannel(MuxStream stream, SyncStats stats) {
         this.stream = stream;
@@ -78,17 +79,13 @@ final class StreamChannel implements AutoCloseable {
     /** Resets the stream with {@code code} and returns the exception for the caller to throw. */
     SyncException violation(ErrorCode code, String format, Object... args) {
         String message = String.format(format, args);
+        ending();
         stream.reset(code, message);
         return new SyncException(code, message);
     }
 
     SyncException violation(ProtocolException e) {
         return violation(e.code(), "%s", e.getMessage());
-    }
-
-    /** Resets the stream with a refusal decided before the stream was involved. */
-    SyncException violation(SyncException refusal) {
-        return violation(refusal.code(), "%s", refusal.getMessage());
     }
 
     /** Done with the stream, however it ended: see {@link MuxStream#release()}. */
@@ -99,7 +96,22 @@ final class StreamChannel implements AutoCloseable {
 
     /** Ends the stream normally (RESET NO_ERROR). */
     void finish(String reason) {
+        ending();
         stream.reset(ErrorCode.NO_ERROR, reason);
+    }
+
+    /**
+     * Runs {@code action} once, if and when this side ends the stream: just before its RESET leaves, so
+     * the peer cannot act on the RESET first.
+     */
+    void whenEnding(Runnable action) {
+        whenEnding = action;
+    }
+
+    private void ending() {
+        Runnable action = whenEnding;
+        whenEnding = () -> { };
+        action.run();
     }
 
     private static SyncException ended(StreamClosedException e) {

@@ -136,21 +136,16 @@ public final class SyncServer implements AutoCloseable {
                 throw channel.violation(ErrorCode.REFUSED_STREAM, "region '%s' is already being pushed into",
                         region.name());
             }
-            MappedRegion replica;
-            try {
-                replica = mapForPush(open, region);
-            } catch (SyncException refusal) {
-                // Freed before the RESET leaves, so a peer that reopens on seeing it finds the region free.
-                beingPushed.remove(region.name());
-                throw channel.violation(refusal);
-            }
-            try (replica) {
+            // When this side ends the stream, the claim is freed before its RESET leaves: a peer that reopens on
+            // seeing the RESET must find the region free, not "already being pushed into".
+            channel.whenEnding(() -> beingPushed.remove(region.name()));
+            try (MappedRegion replica = mapForPush(open, region, channel)) {
                 StreamParameters parameters = new StreamParameters(hash, open.chunkSize(), open.regionSize());
                 channel.send(new OpenOk(channel.id(), open.regionSize(), open.chunkSize(), open.hashId()));
                 return new ReplicaSide(region.name(), channel, replica, parameters, options.scanThreads(), false,
                         stats, listener).run();
             } finally {
-                beingPushed.remove(region.name());
+                beingPushed.remove(region.name()); // when the peer ended it
             }
         }
 
@@ -158,35 +153,30 @@ public final class SyncServer implements AutoCloseable {
          * Maps the region at the pushed size, unless its existing file has another size and the push or
          * the server does not allow resizing. Runs under the push claim, so no other push resizes it meanwhile.
          */
-        private static MappedRegion mapForPush(Open open, ExposedRegion region) throws SyncException {
-            long size = existingSize(region);
+        private static MappedRegion mapForPush(Open open, ExposedRegion region, StreamChannel channel)
+                throws SyncException {
+            long size = existingSize(region, channel);
             if (size >= 0 && size != open.regionSize() && !open.allowResize()) {
-                throw new SyncException(ErrorCode.SIZE_MISMATCH, String.format(
+                throw channel.violation(ErrorCode.SIZE_MISMATCH,
                         "region '%s' is %d bytes, the source is %d bytes (push with --resize to resize it)",
-                        region.name(), size, open.regionSize()));
+                        region.name(), size, open.regionSize());
             }
             if (size >= 0 && size != open.regionSize() && !region.resizable()) {
-                throw new SyncException(ErrorCode.SIZE_MISMATCH, String.format(
+                throw channel.violation(ErrorCode.SIZE_MISMATCH,
                         "region '%s' is %d bytes, the source is %d bytes, and the server does not let pushes"
                                 + " resize it (serve --allow-resize %s)", region.name(), size, open.regionSize(),
-                        region.name()));
+                        region.name());
             }
             try {
                 return MappedRegion.openResized(region.path(), open.regionSize());
             } catch (IOException e) {
-                throw new SyncException(ErrorCode.IO_ERROR,
-                        String.format("cannot map region '%s': %s", region.name(), e.getMessage()));
+                throw channel.violation(ErrorCode.IO_ERROR, "cannot map region '%s': %s", region.name(), e.getMessage());
             }
         }
 
         private SyncOutcome servePull(Open open, ExposedRegion region, HashAlgorithm hash, StreamChannel channel,
                                       SyncStats stats) throws SyncException, InterruptedException {
-            long size;
-            try {
-                size = existingSize(region);
-            } catch (SyncException e) {
-                throw channel.violation(e);
-            }
+            long size = existingSize(region, channel);
             if (size < 0) {
                 throw channel.violation(ErrorCode.IO_ERROR, "region '%s' has no data yet", region.name());
             }
@@ -210,12 +200,11 @@ public final class SyncServer implements AutoCloseable {
         }
 
         /** The region file's size, or -1 when it does not exist yet. */
-        private static long existingSize(ExposedRegion region) throws SyncException {
+        private static long existingSize(ExposedRegion region, StreamChannel channel) throws SyncException {
             try {
                 return Files.exists(region.path()) ? Files.size(region.path()) : -1;
             } catch (IOException e) {
-                throw new SyncException(ErrorCode.IO_ERROR,
-                        String.format("cannot read region '%s': %s", region.name(), e.getMessage()));
+                throw channel.violation(ErrorCode.IO_ERROR, "cannot read region '%s': %s", region.name(), e.getMessage());
             }
         }
     }
