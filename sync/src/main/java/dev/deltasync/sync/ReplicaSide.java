@@ -75,7 +75,7 @@ final class ReplicaSide {
             }
             throw e;
         } catch (InternalError e) {
-            throw channel.violation(ErrorCode.IO_ERROR, "%s", RegionFault.describe(name, e));
+            throw channel.violation(ErrorCode.IO_ERROR, "%s", RegionFault.describe(name, region, e));
         }
     }
 

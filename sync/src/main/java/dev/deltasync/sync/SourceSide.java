@@ -99,7 +99,7 @@ final class SourceSide {
             }
             throw e;
         } catch (InternalError e) {
-            throw channel.violation(ErrorCode.IO_ERROR, "%s", RegionFault.describe(name, e));
+            throw channel.violation(ErrorCode.IO_ERROR, "%s", RegionFault.describe(name, scans.region(), e));
         }
     }
 
