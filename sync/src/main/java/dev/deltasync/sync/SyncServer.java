@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -58,7 +57,8 @@ public final class SyncServer implements AutoCloseable {
         private final ServerOptions options;
         private final SyncListener listener;
         private final SharedSources sources;
-        private final Set<String> beingPushed = ConcurrentHashMap.newKeySet();
+        /** Region name to the stream pushing into it; released only by that stream (remove(key, value)). */
+        private final Map<String, StreamChannel> pushers = new ConcurrentHashMap<>();
 
         StreamServer(Map<String, ExposedRegion> regions, ServerOptions options, SyncListener listener) {
             this.regions = regions;
@@ -132,20 +132,20 @@ public final class SyncServer implements AutoCloseable {
                         region.name());
             }
             checkChunkSize(open.chunkSize(), open.regionSize(), options.mux().maxFramePayload(), channel);
-            if (!beingPushed.add(region.name())) {
+            if (pushers.putIfAbsent(region.name(), channel) != null) {
                 throw channel.violation(ErrorCode.REFUSED_STREAM, "region '%s' is already being pushed into",
                         region.name());
             }
             // When this side ends the stream, the claim is freed before its RESET leaves: a peer that reopens on
             // seeing the RESET must find the region free, not "already being pushed into".
-            channel.whenEnding(() -> beingPushed.remove(region.name()));
+            channel.whenEnding(() -> pushers.remove(region.name(), channel));
             try (MappedRegion replica = mapForPush(open, region, channel)) {
                 StreamParameters parameters = new StreamParameters(hash, open.chunkSize(), open.regionSize());
                 channel.send(new OpenOk(channel.id(), open.regionSize(), open.chunkSize(), open.hashId()));
                 return new ReplicaSide(region.name(), channel, replica, parameters, options.scanThreads(), false,
                         stats, listener).run();
             } finally {
-                beingPushed.remove(region.name()); // when the peer ended it
+                pushers.remove(region.name(), channel); // when the peer ended it; never the next pusher's claim
             }
         }
 
