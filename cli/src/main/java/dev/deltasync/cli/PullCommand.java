@@ -24,7 +24,8 @@ final class PullCommand extends SyncCommand {
         return """
                 Keeps LOCAL_PATH identical to the region NAME of a 'deltasync serve' at HOST:PORT. A missing file
                 is created at the region's size; a file of another size is refused unless --resize. The server
-                scans on its own --interval and sends only changed chunks; each epoch is verified by root digest.
+                scans on its own --interval (or less often, if this pull's --interval asks) and sends only changed
+                chunks; each epoch is verified by root digest.
                 Several pairs share one connection. With --once: converge, verify, exit 0.
 
                 Examples:

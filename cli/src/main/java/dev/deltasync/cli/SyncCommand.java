@@ -26,7 +26,8 @@ abstract class SyncCommand extends Command {
     static final Option ONCE = Option.builder().longOpt("once")
             .desc("converge, verify (root digests equal), exit 0; without it, keep following").get();
     static final Option INTERVAL = Option.builder().longOpt("interval").hasArg().argName("DURATION")
-            .desc("time between scans when following (default 1s; for pull the server's --interval applies)").get();
+            .desc("when following: push scans this often (default 1s); pull asks the server for an epoch at most"
+                    + " this often (default: the server's --interval, also the most often it allows)").get();
     static final Option CHUNK_SIZE = Option.builder().longOpt("chunk-size").hasArg().argName("SIZE")
             .desc("chunk size, a power of two from 4KiB to 1MiB, or auto (default): the source picks 4KiB up to a"
                     + " 4GiB region, then doubles it so a region has at most 2^20 chunks").get();
@@ -82,7 +83,7 @@ abstract class SyncCommand extends Command {
             checkLocal(local);
             jobs.add(new SyncJob(direction(), local, remote.region()));
         }
-        SyncOptions options = options(line);
+        SyncOptions options = options(line, push);
         MuxConfig mux = SecurityOptions.configure(line, io, Set.of(), "cannot authenticate the server: pass"
                 + " --peer-fingerprint FP (the server's; its 'deltasync keygen' and 'deltasync serve' print it) or"
                 + " --ca FILE, or use --insecure against a plaintext server");
@@ -152,11 +153,13 @@ abstract class SyncCommand extends Command {
         }
     }
 
-    static SyncOptions options(CommandLine line) {
+    static SyncOptions options(CommandLine line, boolean push) {
         int chunkSize = ChunkSizes.parseOrAuto(line.getOptionValue(CHUNK_SIZE, "auto"));
         HashAlgorithm hash = orUsageError(() -> HashAlgorithm.fromCliName(line.getOptionValue(HASH, "xxh3-128")));
         Compression compression = orUsageError(() -> Compression.parse(line.getOptionValue(COMPRESS, "zstd:1")));
-        Duration interval = Durations.parse(line.getOptionValue(INTERVAL, "1s"));
+        // A pull without --interval asks for nothing: the server's own interval paces it.
+        Duration interval = line.hasOption(INTERVAL) ? Durations.parse(line.getOptionValue(INTERVAL))
+                : push ? Duration.ofSeconds(1) : Duration.ZERO;
         int threads = Threads.parse(line.getOptionValue(THREADS));
         return new SyncOptions(chunkSize, hash, compression, interval, line.hasOption(ONCE), line.hasOption(RESIZE),
                 threads);

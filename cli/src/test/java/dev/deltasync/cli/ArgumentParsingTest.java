@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.deltasync.sync.ExposedRegion;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.Options;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -54,6 +56,17 @@ class ArgumentParsingTest {
         assertEquals(Duration.ofHours(1), Durations.parse("1h"));
         assertThrows(CliException.class, () -> Durations.parse("1 day"));
         assertThrows(CliException.class, () -> Durations.parse("5"));
+    }
+
+    @Test
+    void aPullWithoutIntervalLeavesThePaceToTheServerAndAPushScansEverySecond() throws Exception {
+        Options options = new PullCommand().ownOptions();
+        assertEquals(Duration.ZERO, SyncCommand.options(new DefaultParser().parse(options, new String[0]), false)
+                .interval());
+        assertEquals(Duration.ofSeconds(1), SyncCommand.options(new DefaultParser().parse(options, new String[0]), true)
+                .interval());
+        assertEquals(Duration.ofSeconds(5), SyncCommand.options(
+                new DefaultParser().parse(options, new String[] {"--interval", "5s"}), false).interval());
     }
 
     @Test

@@ -206,31 +206,31 @@ class FrameValidationTest {
     @Test
     void failsWhenOpenNameLengthRunsPastTheEnd() {
         assertStreamError(ErrorCode.FRAME_SIZE_ERROR, 1,
-                raw(FrameType.OPEN, 0, 1, "01 02 00010000 0000000000001000 08 61626364"));
+                raw(FrameType.OPEN, 0, 1, "01 02 00010000 0000000000001000 00000000 08 61626364"));
     }
 
     @Test
     void failsWhenOpenHasBytesAfterTheName() {
         assertStreamError(ErrorCode.FRAME_SIZE_ERROR, 1,
-                raw(FrameType.OPEN, 0, 1, "01 02 00010000 0000000000001000 01 61 62"));
+                raw(FrameType.OPEN, 0, 1, "01 02 00010000 0000000000001000 00000000 01 61 62"));
     }
 
     @Test
     void failsWhenOpenNameIsEmpty() {
-        assertStreamError(ErrorCode.PROTOCOL_ERROR, 1, raw(FrameType.OPEN, 0, 1, "01 02 00010000 0000000000001000 00"));
+        assertStreamError(ErrorCode.PROTOCOL_ERROR, 1, raw(FrameType.OPEN, 0, 1, "01 02 00010000 0000000000001000 00000000 00"));
     }
 
     @Test
     void failsWhenOpenNameIsNotUtf8() {
         assertStreamError(ErrorCode.PROTOCOL_ERROR, 1,
-                raw(FrameType.OPEN, 0, 1, "01 02 00010000 0000000000001000 02 61 ff"));
+                raw(FrameType.OPEN, 0, 1, "01 02 00010000 0000000000001000 00000000 02 61 ff"));
     }
 
     @ParameterizedTest(name = "role {0}")
     @ValueSource(strings = {"00", "03", "ff"})
     void failsWhenOpenRoleIsUnknown(String role) {
         assertStreamError(ErrorCode.PROTOCOL_ERROR, 1,
-                raw(FrameType.OPEN, 0, 1, role + " 02 00010000 0000000000001000 01 61"));
+                raw(FrameType.OPEN, 0, 1, role + " 02 00010000 0000000000001000 00000000 01 61"));
     }
 
     @Test
@@ -241,18 +241,24 @@ class FrameValidationTest {
     @Test
     void failsWhenOpenRegionSizeHasTheReservedBitSet() {
         assertStreamError(ErrorCode.PROTOCOL_ERROR, 1,
-                raw(FrameType.OPEN, 0, 1, "01 02 00010000 8000000000000000 01 61"));
+                raw(FrameType.OPEN, 0, 1, "01 02 00010000 8000000000000000 00000000 01 61"));
     }
 
     @Test
     void failsWhenOpenChunkSizeHasTheReservedBitSet() {
         assertStreamError(ErrorCode.PROTOCOL_ERROR, 1,
-                raw(FrameType.OPEN, 0, 1, "01 02 80000000 0000000000001000 01 61"));
+                raw(FrameType.OPEN, 0, 1, "01 02 80000000 0000000000001000 00000000 01 61"));
+    }
+
+    @Test
+    void failsWhenOpenIntervalHasTheReservedBitSet() {
+        assertStreamError(ErrorCode.PROTOCOL_ERROR, 1,
+                raw(FrameType.OPEN, 0, 1, "02 02 00010000 0000000000001000 80000000 01 61"));
     }
 
     @Test
     void ignoresUnknownOpenFlagBits() throws ProtocolException {
-        Open open = (Open) decodeOne(raw(FrameType.OPEN, 0xFE, 1, "01 02 00010000 0000000000001000 01 61"));
+        Open open = (Open) decodeOne(raw(FrameType.OPEN, 0xFE, 1, "01 02 00010000 0000000000001000 00000000 01 61"));
         assertEquals(false, open.allowResize());
         assertEquals(0, open.flags());
     }

@@ -65,7 +65,7 @@ class ProtocolSpecVectorsTest {
                 "no common version: we speak 1..1, peer speaks 2..3"));
         m.put("open-push-allow-resize", new Open(1, Constants.ROLE_PUSH, Constants.HASH_XXH3_128, 65536,
                 1L << 30, "vm-disk", true));
-        m.put("open-pull", new Open(3, Constants.ROLE_PULL, Constants.HASH_BLAKE3, 4096, 0, "db", false));
+        m.put("open-pull", new Open(3, Constants.ROLE_PULL, Constants.HASH_BLAKE3, 4096, 0, 5000, "db", false));
         m.put("open-pull-source-chooses", new Open(5, Constants.ROLE_PULL, Constants.HASH_XXH3_128,
                 Constants.CHUNK_SIZE_CHOSEN_BY_SOURCE, 2L << 20, "db", false));
         m.put("open-ok", new OpenOk(1, 1L << 30, 65536, Constants.HASH_XXH3_128));

@@ -27,7 +27,8 @@ final class RandomFrames {
             case 3 -> new WindowUpdate(pick(0, streamId()), pick(1, Constants.MAX_WINDOW, 1 + random.nextInt(Constants.MAX_WINDOW)));
             case 4 -> new GoAway(pick(0, Integer.MAX_VALUE, random.nextInt() >>> 1), random.nextInt(), text(Constants.MAX_REASON_BYTES, 0));
             case 5 -> new Open(streamId(), 1 + random.nextInt(2), random.nextInt(256), random.nextInt() >>> 1,
-                    random.nextLong() >>> 1, text(Constants.MAX_NAME_BYTES, 1), random.nextBoolean());
+                    random.nextLong() >>> 1, random.nextInt() >>> 1, text(Constants.MAX_NAME_BYTES, 1),
+                    random.nextBoolean());
             case 6 -> new OpenOk(streamId(), random.nextLong() >>> 1, random.nextInt() >>> 1, random.nextInt(256));
             case 7 -> digests();
             case 8 -> chunk();

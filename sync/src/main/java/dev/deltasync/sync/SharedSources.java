@@ -3,6 +3,7 @@ package dev.deltasync.sync;
 import dev.deltasync.sync.region.MappedRegion;
 import dev.deltasync.sync.region.RegionAccess;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -24,9 +25,12 @@ final class SharedSources {
 
     private final Map<Key, Entry> entries = new HashMap<>();
     private final int scanThreads;
+    private final Duration reuseWithin;
 
-    SharedSources(int scanThreads) {
+    /** @param reuseWithin how old a scan may be and still serve another puller: the server's interval */
+    SharedSources(int scanThreads, Duration reuseWithin) {
         this.scanThreads = scanThreads;
+        this.reuseWithin = reuseWithin;
     }
 
     /** The region mapped read-only and its shared scans; release it with {@link #release}. */
@@ -39,7 +43,7 @@ final class SharedSources {
                 mapped.close();
                 throw new IOException("region file changed size while opening");
             }
-            entry = new Entry(new RegionScans(mapped, parameters, scanThreads));
+            entry = new Entry(new RegionScans(mapped, parameters, scanThreads, reuseWithin));
             entries.put(key, entry);
         }
         entry.users++;

@@ -56,7 +56,7 @@ final class SourceSide {
         long verifiedEpoch = 0;
         try (ChunkEncoder encoder = new ChunkEncoder(compression)) {
             // Scan while the replica hashes its side: the two passes overlap instead of adding up.
-            DigestTable current = scan(Duration.ZERO);
+            DigestTable current = scan(true);
             DigestTable acknowledged = scans.parameters().newTable();
             DigestExchange.receive(channel, acknowledged);
             long epoch = 0;
@@ -91,7 +91,7 @@ final class SourceSide {
                 if (!once) {
                     awaitInterval();
                 }
-                current = scan(unverifiedInARow > 0 ? Duration.ZERO : interval);
+                current = scan(unverifiedInARow > 0);
             }
         } catch (SyncException e) {
             if (StreamChannel.isNormalEnd(e)) {
@@ -112,9 +112,10 @@ final class SourceSide {
         return Arrays.equals(ack.root(), expected.rootDigest());
     }
 
-    private DigestTable scan(Duration maxAge) throws SyncException {
+    /** @param fresh scan now, not reuse another stream's recent scan: at the start and after a mismatch */
+    private DigestTable scan(boolean fresh) throws SyncException {
         try {
-            return scans.scan(maxAge, stats);
+            return fresh ? scans.fresh(stats) : scans.recent(stats);
         } catch (IOException e) {
             throw channel.violation(e instanceof RegionResizedException ? ErrorCode.SIZE_MISMATCH : ErrorCode.IO_ERROR,
                     "cannot scan %s: %s", name, e.getMessage());

@@ -14,6 +14,7 @@ import dev.deltasync.sync.region.RegionAccess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -121,7 +122,7 @@ public final class SyncClient implements AutoCloseable {
             throw channel.violation(ErrorCode.SIZE_MISMATCH, "server took region size %d, source is %d",
                     ok.regionSize(), local.size());
         }
-        try (RegionScans scans = new RegionScans(local, parameters, options.scanThreads())) {
+        try (RegionScans scans = new RegionScans(local, parameters, options.scanThreads(), Duration.ZERO)) {
             return new SourceSide(job.remoteName(), channel, scans, options.compression(), options.interval(),
                     options.once(), stats, listener).run();
         }
@@ -161,12 +162,18 @@ public final class SyncClient implements AutoCloseable {
     private StreamChannel open(SyncJob job, SyncOptions options, int role, long regionSize, SyncStats stats)
             throws SyncException, InterruptedException {
         try {
+            int intervalMillis = role == Constants.ROLE_PULL ? wireMillis(options.interval()) : 0;
             MuxStream stream = session.openStream(id -> new Open(id, role, options.hash().wireId(), options.chunkSize(),
-                    regionSize, job.remoteName(), options.allowResize()));
+                    regionSize, intervalMillis, job.remoteName(), options.allowResize()));
             return new StreamChannel(stream, stats);
         } catch (StreamClosedException e) {
             throw new SyncException(e.errorCode(), "cannot open a stream to " + address + ": " + e.getMessage(), e);
         }
+    }
+
+    /** An interval as OPEN carries it: whole milliseconds, capped at the u31 maximum (24 days). */
+    private static int wireMillis(Duration interval) {
+        return (int) Math.min(interval.toMillis(), Integer.MAX_VALUE);
     }
 
     /**

@@ -9,7 +9,8 @@ import java.time.Duration;
  * How a client syncs its regions (the CLI's push/pull options).
  *
  * @param chunkSize    bytes per chunk, or {@link Constants#CHUNK_SIZE_CHOSEN_BY_SOURCE} to let the source choose
- * @param interval     time between scans in continuous mode
+ * @param interval     time between scans in continuous mode; a pull asks the server for at least this much
+ *                     between epochs ({@link Duration#ZERO}: as often as the server's own interval)
  * @param once         converge, verify, stop
  * @param allowResize  let the replica's file take the source's size
  * @param scanThreads  hashing threads

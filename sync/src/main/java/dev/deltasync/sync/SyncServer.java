@@ -11,6 +11,7 @@ import dev.deltasync.protocol.OpenOk;
 import dev.deltasync.sync.region.MappedRegion;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +65,7 @@ public final class SyncServer implements AutoCloseable {
             this.regions = regions;
             this.options = options;
             this.listener = listener;
-            this.sources = new SharedSources(options.scanThreads());
+            this.sources = new SharedSources(options.scanThreads(), options.interval());
         }
 
         void serve(MuxStream stream) throws InterruptedException {
@@ -192,11 +193,17 @@ public final class SyncServer implements AutoCloseable {
             }
             try {
                 channel.send(new OpenOk(channel.id(), size, chunkSize, open.hashId()));
-                return new SourceSide(region.name(), channel, scans, options.compression(), options.interval(), false,
+                return new SourceSide(region.name(), channel, scans, options.compression(), pace(open), false,
                         stats, listener).run();
             } finally {
                 sources.release(region, parameters);
             }
+        }
+
+        /** A pull's interval: the client may ask for epochs less often than ours, never more often (§9.4). */
+        private Duration pace(Open open) {
+            Duration asked = Duration.ofMillis(open.intervalMillis());
+            return asked.compareTo(options.interval()) > 0 ? asked : options.interval();
         }
 
         /** The region file's size, or -1 when it does not exist yet. */
