@@ -28,7 +28,8 @@ final class ServeCommand extends Command {
     private static final Option REGION = Option.builder().longOpt("region").hasArg().argName("NAME=PATH[:ro|:rw]")
             .desc("a region to offer, repeatable; read-only unless :rw (pushers need :rw)").get();
     private static final Option INTERVAL = Option.builder().longOpt("interval").hasArg().argName("DURATION")
-            .desc("time between scans of regions that clients pull (default 1s)").get();
+            .desc("time between scans of regions that clients pull (default 1s); the most often a pull gets an"
+                    + " epoch (a pull's own --interval may ask for less often)").get();
     private static final Option COMPRESS = Option.builder().longOpt("compress").hasArg().argName("CODEC")
             .desc("codec for chunks sent to pullers: zstd[:LEVEL] (default zstd:1) or none").get();
     private static final Option THREADS = Option.builder().longOpt("threads").hasArg().argName("N")
