@@ -4,6 +4,7 @@ import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.mux.Transport;
 import dev.deltasync.mux.tls.Fingerprint;
 import dev.deltasync.sync.ExposedRegion;
+import dev.deltasync.sync.RateLimit;
 import dev.deltasync.sync.ServerOptions;
 import dev.deltasync.sync.SyncListener;
 import dev.deltasync.sync.SyncServer;
@@ -27,6 +28,7 @@ final class ServeCommand extends Command {
             .desc("address to listen on (default 127.0.0.1:7070; 0.0.0.0:7070 for every interface)").get();
     private static final Option REGION = Option.builder().longOpt("region").hasArg().argName("NAME=PATH[:ro|:rw]")
             .desc("a region to offer, repeatable; read-only unless :rw (pushers need :rw)").get();
+    private static final Option MAX_RATE = Rates.option("all streams of all clients");
     private static final Option INTERVAL = Option.builder().longOpt("interval").hasArg().argName("DURATION")
             .desc("time between scans of regions that clients pull (default 1s); the most often a pull gets an"
                     + " epoch (a pull's own --interval may ask for less often)").get();
@@ -84,7 +86,7 @@ final class ServeCommand extends Command {
     @Override
     Options ownOptions() {
         return SecurityOptions.addTo(new Options().addOption(LISTEN).addOption(REGION).addOption(INTERVAL)
-                .addOption(COMPRESS).addOption(THREADS).addOption(ALLOW).addOption(REQUIRE_BLAKE3).addOption(ALLOW_RESIZE), PEER_FINGERPRINT);
+                .addOption(COMPRESS).addOption(THREADS).addOption(MAX_RATE).addOption(ALLOW).addOption(REQUIRE_BLAKE3).addOption(ALLOW_RESIZE), PEER_FINGERPRINT);
     }
 
     @Override
@@ -118,7 +120,7 @@ final class ServeCommand extends Command {
         RemoteAddress listen = RemoteAddress.parseListen(line.getOptionValue(LISTEN, "127.0.0.1:7070"));
         Compression compression = orUsageError(() -> Compression.parse(line.getOptionValue(COMPRESS, "zstd:1")));
         ServerOptions options = new ServerOptions(Durations.parse(line.getOptionValue(INTERVAL, "1s")), compression,
-                Threads.parse(line.getOptionValue(THREADS)), mux);
+                Threads.parse(line.getOptionValue(THREADS)), mux, Rates.parse(line, MAX_RATE));
         SyncListener log = new SyncListener() {
             @Override
             public void info(String message) {
@@ -135,6 +137,9 @@ final class ServeCommand extends Command {
                 listen.host() + ":" + server.port(), Transport.best().name().toLowerCase(), regions.size());
         regions.forEach(r -> io.err().printf("  %s = %s (%s)%n", r.name(), r.path(), RegionSpec.describeAccess(r)));
         io.err().println("  security: " + SecurityOptions.describe(mux));
+        if (options.rateLimit() != RateLimit.UNLIMITED) {
+            io.err().println("  max rate: " + Sizes.format(options.rateLimit().bytesPerSecond()) + "/s, shared by all streams");
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

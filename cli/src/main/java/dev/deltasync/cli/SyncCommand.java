@@ -46,6 +46,7 @@ abstract class SyncCommand extends Command {
 
     static final Option THREADS = Option.builder().longOpt("threads").hasArg().argName("N")
             .desc("hashing threads (default: all cores)").get();
+    static final Option MAX_RATE = Rates.option("all pairs of this invocation");
     static final Option PEER_FINGERPRINT = SecurityOptions.peerFingerprint("the server's");
 
     /** Which way the pairs go: push pairs are LOCAL_PATH HOST:PORT/NAME, pull pairs the other way round. */
@@ -59,7 +60,7 @@ abstract class SyncCommand extends Command {
     Options ownOptions() {
         return SecurityOptions.addTo(new Options().addOption(ONCE).addOption(INTERVAL).addOption(CHUNK_SIZE)
                 .addOption(HASH).addOption(COMPRESS).addOption(STATS).addOption(JSON).addOption(RESIZE)
-                .addOption(THREADS), PEER_FINGERPRINT);
+                .addOption(THREADS).addOption(MAX_RATE), PEER_FINGERPRINT);
     }
 
     @Override
@@ -162,7 +163,7 @@ abstract class SyncCommand extends Command {
                 : push ? Duration.ofSeconds(1) : Duration.ZERO;
         int threads = Threads.parse(line.getOptionValue(THREADS));
         return new SyncOptions(chunkSize, hash, compression, interval, line.hasOption(ONCE), line.hasOption(RESIZE),
-                threads);
+                threads, Rates.parse(line, MAX_RATE));
     }
 
     static Path localPath(String text) {

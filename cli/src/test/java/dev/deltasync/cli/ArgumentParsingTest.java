@@ -3,10 +3,12 @@ package dev.deltasync.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.sync.ExposedRegion;
+import dev.deltasync.sync.RateLimit;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.commons.cli.DefaultParser;
@@ -67,6 +69,24 @@ class ArgumentParsingTest {
                 .interval());
         assertEquals(Duration.ofSeconds(5), SyncCommand.options(
                 new DefaultParser().parse(options, new String[] {"--interval", "5s"}), false).interval());
+    }
+
+    @Test
+    void parsesRatesWithOrWithoutPerSecond() throws Exception {
+        Options options = new PushCommand().ownOptions();
+        for (String text : new String[] {"10MiB", "10MiB/s", "10m/S"}) {
+            assertEquals(10L << 20, Rates.parse(new DefaultParser().parse(options, new String[] {"--max-rate", text}),
+                    SyncCommand.MAX_RATE).bytesPerSecond(), text);
+        }
+        assertEquals(100_000_000L, Rates.parse(new DefaultParser().parse(options, new String[] {"--max-rate", "100MB/s"}),
+                SyncCommand.MAX_RATE).bytesPerSecond());
+        assertSame(RateLimit.UNLIMITED, Rates.parse(new DefaultParser().parse(options, new String[0]), SyncCommand.MAX_RATE));
+        assertSame(RateLimit.UNLIMITED, Rates.parse(new DefaultParser().parse(options, new String[] {"--max-rate", "0"}),
+                SyncCommand.MAX_RATE));
+        CliException bad = assertThrows(CliException.class, () -> Rates.parse(
+                new DefaultParser().parse(options, new String[] {"--max-rate", "fast"}), SyncCommand.MAX_RATE));
+        assertEquals(ExitCode.USAGE, bad.exitCode());
+        assertTrue(bad.getMessage().contains("not a rate"), bad.getMessage());
     }
 
     @Test

@@ -18,11 +18,13 @@ import java.time.Duration;
 final class StreamChannel implements AutoCloseable {
     private final MuxStream stream;
     private final SyncStats stats;
+    private final RateLimit rateLimit;
     private Runnable whenEnding = () -> { };
 
-    StreamChannel(MuxStream stream, SyncStats stats) {
+    StreamChannel(MuxStream stream, SyncStats stats, RateLimit rateLimit) {
         this.stream = stream;
         this.stats = stats;
+        this.rateLimit = rateLimit;
     }
 
     int id() {
@@ -41,6 +43,7 @@ final class StreamChannel implements AutoCloseable {
     }
 
     void send(Frame frame) throws SyncException, InterruptedException {
+        rateLimit.acquire(FrameCodec.encodedLength(frame));
         try {
             stream.send(frame);
         } catch (StreamClosedException e) {
@@ -63,6 +66,7 @@ final class StreamChannel implements AutoCloseable {
         }
         if (frame != null) {
             stats.received(FrameCodec.encodedLength(frame));
+            rateLimit.acquire(FrameCodec.encodedLength(frame)); // holds back the next credit for the peer
         }
         return frame;
     }

@@ -165,7 +165,7 @@ public final class SyncClient implements AutoCloseable {
             int intervalMillis = role == Constants.ROLE_PULL ? wireMillis(options.interval()) : 0;
             MuxStream stream = session.openStream(id -> new Open(id, role, options.hash().wireId(), options.chunkSize(),
                     regionSize, intervalMillis, job.remoteName(), options.allowResize()));
-            return new StreamChannel(stream, stats);
+            return new StreamChannel(stream, stats, options.rateLimit());
         } catch (StreamClosedException e) {
             throw new SyncException(e.errorCode(), "cannot open a stream to " + address + ": " + e.getMessage(), e);
         }

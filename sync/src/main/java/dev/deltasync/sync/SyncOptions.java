@@ -14,9 +14,16 @@ import java.time.Duration;
  * @param once         converge, verify, stop
  * @param allowResize  let the replica's file take the source's size
  * @param scanThreads  hashing threads
+ * @param rateLimit    the cap all streams of the client share (one instance per invocation, kept across reconnects)
  */
 public record SyncOptions(int chunkSize, HashAlgorithm hash, Compression compression, Duration interval, boolean once,
-                          boolean allowResize, int scanThreads) {
+                          boolean allowResize, int scanThreads, RateLimit rateLimit) {
+
+    /** Options without a rate cap. */
+    public SyncOptions(int chunkSize, HashAlgorithm hash, Compression compression, Duration interval, boolean once,
+                       boolean allowResize, int scanThreads) {
+        this(chunkSize, hash, compression, interval, once, allowResize, scanThreads, RateLimit.UNLIMITED);
+    }
 
     /**
      * Chunk size chosen by the source (4 KiB up to a 4 GiB region, PROTOCOL.md §9.5), XXH3-128, zstd level 1,
@@ -28,10 +35,14 @@ public record SyncOptions(int chunkSize, HashAlgorithm hash, Compression compres
     }
 
     public SyncOptions withChunkSize(int chunkSize) {
-        return new SyncOptions(chunkSize, hash, compression, interval, once, allowResize, scanThreads);
+        return new SyncOptions(chunkSize, hash, compression, interval, once, allowResize, scanThreads, rateLimit);
     }
 
     public SyncOptions once(boolean once) {
-        return new SyncOptions(chunkSize, hash, compression, interval, once, allowResize, scanThreads);
+        return new SyncOptions(chunkSize, hash, compression, interval, once, allowResize, scanThreads, rateLimit);
+    }
+
+    public SyncOptions withRateLimit(RateLimit rateLimit) {
+        return new SyncOptions(chunkSize, hash, compression, interval, once, allowResize, scanThreads, rateLimit);
     }
 }
