@@ -43,13 +43,14 @@ final class StreamChannel implements AutoCloseable {
     }
 
     void send(Frame frame) throws SyncException, InterruptedException {
-        rateLimit.acquire(FrameCodec.encodedLength(frame));
+        int length = FrameCodec.encodedLength(frame);
+        rateLimit.acquire(length);
         try {
             stream.send(frame);
         } catch (StreamClosedException e) {
             throw ended(e);
         }
-        stats.sent(FrameCodec.encodedLength(frame));
+        stats.sent(length);
     }
 
     Frame receive() throws SyncException, InterruptedException {
@@ -65,8 +66,9 @@ final class StreamChannel implements AutoCloseable {
             throw ended(e);
         }
         if (frame != null) {
-            stats.received(FrameCodec.encodedLength(frame));
-            rateLimit.acquire(FrameCodec.encodedLength(frame)); // holds back the next credit for the peer
+            int length = FrameCodec.encodedLength(frame);
+            stats.received(length);
+            rateLimit.acquire(length); // holds back the next credit for the peer
         }
         return frame;
     }
