@@ -66,14 +66,14 @@ final class SourceSide {
                 // The first epoch verifies even with nothing changed; later ones only carry changes.
                 if (changed.length > 0 || epoch == 0 || unverifiedInARow > 0) {
                     epoch++;
-                    DigestTable expected = sendEpoch(epoch, changed, acknowledged, encoder);
-                    boolean verified = awaitAck(epoch, expected);
+                    byte[] expectedRoot = sendEpoch(epoch, changed, acknowledged, encoder);
+                    boolean verified = awaitAck(epoch, expectedRoot);
                     if (verified) {
-                        acknowledged = expected;
                         verifiedEpoch = epoch;
                         unverifiedInARow = 0;
                     } else {
-                        // The replica follows a mismatching ACK with its re-hashed table (PROTOCOL.md).
+                        // The replica follows a mismatching ACK with its re-hashed table (PROTOCOL.md), which
+                        // replaces every digest sendEpoch recorded.
                         DigestExchange.receive(channel, acknowledged);
                         unverifiedInARow++;
                     }
@@ -104,12 +104,12 @@ final class SourceSide {
     }
 
     /** The replica's EPOCH_ACK for {@code epoch}; true when its root is the one the replica should have. */
-    private boolean awaitAck(long epoch, DigestTable expected) throws SyncException, InterruptedException {
+    private boolean awaitAck(long epoch, byte[] expectedRoot) throws SyncException, InterruptedException {
         EpochAck ack = channel.expect(EpochAck.class, "after EPOCH_END " + epoch);
         if (ack.epoch() != epoch) {
             throw channel.violation(ErrorCode.PROTOCOL_ERROR, "EPOCH_ACK for epoch %d, expected %d", ack.epoch(), epoch);
         }
-        return Arrays.equals(ack.root(), expected.rootDigest());
+        return Arrays.equals(ack.root(), expectedRoot);
     }
 
     /** @param fresh scan now, not reuse another stream's recent scan: at the start and after a mismatch */
@@ -122,30 +122,34 @@ final class SourceSide {
         }
     }
 
-    /** Sends the changed chunks and EPOCH_END; returns the table the replica should now have. */
-    private DigestTable sendEpoch(long epoch, int[] changed, DigestTable acknowledged, ChunkEncoder encoder)
+    /**
+     * Sends the changed chunks and EPOCH_END, recording each sent copy's digest in {@code table} in place,
+     * so that it becomes the table the replica should now have; returns that table's root, as sent.
+     */
+    private byte[] sendEpoch(long epoch, int[] changed, DigestTable table, ChunkEncoder encoder)
             throws SyncException, InterruptedException {
-        DigestTable expected = acknowledged.copy();
         MemorySegment region = scans.region().segment();
         long total = 0;
         for (int index : changed) {
-            total += expected.chunkLength(index);
+            total += table.chunkLength(index);
         }
         long done = 0;
-        byte[] digest = new byte[expected.digestLength()];
+        byte[] digest = new byte[table.digestLength()];
         for (int index : changed) {
-            byte[] copy = new byte[expected.chunkLength(index)];
-            MemorySegment.copy(region, expected.chunkOffset(index), MemorySegment.ofArray(copy), 0, copy.length);
-            hasher.hash(MemorySegment.ofArray(copy), digest, 0);
-            expected.set(index, digest, 0);
+            byte[] copy = new byte[table.chunkLength(index)];
+            MemorySegment copied = MemorySegment.ofArray(copy);
+            MemorySegment.copy(region, table.chunkOffset(index), copied, 0, copy.length);
+            hasher.hash(copied, digest, 0);
+            table.set(index, digest, 0);
             Chunk chunk = encoder.encode(channel.id(), epoch, index, copy);
             channel.send(chunk);
             stats.chunk(copy.length, chunk.data().length);
             done += copy.length;
             listener.progress(name, epoch, done, total);
         }
-        channel.send(new EpochEnd(channel.id(), epoch, changed.length, expected.rootDigest()));
-        return expected;
+        byte[] root = table.rootDigest();
+        channel.send(new EpochEnd(channel.id(), epoch, changed.length, root));
+        return root;
     }
 
     /** Waits one interval, listening: a replica ends the stream (RESET NO_ERROR) to stop us. */
