@@ -28,6 +28,8 @@ public final class Constants {
     public static final int MAX_CHUNK_SIZE = 1048576;
     /** OPEN's chunkSize in a PULL that leaves the choice to the server, the source (§9.5). */
     public static final int CHUNK_SIZE_CHOSEN_BY_SOURCE = 0;
+    /** Bytes of a DIGESTS payload before the digests: firstIndex, digestLength (§4.8). */
+    public static final int DIGESTS_HEADER_LENGTH = 5;
     /** Bytes of a CHUNK payload before the data: epoch, index, codec, rawLength (§4.9). */
     public static final int CHUNK_HEADER_LENGTH = 17;
     public static final int MAX_RAW_LENGTH = 16777216;

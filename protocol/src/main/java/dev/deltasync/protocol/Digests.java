@@ -22,7 +22,7 @@ public record Digests(int streamId, int firstIndex, int digestLength, byte[] dig
 
     static final int FIRST_INDEX_OFFSET = 0;
     static final int DIGEST_LENGTH_OFFSET = 4;
-    static final int DIGESTS_OFFSET = 5;
+    static final int DIGESTS_OFFSET = Constants.DIGESTS_HEADER_LENGTH;
 
     public Digests {
         Wire.streamId(streamId);

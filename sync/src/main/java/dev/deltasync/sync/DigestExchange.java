@@ -1,6 +1,7 @@
 package dev.deltasync.sync;
 
 import dev.deltasync.hashing.DigestTable;
+import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.Digests;
 import dev.deltasync.protocol.ErrorCode;
 
@@ -10,14 +11,13 @@ import dev.deltasync.protocol.ErrorCode;
  */
 final class DigestExchange {
     private static final int MAX_DIGESTS_PAYLOAD = 256 * 1024;
-    /** firstIndex u32 + digestLength u8. */
-    private static final int DIGESTS_HEADER = 5;
 
     private DigestExchange() {}
 
     static void send(StreamChannel channel, DigestTable table) throws SyncException, InterruptedException {
         int digestLength = table.digestLength();
-        int perFrame = (Math.min(channel.peerMaxFramePayload(), MAX_DIGESTS_PAYLOAD) - DIGESTS_HEADER) / digestLength;
+        int perFrame = (Math.min(channel.peerMaxFramePayload(), MAX_DIGESTS_PAYLOAD) - Constants.DIGESTS_HEADER_LENGTH)
+                / digestLength;
         for (int first = 0; first < table.chunkCount(); first += perFrame) {
             int count = Math.min(perFrame, table.chunkCount() - first);
             byte[] digests = new byte[count * digestLength];

@@ -30,8 +30,7 @@ final class ParameterCheck {
      * @return why the parameters are unacceptable, or empty
      */
     static Optional<String> problem(int chunkSize, long regionSize, int receiverMaxFramePayload) {
-        if (chunkSize < Constants.MIN_CHUNK_SIZE || chunkSize > Constants.MAX_CHUNK_SIZE
-                || Integer.bitCount(chunkSize) != 1) {
+        if (!Constants.isValidChunkSize(chunkSize)) {
             return Optional.of("chunk size " + chunkSize + " is not a power of two from "
                     + Constants.MIN_CHUNK_SIZE + " to " + Constants.MAX_CHUNK_SIZE);
         }

@@ -43,7 +43,7 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
 
     private static final String SUFFIX = ".deltasync-state";
 
-    public static Path fileFor(Path region) {
+    private static Path fileFor(Path region) {
         return region.resolveSibling(region.getFileName() + SUFFIX);
     }
 

@@ -12,7 +12,6 @@ import dev.deltasync.protocol.OpenOk;
 import dev.deltasync.sync.region.MappedRegion;
 import dev.deltasync.sync.region.RegionAccess;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -203,7 +202,7 @@ public final class SyncClient implements AutoCloseable {
 
     private static long sizeIfExists(SyncJob job) throws SyncException {
         try {
-            return Files.exists(job.localPath()) ? Files.size(job.localPath()) : -1;
+            return MappedRegion.sizeIfExists(job.localPath());
         } catch (IOException e) {
             throw new SyncException(ErrorCode.IO_ERROR, "cannot read " + job.localPath() + ": " + e.getMessage(), e);
         }

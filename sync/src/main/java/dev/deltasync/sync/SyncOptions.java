@@ -41,8 +41,4 @@ public record SyncOptions(int chunkSize, HashAlgorithm hash, Compression compres
     public SyncOptions once(boolean once) {
         return new SyncOptions(chunkSize, hash, compression, interval, once, allowResize, scanThreads, rateLimit);
     }
-
-    public SyncOptions withRateLimit(RateLimit rateLimit) {
-        return new SyncOptions(chunkSize, hash, compression, interval, once, allowResize, scanThreads, rateLimit);
-    }
 }

@@ -10,7 +10,6 @@ import dev.deltasync.protocol.Open;
 import dev.deltasync.protocol.OpenOk;
 import dev.deltasync.sync.region.MappedRegion;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,7 +107,11 @@ public final class SyncServer implements AutoCloseable {
                                 + " use --hash blake3", region.name(), region.name(), hash.cliName());
             }
             boolean push = open.role() == Constants.ROLE_PUSH;
-            if (push && !region.readOnly() && !region.access().mayPush(peer)) {
+            if (push && region.readOnly()) {
+                throw channel.violation(ErrorCode.READ_ONLY, "region '%s' is read-only: it can be pulled, not pushed"
+                        + " into (the server must offer it as NAME=PATH:rw)", region.name());
+            }
+            if (push && !region.access().mayPush(peer)) {
                 throw channel.violation(ErrorCode.READ_ONLY,
                         "region '%s' is read-only for this peer: it may pull, not push (the server grants pushes with"
                                 + " --allow %s=push:%s)", region.name(), region.name(),
@@ -128,10 +131,6 @@ public final class SyncServer implements AutoCloseable {
 
         private SyncOutcome receivePush(Open open, ExposedRegion region, HashAlgorithm hash, StreamChannel channel,
                                         SyncStats stats) throws SyncException, InterruptedException {
-            if (region.readOnly()) {
-                throw channel.violation(ErrorCode.READ_ONLY, "region '%s' is read-only: it can be pulled, not pushed into (the server must offer it as NAME=PATH:rw)",
-                        region.name());
-            }
             checkChunkSize(open.chunkSize(), open.regionSize(), options.mux().maxFramePayload(), channel);
             if (pushers.putIfAbsent(region.name(), channel) != null) {
                 throw channel.violation(ErrorCode.REFUSED_STREAM, "region '%s' is already being pushed into",
@@ -157,16 +156,18 @@ public final class SyncServer implements AutoCloseable {
         private static MappedRegion mapForPush(Open open, ExposedRegion region, StreamChannel channel)
                 throws SyncException {
             long size = existingSize(region, channel);
-            if (size >= 0 && size != open.regionSize() && !open.allowResize()) {
-                throw channel.violation(ErrorCode.SIZE_MISMATCH,
-                        "region '%s' is %d bytes, the source is %d bytes (push with --resize to resize it)",
-                        region.name(), size, open.regionSize());
-            }
-            if (size >= 0 && size != open.regionSize() && !region.resizable()) {
-                throw channel.violation(ErrorCode.SIZE_MISMATCH,
-                        "region '%s' is %d bytes, the source is %d bytes, and the server does not let pushes"
-                                + " resize it (serve --allow-resize %s)", region.name(), size, open.regionSize(),
-                        region.name());
+            if (size >= 0 && size != open.regionSize()) {
+                if (!open.allowResize()) {
+                    throw channel.violation(ErrorCode.SIZE_MISMATCH,
+                            "region '%s' is %d bytes, the source is %d bytes (push with --resize to resize it)",
+                            region.name(), size, open.regionSize());
+                }
+                if (!region.resizable()) {
+                    throw channel.violation(ErrorCode.SIZE_MISMATCH,
+                            "region '%s' is %d bytes, the source is %d bytes, and the server does not let pushes"
+                                    + " resize it (serve --allow-resize %s)", region.name(), size, open.regionSize(),
+                            region.name());
+                }
             }
             try {
                 return MappedRegion.openResized(region.path(), open.regionSize());
@@ -209,7 +210,7 @@ public final class SyncServer implements AutoCloseable {
         /** The region file's size, or -1 when it does not exist yet. */
         private static long existingSize(ExposedRegion region, StreamChannel channel) throws SyncException {
             try {
-                return Files.exists(region.path()) ? Files.size(region.path()) : -1;
+                return MappedRegion.sizeIfExists(region.path());
             } catch (IOException e) {
                 throw channel.violation(ErrorCode.IO_ERROR, "cannot read region '%s': %s", region.name(), e.getMessage());
             }

@@ -32,6 +32,11 @@ public final class MappedRegion implements AutoCloseable {
         this.segment = segment;
     }
 
+    /** The file's size, or -1 when it does not exist (yet): a replica's file is created on first sync. */
+    public static long sizeIfExists(Path path) throws IOException {
+        return Files.exists(path) ? Files.size(path) : -1;
+    }
+
     /** Maps an existing file at its current size. */
     public static MappedRegion open(Path path, RegionAccess access) throws IOException {
         if (!Files.exists(path)) {
@@ -90,10 +95,6 @@ public final class MappedRegion implements AutoCloseable {
 
     public Path path() {
         return path;
-    }
-
-    public RegionAccess access() {
-        return access;
     }
 
     /**
