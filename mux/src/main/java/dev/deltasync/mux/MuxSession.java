@@ -61,7 +61,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private volatile Hello peerHello;
     private FlowWindow connectionSendWindow;
-    private CreditReturner connectionCredit;
+    private final CreditReturner connectionCredit;
     private int nextStreamId = 1;
     private int highestPeerStreamId;
     private volatile StreamClosedException terminated;
@@ -81,6 +81,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         this.decoder = decoder;
         this.log = log;
         this.transportReady = config.plaintext();
+        this.connectionCredit = new CreditReturner(config.connectionWindow(), config.maxFramePayload());
     }
 
     // ---- the API engines and endpoints use ----
@@ -407,7 +408,6 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         }
         ourHello().negotiateVersion(hello);
         connectionSendWindow = new FlowWindow(hello.connectionWindow());
-        connectionCredit = new CreditReturner(config.connectionWindow(), config.maxFramePayload());
         decoder.maxPayload(config.maxFramePayload());
         peerHello = hello;
         handshake.complete(hello);
@@ -532,6 +532,11 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     private void onProtocolError(ProtocolException e) {
         if (e.isConnectionError()) {
             terminate(e.code(), e.getMessage(), false);
+            return;
+        }
+        if (peerHello == null) { // HELLO comes first, also when the first frame is a malformed stream frame
+            terminate(ErrorCode.PROTOCOL_ERROR, "expected HELLO as the first frame, got a malformed stream frame: "
+                    + e.getMessage(), false);
             return;
         }
         int cost = e.flowControlledBytes();

@@ -65,6 +65,19 @@ class MuxHostilePeerTest {
     }
 
     @Test
+    void aMalformedChunkAsTheFirstFrameIsAProtocolErrorNotAStreamReset() throws Exception {
+        try (RawPeer peer = connect(MuxConfig.defaults())) {
+            // A CHUNK of epoch 0 on stream 1 (a stream error once connected): before HELLO it ends the connection.
+            peer.sendRaw(ByteBuffer.allocate(10 + 20).put((byte) 0x13).put((byte) 0).putInt(1).putInt(20)
+                    .putLong(0).putInt(0).put((byte) 0).putInt(3).put(new byte[] {1, 2, 3}).array());
+            GoAway goAway = peer.readUntil(GoAway.class);
+            assertEquals(ErrorCode.PROTOCOL_ERROR, goAway.errorCode());
+            assertTrue(goAway.reason().contains("expected HELLO"), goAway.reason());
+            assertTrue(peer.closedByServer());
+        }
+    }
+
+    @Test
     void anOversizedLengthBeforeHelloIsRejectedBeforeItIsBuffered() throws Exception {
         try (RawPeer peer = connect(MuxConfig.defaults())) {
             // A header announcing a 1 GiB HELLO: the server must refuse it from the header alone.
