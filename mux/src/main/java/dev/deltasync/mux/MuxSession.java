@@ -181,14 +181,17 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
 
     void returnCredit(MuxStream stream, int bytes) {
         onLoop(() -> {
-            grantConnectionCredit(bytes);
+            boolean wrote = grantConnectionCredit(bytes);
             if (streams.get(stream.id()) == stream) {
                 int increment = stream.credit.consume(bytes);
                 if (increment > 0) {
                     ctx.write(new WindowUpdate(stream.id(), increment));
+                    wrote = true;
                 }
             }
-            ctx.flush();
+            if (wrote) { // credit goes back in batches: most frames consumed write nothing to flush
+                ctx.flush();
+            }
         });
     }
 
@@ -252,7 +255,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             }
             switch (frame) {
                 case Hello h -> throw ProtocolException.connectionError(ErrorCode.PROTOCOL_ERROR, "second HELLO");
-                case Ping ping -> ctx.writeAndFlush(new Pong(ping.opaque()));
+                case Ping ping -> ctx.writeAndFlush(ping.pong());
                 case Pong pong -> { }
                 case WindowUpdate update -> onWindowUpdate(update);
                 case GoAway goAway -> terminate(goAway.code(),
@@ -470,8 +473,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
      */
     void releaseCredit(MuxStream stream) {
         onLoop(() -> {
-            if (terminated == null) {
-                grantConnectionCredit(stream.abandon());
+            if (terminated == null && grantConnectionCredit(stream.abandon())) {
                 ctx.flush();
             }
         });
@@ -516,17 +518,18 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
 
     /** A dropped frame still spent connection credit (PROTOCOL.md §6.3): grant it back now. */
     private void grantBackDropped(int cost) {
-        grantConnectionCredit(cost);
-        ctx.flush();
+        if (grantConnectionCredit(cost)) {
+            ctx.flush();
+        }
     }
 
-    private void grantConnectionCredit(int bytes) {
-        if (bytes > 0) {
-            int increment = connectionCredit.consume(bytes);
-            if (increment > 0) {
-                ctx.write(new WindowUpdate(0, increment));
-            }
+    /** Consumes {@code bytes} of connection credit; true when that wrote a WINDOW_UPDATE (not yet flushed). */
+    private boolean grantConnectionCredit(int bytes) {
+        int increment = bytes > 0 ? connectionCredit.consume(bytes) : 0;
+        if (increment > 0) {
+            ctx.write(new WindowUpdate(0, increment));
         }
+        return increment > 0;
     }
 
     private void onProtocolError(ProtocolException e) {

@@ -12,6 +12,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 
 /** The native epoll transport where it loads (Linux), NIO everywhere else, chosen once and silently. */
 public enum Transport {
@@ -24,7 +25,7 @@ public enum Transport {
 
     EventLoopGroup newGroup(int threads) {
         IoHandlerFactory factory = this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        return new MultiThreadIoEventLoopGroup(threads, new DaemonThreadFactory("deltasync-io"), factory);
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("deltasync-io", true), factory);
     }
 
     Class<? extends SocketChannel> socketChannel() {

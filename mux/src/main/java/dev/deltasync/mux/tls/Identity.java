@@ -82,6 +82,20 @@ public record Identity(PrivateKey key, List<X509Certificate> chain) {
      *
      * @throws IOException with a message that names the file and what is wrong with it
      */
+    /** The certificates of a PEM file, at least one: an identity's chain or the CAs of {@code --ca}. */
+    static List<X509Certificate> readCertificates(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            List<X509Certificate> certificates = CertificateFactory.getInstance("X.509").generateCertificates(in)
+                    .stream().map(c -> (X509Certificate) c).toList();
+            if (certificates.isEmpty()) {
+                throw new IOException(file + " holds no certificate");
+            }
+            return certificates;
+        } catch (CertificateException e) {
+            throw new IOException(file + " is not a PEM certificate file: " + e.getMessage(), e);
+        }
+    }
+
     public static Identity load(Path dir) throws IOException {
         Path keyFile = dir.resolve(KEY_FILE);
         Path certFile = dir.resolve(CERT_FILE);
@@ -90,16 +104,7 @@ public record Identity(PrivateKey key, List<X509Certificate> chain) {
                 throw new NoSuchFileException(file + " does not exist (create an identity with: deltasync keygen " + dir + ")");
             }
         }
-        List<X509Certificate> chain;
-        try (InputStream in = Files.newInputStream(certFile)) {
-            chain = CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
-                    .map(c -> (X509Certificate) c).toList();
-        } catch (CertificateException e) {
-            throw new IOException(certFile + " is not a PEM certificate: " + e.getMessage(), e);
-        }
-        if (chain.isEmpty()) {
-            throw new IOException(certFile + " holds no certificate");
-        }
+        List<X509Certificate> chain = readCertificates(certFile);
         PrivateKey key = readKey(keyFile);
         Identity identity = new Identity(key, chain);
         if (!belongTogether(key, identity.certificate())) {

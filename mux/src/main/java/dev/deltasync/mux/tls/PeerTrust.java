@@ -1,11 +1,7 @@
 package dev.deltasync.mux.tls;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Set;
@@ -31,15 +27,6 @@ public record PeerTrust(Set<Fingerprint> pins, List<X509Certificate> authorities
 
     /** Reads the CA certificates of a PEM file ({@code --ca FILE}). */
     public static List<X509Certificate> readAuthorities(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            List<X509Certificate> certificates = CertificateFactory.getInstance("X.509").generateCertificates(in)
-                    .stream().map(c -> (X509Certificate) c).toList();
-            if (certificates.isEmpty()) {
-                throw new IOException(file + " holds no certificate");
-            }
-            return certificates;
-        } catch (CertificateException e) {
-            throw new IOException(file + " is not a PEM certificate file: " + e.getMessage(), e);
-        }
+        return Identity.readCertificates(file);
     }
 }
