@@ -4,7 +4,6 @@ import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.Frame;
 import dev.deltasync.protocol.FrameReader;
-import dev.deltasync.protocol.Hello;
 import dev.deltasync.protocol.ProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -37,30 +36,24 @@ final class FrameDecoder extends ByteToMessageDecoder {
                 return;
             }
         }
-        while (!failed && in.isReadable()) {
-            Frame frame;
-            try {
-                frame = reader.read(in);
-            } catch (ProtocolException e) {
-                failed = e.isConnectionError();
-                if (failed) {
-                    in.skipBytes(in.readableBytes());
-                }
-                ctx.fireExceptionCaught(e);
-                continue;
-            }
-            if (frame == null) {
-                return;
-            }
-            out.add(frame);
-            if (frame instanceof Hello) {
-                // The session raises the limit when it reads the HELLO (PROTOCOL.md §3.1): let it see the HELLO
-                // before the frames behind it in this buffer are checked against the pre-HELLO limit.
-                return;
-            }
-        }
         if (failed) {
             in.skipBytes(in.readableBytes());
+            return;
+        }
+        // One frame per call: ByteToMessageDecoder passes it on before calling again, so the session sees
+        // a HELLO (and raises the limit, PROTOCOL.md §3.1) before the next header is checked, and an error
+        // is reported after the frames that came before it.
+        try {
+            Frame frame = reader.read(in);
+            if (frame != null) {
+                out.add(frame);
+            }
+        } catch (ProtocolException e) {
+            failed = e.isConnectionError();
+            if (failed) {
+                in.skipBytes(in.readableBytes());
+            }
+            ctx.fireExceptionCaught(e);
         }
     }
 

@@ -120,4 +120,34 @@ class FrameCodecChannelTest {
         assertInstanceOf(Hello.class, channel.readInbound());
         assertEquals(big, channel.readInbound());
     }
+
+    @Test
+    void aStreamErrorIsReportedAfterTheFramesBeforeItInTheSameRead() {
+        FrameDecoder decoder = new FrameDecoder();
+        decoder.maxPayload(Constants.DEFAULT_MAX_FRAME_PAYLOAD);
+        List<Object> seen = new java.util.ArrayList<>();
+        EmbeddedChannel channel = new EmbeddedChannel(decoder, new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object message) {
+                seen.add(message);
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                seen.add(cause);
+            }
+        });
+        Chunk good = Chunk.raw(1, 1, 0, randomBytes(64));
+        byte[] bad = FrameCodec.toBytes(Chunk.raw(1, 1, 1, randomBytes(4)));
+        bad[Constants.HEADER_LENGTH + 7] = 0; // epoch 0: a stream error
+        Ping after = new Ping(9);
+        byte[] goodBytes = FrameCodec.toBytes(good);
+        byte[] afterBytes = FrameCodec.toBytes(after);
+        channel.writeInbound(Unpooled.wrappedBuffer(goodBytes, bad, afterBytes));
+        assertEquals(3, seen.size(), seen.toString());
+        assertEquals(good, seen.get(0));
+        ProtocolException e = assertInstanceOf(ProtocolException.class, seen.get(1));
+        assertTrue(!e.isConnectionError(), e.toString());
+        assertEquals(after, seen.get(2));
+    }
 }
