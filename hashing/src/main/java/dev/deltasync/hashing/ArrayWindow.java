@@ -15,7 +15,10 @@ import java.lang.foreign.ValueLayout;
  * JVM, so the warm-up is most of its hashing time.
  */
 final class ArrayWindow {
-    /** Larger native segments (only whole digest tables, for root digests) are not copied. */
+    /**
+     * Larger native segments are not copied whole (the hashers then go their own way). None occur in deltasync
+     * today: chunks are at most 1 MiB and root digests hash a heap table.
+     */
     static final int MAX_COPY = 4 << 20;
 
     private byte[] buffer = new byte[0];

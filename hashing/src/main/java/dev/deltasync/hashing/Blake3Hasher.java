@@ -1,20 +1,16 @@
 package dev.deltasync.hashing;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import org.bouncycastle.crypto.digests.Blake3Digest;
 
 /**
  * BLAKE3-256 via BouncyCastle, which only takes {@code byte[]}: chunks go through an {@link ArrayWindow}
  * (no copy for heap segments, such as the copies the source sends and the chunks the replica writes);
- * only segments too large for one window are fed in 64 KiB slices.
+ * native segments too large for one window are fed one window at a time.
  */
 final class Blake3Hasher implements ChunkHasher {
-    private static final int SLICE = 64 * 1024;
-
     private final Blake3Digest digest = new Blake3Digest(256);
     private final ArrayWindow window = new ArrayWindow();
-    private final byte[] slice = new byte[SLICE];
 
     @Override
     public HashAlgorithm algorithm() {
@@ -28,10 +24,9 @@ final class Blake3Hasher implements ChunkHasher {
             digest.update(window.array(), window.offset(), window.length());
         } else {
             long size = data.byteSize();
-            for (long pos = 0; pos < size; pos += SLICE) {
-                int n = (int) Math.min(SLICE, size - pos);
-                MemorySegment.copy(data, ValueLayout.JAVA_BYTE, pos, slice, 0, n);
-                digest.update(slice, 0, n);
+            for (long pos = 0; pos < size; pos += ArrayWindow.MAX_COPY) {
+                window.view(data.asSlice(pos, Math.min(ArrayWindow.MAX_COPY, size - pos)));
+                digest.update(window.array(), window.offset(), window.length());
             }
         }
         digest.doFinal(out, offset);

@@ -40,7 +40,7 @@ class DifferentialTest {
         }
     }
 
-    /** Lengths around BLAKE3's 64 KiB copy buffer and beyond it. */
+    /** Lengths around 64 KiB and beyond, from an unaligned native segment. */
     @ParameterizedTest
     @EnumSource(HashAlgorithm.class)
     void largeSegmentsMatchByteArrayApi(HashAlgorithm algorithm) {
@@ -53,6 +53,18 @@ class DifferentialTest {
             assertArrayEquals(reference(algorithm, copy), algorithm.newHasher().hash(region.asSlice(UNALIGNED, len)),
                     algorithm + " differs at length " + len);
         }
+    }
+
+    /** Native segments larger than one ArrayWindow copy, which each hasher then reads its own way. */
+    @ParameterizedTest
+    @EnumSource(HashAlgorithm.class)
+    void nativeSegmentsLargerThanOneWindowMatchByteArrayApi(HashAlgorithm algorithm) {
+        int len = ArrayWindow.MAX_COPY + 65536 + 3;
+        byte[] random = new byte[len];
+        new Random(0xB17 + algorithm.ordinal()).nextBytes(random);
+        MemorySegment region = Arena.ofAuto().allocate(len);
+        MemorySegment.copy(random, 0, region, ValueLayout.JAVA_BYTE, 0, len);
+        assertArrayEquals(reference(algorithm, random), algorithm.newHasher().hash(region), algorithm.toString());
     }
 
     private static byte[] reference(HashAlgorithm algorithm, byte[] data) {

@@ -36,10 +36,6 @@ public final class FrameReader {
         this.maxPayload = maxPayload;
     }
 
-    public int maxPayload() {
-        return maxPayload;
-    }
-
     /**
      * Reads the next frame from {@code in}, skipping frames of unknown type.
      *

@@ -69,9 +69,10 @@ public record Open(int streamId, int role, int hashId, int chunkSize, long regio
                 .writeByte(hashId)
                 .writeInt(chunkSize)
                 .writeLong(regionSize)
-                .writeInt(intervalMillis)
-                .writeByte(ByteBufUtil.utf8Bytes(name));
-        ByteBufUtil.reserveAndWriteUtf8(out, name, ByteBufUtil.utf8Bytes(name));
+                .writeInt(intervalMillis);
+        int nameBytes = ByteBufUtil.utf8Bytes(name);
+        out.writeByte(nameBytes);
+        ByteBufUtil.reserveAndWriteUtf8(out, name, nameBytes);
     }
 
     static Open read(Payload p) throws ProtocolException {

@@ -14,6 +14,33 @@ final class Wire {
     private Wire() {
     }
 
+    // The fixed-arity overloads keep the checks that run on every CHUNK and DIGESTS free of boxing and
+    // varargs arrays: Java picks them over the varargs form, and the message is formatted only on failure.
+
+    static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    static void check(boolean ok, String fmt, long arg) {
+        if (!ok) {
+            throw new IllegalArgumentException(String.format(fmt, arg));
+        }
+    }
+
+    static void check(boolean ok, String fmt, long first, long second) {
+        if (!ok) {
+            throw new IllegalArgumentException(String.format(fmt, first, second));
+        }
+    }
+
+    static void check(boolean ok, String fmt, Object arg) {
+        if (!ok) {
+            throw new IllegalArgumentException(String.format(fmt, arg));
+        }
+    }
+
     static void check(boolean ok, String fmt, Object... args) {
         if (!ok) {
             throw new IllegalArgumentException(String.format(fmt, args));
@@ -21,12 +48,17 @@ final class Wire {
     }
 
     static void range(long value, long min, long max, String field) {
-        check(value >= min && value <= max, "%s %d not in %d..%d", field, value, min, max);
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(String.format("%s %d not in %d..%d", field, value, min, max));
+        }
     }
 
     /** A u32 field whose reserved high bit must be 0 (PROTOCOL.md §1). */
     static void u31(int value, String field) {
-        check(value >= 0, "%s %d has the reserved high bit set", field, Integer.toUnsignedLong(value));
+        if (value < 0) {
+            throw new IllegalArgumentException(String.format("%s %d has the reserved high bit set", field,
+                    Integer.toUnsignedLong(value)));
+        }
     }
 
     static void u8(int value, String field) {
