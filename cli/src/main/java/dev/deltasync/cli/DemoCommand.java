@@ -87,7 +87,7 @@ final class DemoCommand extends Command {
         long size = Sizes.parse(line.getOptionValue(SIZE, "256MiB"));
         Duration duration = Durations.parse(line.getOptionValue(DURATION, "10s"));
         Duration interval = Durations.parse(line.getOptionValue(INTERVAL, "500ms"));
-        int rate = Threads.parse(line.getOptionValue(RATE, "200"));
+        int rate = Threads.wholeNumber(line.getOptionValue(RATE, "200"), "--rate", 1, 1_000_000);
         if (size < 4096) {
             throw CliException.usage("--size must be at least 4KiB");
         }

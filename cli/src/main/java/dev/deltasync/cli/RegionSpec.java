@@ -54,7 +54,11 @@ final class RegionSpec {
     static List<ExposedRegion> withPolicies(List<ExposedRegion> regions, List<Grant> grants, List<String> blake3,
                                             List<String> resizable) {
         Map<String, ExposedRegion> byName = new LinkedHashMap<>();
-        regions.forEach(r -> byName.put(r.name(), r));
+        for (ExposedRegion region : regions) {
+            if (byName.put(region.name(), region) != null) {
+                throw CliException.usage("region '" + region.name() + "' is given twice (each --region needs its own NAME)");
+            }
+        }
         Map<String, Set<Fingerprint>> pullers = new LinkedHashMap<>();
         Map<String, Set<Fingerprint>> pushers = new LinkedHashMap<>();
         for (Grant grant : grants) {

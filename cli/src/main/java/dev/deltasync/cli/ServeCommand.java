@@ -34,8 +34,7 @@ final class ServeCommand extends Command {
                     + " epoch (a pull's own --interval may ask for less often)").get();
     private static final Option COMPRESS = Option.builder().longOpt("compress").hasArg().argName("CODEC")
             .desc("codec for chunks sent to pullers: zstd[:LEVEL] (default zstd:1) or none").get();
-    private static final Option THREADS = Option.builder().longOpt("threads").hasArg().argName("N")
-            .desc("hashing threads (default: all cores)").get();
+    private static final Option THREADS = Threads.OPTION;
     private static final Option PEER_FINGERPRINT = SecurityOptions.peerFingerprint(
             "a client allowed to connect (every region without --allow is open to it):");
     private static final Option ALLOW = Option.builder().longOpt("allow").hasArg().argName("NAME=pull:FP|NAME=push:FP")
@@ -118,9 +117,11 @@ final class ServeCommand extends Command {
                 + " --peer-fingerprint FP or --allow NAME=pull:FP (a client's fingerprint is what its 'deltasync keygen'"
                 + " printed), or trust a CA with --ca FILE");
         RemoteAddress listen = RemoteAddress.parseListen(line.getOptionValue(LISTEN, "127.0.0.1:7070"));
-        Compression compression = orUsageError(() -> Compression.parse(line.getOptionValue(COMPRESS, "zstd:1")));
-        ServerOptions options = new ServerOptions(Durations.parse(line.getOptionValue(INTERVAL, "1s")), compression,
-                Threads.parse(line.getOptionValue(THREADS)), mux, Rates.parse(line, MAX_RATE));
+        ServerOptions defaults = ServerOptions.defaults();
+        Compression compression = valueOr(line, COMPRESS, text -> orUsageError(() -> Compression.parse(text)),
+                defaults.compression());
+        ServerOptions options = new ServerOptions(valueOr(line, INTERVAL, Durations::parse, defaults.interval()),
+                compression, Threads.parse(line.getOptionValue(THREADS)), mux, Rates.parse(line, MAX_RATE));
         SyncListener log = new SyncListener() {
             @Override
             public void info(String message) {

@@ -44,8 +44,7 @@ abstract class SyncCommand extends Command {
     static final Duration FIRST_RECONNECT_DELAY = Duration.ofSeconds(1);
     static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(30);
 
-    static final Option THREADS = Option.builder().longOpt("threads").hasArg().argName("N")
-            .desc("hashing threads (default: all cores)").get();
+    static final Option THREADS = Threads.OPTION;
     static final Option MAX_RATE = Rates.option("all pairs of this invocation");
     static final Option PEER_FINGERPRINT = SecurityOptions.peerFingerprint("the server's");
 
@@ -155,12 +154,14 @@ abstract class SyncCommand extends Command {
     }
 
     static SyncOptions options(CommandLine line, boolean push) {
-        int chunkSize = ChunkSizes.parseOrAuto(line.getOptionValue(CHUNK_SIZE, "auto"));
-        HashAlgorithm hash = orUsageError(() -> HashAlgorithm.fromCliName(line.getOptionValue(HASH, "xxh3-128")));
-        Compression compression = orUsageError(() -> Compression.parse(line.getOptionValue(COMPRESS, "zstd:1")));
+        SyncOptions defaults = SyncOptions.defaults();
+        int chunkSize = valueOr(line, CHUNK_SIZE, ChunkSizes::parseOrAuto, defaults.chunkSize());
+        HashAlgorithm hash = valueOr(line, HASH, text -> orUsageError(() -> HashAlgorithm.fromCliName(text)),
+                defaults.hash());
+        Compression compression = valueOr(line, COMPRESS, text -> orUsageError(() -> Compression.parse(text)),
+                defaults.compression());
         // A pull without --interval asks for nothing: the server's own interval paces it.
-        Duration interval = line.hasOption(INTERVAL) ? Durations.parse(line.getOptionValue(INTERVAL))
-                : push ? Duration.ofSeconds(1) : Duration.ZERO;
+        Duration interval = valueOr(line, INTERVAL, Durations::parse, push ? defaults.interval() : Duration.ZERO);
         int threads = Threads.parse(line.getOptionValue(THREADS));
         return new SyncOptions(chunkSize, hash, compression, interval, line.hasOption(ONCE), line.hasOption(RESIZE),
                 threads, Rates.parse(line, MAX_RATE));

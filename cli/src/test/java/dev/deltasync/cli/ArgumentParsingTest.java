@@ -11,6 +11,7 @@ import dev.deltasync.sync.ExposedRegion;
 import dev.deltasync.sync.RateLimit;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Options;
 import org.junit.jupiter.api.Test;
@@ -118,6 +119,23 @@ class ArgumentParsingTest {
         assertFalse(RegionSpec.parse("vm=/data/disk.img:rw").readOnly());
         assertTrue(RegionSpec.parse("vm=/data/disk.img:ro").readOnly());
         assertEquals(Path.of("/data/a:b"), RegionSpec.parse("x=/data/a:b").path());
+    }
+
+    @Test
+    void aRegionNameGivenTwiceIsAUsageError() {
+        List<ExposedRegion> twice = List.of(RegionSpec.parse("vm=/a.img"), RegionSpec.parse("vm=/b.img:rw"));
+        CliException e = assertThrows(CliException.class,
+                () -> RegionSpec.withPolicies(twice, List.of(), List.of(), List.of()));
+        assertEquals(ExitCode.USAGE, e.exitCode());
+        assertTrue(e.getMessage().contains("'vm' is given twice"), e.getMessage());
+    }
+
+    @Test
+    void wholeNumberOptionsNameThemselvesAndTheirRange() {
+        assertEquals(2000, Threads.wholeNumber("2000", "--rate", 1, 1_000_000));
+        CliException e = assertThrows(CliException.class, () -> Threads.wholeNumber("0", "--rate", 1, 1_000_000));
+        assertTrue(e.getMessage().startsWith("--rate must be a whole number from 1 to 1000000"), e.getMessage());
+        assertThrows(CliException.class, () -> Threads.parse("1025"));
     }
 
     @ParameterizedTest
