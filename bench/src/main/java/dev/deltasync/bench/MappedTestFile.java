@@ -5,12 +5,10 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.SplittableRandom;
 
 /**
  * A temp file of random bytes mapped read-only and pre-faulted, as the engine maps a region: benchmarks then
@@ -24,7 +22,7 @@ final class MappedTestFile implements AutoCloseable {
     MappedTestFile(long size, long seed) {
         try {
             path = Files.createTempFile("deltasync-bench-", ".bin");
-            writeRandom(path, size, seed);
+            TestData.random(path, size, seed);
             try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
                 segment = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             }
@@ -37,21 +35,6 @@ final class MappedTestFile implements AutoCloseable {
 
     MemorySegment segment() {
         return segment;
-    }
-
-    private static void writeRandom(Path path, long size, long seed) throws IOException {
-        SplittableRandom random = new SplittableRandom(seed);
-        ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
-            for (long written = 0; written < size; ) {
-                buf.clear();
-                while (buf.remaining() >= Long.BYTES) {
-                    buf.putLong(random.nextLong());
-                }
-                buf.flip().limit((int) Math.min(buf.limit(), size - written));
-                written += ch.write(buf);
-            }
-        }
     }
 
     /** Touches every page so the first measured pass does not pay for the faults. */

@@ -1,5 +1,7 @@
 package dev.deltasync.bench;
 
+import dev.deltasync.cli.Sizes;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -30,7 +32,7 @@ public final class TestData {
     public static void main(String[] args) throws IOException {
         if (args.length == 4 && args[0].equals("random")) {
             Path file = Path.of(args[1]);
-            long size = parseSize(args[2]);
+            long size = Sizes.parse(args[2]);
             long seed = Long.parseLong(args[3]);
             long start = System.nanoTime();
             random(file, size, seed);
@@ -39,7 +41,7 @@ public final class TestData {
         } else if (args.length == 5 && args[0].equals("mutate")) {
             Path file = Path.of(args[1]);
             double fraction = Double.parseDouble(args[2]);
-            int page = Math.toIntExact(parseSize(args[3]));
+            int page = Math.toIntExact(Sizes.parse(args[3]));
             long seed = Long.parseLong(args[4]);
             System.out.println(mutate(file, fraction, page, seed));
         } else {
@@ -126,27 +128,5 @@ public final class TestData {
             last >>>= 8;
         }
         buf.flip();
-    }
-
-    static long parseSize(String text) {
-        String s = text.trim().toUpperCase(Locale.ROOT);
-        long unit = 1;
-        for (String suffix : new String[] {"IB", "B"}) {
-            if (s.endsWith(suffix)) {
-                s = s.substring(0, s.length() - suffix.length());
-                break;
-            }
-        }
-        if (s.endsWith("K")) {
-            unit = 1L << 10;
-        } else if (s.endsWith("M")) {
-            unit = 1L << 20;
-        } else if (s.endsWith("G")) {
-            unit = 1L << 30;
-        }
-        if (unit != 1) {
-            s = s.substring(0, s.length() - 1);
-        }
-        return Math.multiplyExact(Long.parseLong(s), unit);
     }
 }

@@ -13,7 +13,7 @@ final class ChunkSizes {
 
     static int parse(String text) {
         long size = Sizes.parse(text);
-        if (size < Constants.MIN_CHUNK_SIZE || size > Constants.MAX_CHUNK_SIZE || Long.bitCount(size) != 1) {
+        if (size > Constants.MAX_CHUNK_SIZE || !Constants.isValidChunkSize((int) size)) {
             throw CliException.usage("chunk size must be a power of two from 4KiB to 1MiB: '" + text + "'");
         }
         return (int) size;

@@ -1,5 +1,6 @@
 package dev.deltasync.cli;
 
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -35,6 +36,11 @@ abstract class Command {
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
+    }
+
+    /** The option's value through {@code parse}, or the engine's default when the option is absent. */
+    static <T> T valueOr(CommandLine line, Option option, Function<String, T> parse, T absent) {
+        return line.hasOption(option) ? parse.apply(line.getOptionValue(option)) : absent;
     }
 
     final Options options() {
