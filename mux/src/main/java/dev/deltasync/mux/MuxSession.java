@@ -603,19 +603,10 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     }
 
     private boolean writeOne(MuxStream stream) {
-        Frame frame = stream.peekOutbound();
+        Frame frame = stream.pollSendable(connectionSendWindow);
         if (frame == null) {
             return false;
         }
-        int cost = FlowControl.cost(frame);
-        if (cost > 0) {
-            if (!stream.sendWindow.covers(cost) || !connectionSendWindow.covers(cost)) {
-                return false;
-            }
-            stream.sendWindow.spend(cost);
-            connectionSendWindow.spend(cost);
-        }
-        stream.removeOutboundHead();
         ctx.write(frame);
         if (frame instanceof Reset) {
             forget(stream.id());

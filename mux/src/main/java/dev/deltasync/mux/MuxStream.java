@@ -224,24 +224,29 @@ public final class MuxStream {
         }
     }
 
-    Frame peekOutbound() {
+    /**
+     * Takes the next queued frame if this stream's window and {@code connectionWindow} both cover it,
+     * spending its cost from both; null when nothing is queued or it must wait for credit. One lock, so
+     * the frame cannot be cleared off the queue (markClosed) between the check and the take.
+     */
+    Frame pollSendable(FlowWindow connectionWindow) {
         lock.lock();
         try {
-            return outbound.peek();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    void removeOutboundHead() {
-        lock.lock();
-        try {
-            Frame frame = outbound.poll(); // null if markClosed cleared the queue since the peek
-            int cost = frame == null ? 0 : FlowControl.cost(frame);
+            Frame frame = outbound.peek();
+            if (frame == null) {
+                return null;
+            }
+            int cost = FlowControl.cost(frame);
             if (cost > 0) {
+                if (!sendWindow.covers(cost) || !connectionWindow.covers(cost)) {
+                    return null;
+                }
+                sendWindow.spend(cost);
+                connectionWindow.spend(cost);
                 queuedFlowBytes -= cost;
                 changed.signalAll();
             }
+            return outbound.poll();
         } finally {
             lock.unlock();
         }
