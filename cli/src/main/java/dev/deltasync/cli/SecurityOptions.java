@@ -36,8 +36,11 @@ final class SecurityOptions {
 
     private SecurityOptions() {}
 
+    /** The long name of {@link #peerFingerprint}, which each command declares with its own help text. */
+    private static final String PEER_FINGERPRINT = "peer-fingerprint";
+
     static Option peerFingerprint(String whose) {
-        return Option.builder().longOpt("peer-fingerprint").hasArg().argName("FP")
+        return Option.builder().longOpt(PEER_FINGERPRINT).hasArg().argName("FP")
                 .desc(whose + " fingerprint, SHA256:<64 hex> as printed by deltasync keygen; repeatable").get();
     }
 
@@ -73,22 +76,18 @@ final class SecurityOptions {
      */
     static MuxConfig configure(CommandLine line, Io io, Set<Fingerprint> extraPins, String noTrust) {
         if (line.hasOption(INSECURE)) {
-            for (Option option : List.of(IDENTITY, CA)) {
+            for (String option : List.of(IDENTITY.getLongOpt(), CA.getLongOpt(), PEER_FINGERPRINT)) {
                 if (line.hasOption(option)) {
-                    throw CliException.usage("--insecure cannot be combined with --" + option.getLongOpt()
+                    throw CliException.usage("--insecure cannot be combined with --" + option
                             + ": plaintext has no identities");
                 }
-            }
-            if (line.hasOption("peer-fingerprint")) {
-                throw CliException.usage("--insecure cannot be combined with --peer-fingerprint: plaintext has no"
-                        + " identities to check");
             }
             io.err().println(INSECURE_WARNING);
             return MuxConfig.defaults();
         }
         Identity identity = loadIdentity(line);
         Set<Fingerprint> pins = new LinkedHashSet<>(extraPins);
-        String[] fingerprints = line.getOptionValues("peer-fingerprint");
+        String[] fingerprints = line.getOptionValues(PEER_FINGERPRINT);
         if (fingerprints != null) {
             for (String text : fingerprints) {
                 pins.add(parseFingerprint(text, "--peer-fingerprint"));

@@ -62,6 +62,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     private volatile Hello peerHello;
     private FlowWindow connectionSendWindow;
     private final CreditReturner connectionCredit;
+    private final Hello ourHello;
     private int nextStreamId = 1;
     private int highestPeerStreamId;
     private volatile StreamClosedException terminated;
@@ -82,6 +83,8 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         this.log = log;
         this.transportReady = config.plaintext();
         this.connectionCredit = new CreditReturner(config.connectionWindow(), config.maxFramePayload());
+        this.ourHello = new Hello(Constants.VERSION, Constants.VERSION, config.maxFramePayload(), config.maxStreams(),
+                config.streamWindow(), config.connectionWindow(), config.hashIds(), config.codecIds());
     }
 
     // ---- the API engines and endpoints use ----
@@ -232,7 +235,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        ctx.writeAndFlush(ourHello());
+        ctx.writeAndFlush(ourHello);
         Duration timeout = config.handshakeTimeout();
         ctx.executor().schedule(() -> {
             if (peerHello == null && terminated == null) {
@@ -293,17 +296,16 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable root = cause.getCause() instanceof ProtocolException ? cause.getCause() : cause;
         Optional<Throwable> tls = tlsFailure(cause);
         if (tls.isPresent()) {
             transportReady = false; // a broken TLS session cannot carry a GOAWAY
             terminateTls(tls.get());
-        } else if (root instanceof ProtocolException e) {
+        } else if (cause instanceof ProtocolException e) {
             onProtocolError(e);
-        } else if (root instanceof IOException) {
-            terminate(ErrorCode.INTERNAL_ERROR, "connection lost: " + root.getMessage(), true);
+        } else if (cause instanceof IOException) {
+            terminate(ErrorCode.INTERNAL_ERROR, "connection lost: " + cause.getMessage(), true);
         } else {
-            terminate(ErrorCode.INTERNAL_ERROR, "internal error: " + root, false);
+            terminate(ErrorCode.INTERNAL_ERROR, "internal error: " + cause, false);
         }
     }
 
@@ -409,7 +411,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             throw ProtocolException.connectionError(ErrorCode.PROTOCOL_ERROR,
                     "expected HELLO as the first frame, got type 0x%02x", frame.type());
         }
-        ourHello().negotiateVersion(hello);
+        ourHello.negotiateVersion(hello);
         connectionSendWindow = new FlowWindow(hello.connectionWindow());
         decoder.maxPayload(config.maxFramePayload());
         peerHello = hello;
@@ -612,11 +614,6 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             forget(stream.id());
         }
         return true;
-    }
-
-    private Hello ourHello() {
-        return new Hello(Constants.VERSION, Constants.VERSION, config.maxFramePayload(), config.maxStreams(),
-                config.streamWindow(), config.connectionWindow(), config.hashIds(), config.codecIds());
     }
 
     /** Ends the connection: GOAWAY with {@code code} (unless the peer ended it), then close. */
