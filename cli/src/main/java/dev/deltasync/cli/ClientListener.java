@@ -11,28 +11,24 @@ final class ClientListener implements SyncListener {
     private final List<SyncJob> jobs;
     private final boolean epochStats;
     private final boolean json;
-    private final ProgressBar bar;
+    private final SyncListener bar;
 
     ClientListener(Io io, List<SyncJob> jobs, boolean epochStats, boolean json, boolean progressBar) {
         this.io = io;
         this.jobs = jobs;
         this.epochStats = epochStats;
         this.json = json;
-        this.bar = progressBar ? new ProgressBar(io.err()) : null;
+        this.bar = ProgressBar.orSilent(progressBar, io);
     }
 
     @Override
     public void progress(String region, long epoch, long done, long total) {
-        if (bar != null) {
-            bar.progress(region, epoch, done, total);
-        }
+        bar.progress(region, epoch, done, total);
     }
 
     @Override
     public void epochCompleted(String region, long epoch, boolean verified, SyncStats.Snapshot totals) {
-        if (bar != null) {
-            bar.epochCompleted(region, epoch, verified, totals);
-        }
+        bar.epochCompleted(region, epoch, verified, totals);
         if (epochStats) {
             jobs.stream().filter(j -> j.remoteName().equals(region)).findFirst().ifPresent(job ->
                     StatsReport.print(io.out(), json, job, "epoch", verified ? epoch : 0, totals));

@@ -166,28 +166,24 @@ final class DemoCommand extends Command {
     /** Prints one line per epoch, and tracks when the replica was last verified. */
     private static final class LiveStats implements SyncListener {
         private final Io io;
-        private final ProgressBar bar;
+        private final SyncListener bar;
         private final AtomicLong lastVerifiedNanos = new AtomicLong();
         private long previousWire;
         private long previousChunks;
 
         LiveStats(Io io) {
             this.io = io;
-            this.bar = io.terminal() ? new ProgressBar(io.err()) : null;
+            this.bar = ProgressBar.orSilent(io.terminal(), io);
         }
 
         @Override
         public void progress(String region, long epoch, long done, long total) {
-            if (bar != null) {
-                bar.progress(region, epoch, done, total);
-            }
+            bar.progress(region, epoch, done, total);
         }
 
         @Override
         public synchronized void epochCompleted(String region, long epoch, boolean verified, SyncStats.Snapshot s) {
-            if (bar != null) {
-                bar.epochCompleted(region, epoch, verified, s);
-            }
+            bar.epochCompleted(region, epoch, verified, s);
             long wire = s.wireBytesReceived() + s.wireBytesSent();
             io.out().printf(Locale.ROOT, "epoch %3d: %5d chunks changed, %9s on the wire, %s%n", epoch,
                     s.chunksChanged() - previousChunks, Sizes.format(wire - previousWire),

@@ -23,6 +23,11 @@ final class ProgressBar implements SyncListener {
         this.err = err;
     }
 
+    /** A bar on stderr when {@code wanted} (a terminal, not --json), else a listener that shows nothing. */
+    static SyncListener orSilent(boolean wanted, Io io) {
+        return wanted ? new ProgressBar(io.err()) : SyncListener.SILENT;
+    }
+
     @Override
     public void progress(String region, long epoch, long done, long total) {
         if (epoch != 1) {
