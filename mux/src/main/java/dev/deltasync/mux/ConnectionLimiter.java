@@ -3,41 +3,70 @@ package dev.deltasync.mux;
 import io.netty.channel.Channel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * Caps the connections one peer address may hold open at once, so a single host cannot exhaust the
- * server with sockets (each connection is in turn capped at its HELLO's maxStreams streams). A
- * connection over the cap is closed before a byte is read, and the refusal is logged.
+ * Counts a server's connections against its {@link ServerLimits}: per peer address, in all, and those still in
+ * their handshake. A connection over a cap is closed before a byte is read, and the refusal is logged.
  */
 final class ConnectionLimiter {
-    /** Enough for one client per region plus reconnect overlap; far below what exhausts file descriptors. */
-    static final int DEFAULT_PER_ADDRESS = 32;
-
-    private final int perAddress;
+    private final ServerLimits limits;
     private final Consumer<String> log;
-    private final ConcurrentMap<InetAddress, Integer> open = new ConcurrentHashMap<>();
+    private final Map<InetAddress, Integer> perAddress = new HashMap<>();
+    private int total;
+    private int unauthenticated;
 
-    ConnectionLimiter(int perAddress, Consumer<String> log) {
-        this.perAddress = perAddress;
+    ConnectionLimiter(ServerLimits limits, Consumer<String> log) {
+        this.limits = limits;
         this.log = log;
     }
 
     /** Admits {@code channel} or closes it; an admitted one is counted until it closes. */
     boolean admit(Channel channel) {
         InetAddress address = ((InetSocketAddress) channel.remoteAddress()).getAddress();
-        int count = open.merge(address, 1, Integer::sum);
-        channel.closeFuture().addListener(f -> open.computeIfPresent(address, (a, n) -> n == 1 ? null : n - 1));
-        if (count > perAddress) {
+        String refusal = count(address);
+        if (refusal != null) {
             if (log != null) {
-                log.accept("connection from " + channel.remoteAddress() + " refused: more than " + perAddress
-                        + " connections from " + address.getHostAddress());
+                log.accept("connection from " + channel.remoteAddress() + " refused: " + refusal);
             }
             channel.close();
             return false;
         }
+        channel.closeFuture().addListener(f -> uncount(address));
         return true;
+    }
+
+    /** Counts the connection as unauthenticated until {@code handshake} completes, whichever way. */
+    void authenticatedWhen(CompletableFuture<?> handshake) {
+        handshake.whenComplete((hello, failure) -> {
+            synchronized (this) {
+                unauthenticated--;
+            }
+        });
+    }
+
+    private synchronized String count(InetAddress address) {
+        int fromAddress = perAddress.getOrDefault(address, 0);
+        if (fromAddress >= limits.perAddress()) {
+            return "more than " + limits.perAddress() + " connections from " + address.getHostAddress();
+        }
+        if (total >= limits.total()) {
+            return "more than " + limits.total() + " connections in all";
+        }
+        if (unauthenticated >= limits.unauthenticated()) {
+            return "more than " + limits.unauthenticated() + " connections still in their handshake";
+        }
+        perAddress.put(address, fromAddress + 1);
+        total++;
+        unauthenticated++;
+        return null;
+    }
+
+    private synchronized void uncount(InetAddress address) {
+        perAddress.computeIfPresent(address, (a, n) -> n == 1 ? null : n - 1);
+        total--;
     }
 }

@@ -33,7 +33,7 @@ public final class MuxClient {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        session.complete(MuxPipeline.install(channel, MuxSession.Side.CLIENT, config, null, host, port, null));
+                        session.complete(MuxPipeline.install(channel, MuxSession.Side.CLIENT, config, null, host, port, null, null));
                     }
                 });
         ChannelFuture connected = bootstrap.connect(host, port).await();

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -23,13 +24,14 @@ final class MuxPipeline {
      *
      * @param peerHost the host a client dialled (for SNI and, with a CA, the host name check); null on a server
      * @param log      where a server reports connections refused before HELLO; null for none
+     * @param streamless a server closes a connection that has had no open stream for this long; null on a client
      */
     static MuxSession install(SocketChannel channel, MuxSession.Side side, MuxConfig config, StreamAcceptor acceptor,
-                              String peerHost, int peerPort, Consumer<String> log) {
+                              String peerHost, int peerPort, Consumer<String> log, Duration streamless) {
         channel.config().setOption(ChannelOption.TCP_NODELAY, true);
         channel.config().setWriteBufferWaterMark(WATER_MARK);
         FrameDecoder decoder = new FrameDecoder();
-        MuxSession session = new MuxSession(side, config, acceptor, decoder, log);
+        MuxSession session = new MuxSession(side, config, acceptor, decoder, log, streamless);
         if (config.tls() != null) {
             channel.pipeline().addLast("tls", side == MuxSession.Side.SERVER
                     ? config.tls().newServerHandler(channel.alloc(), config.handshakeTimeout())

@@ -31,18 +31,25 @@ public final class MuxServer implements AutoCloseable {
     /** As {@link #start(String, int, MuxConfig, StreamAcceptor, Consumer)}, with the default connection cap. */
     public static MuxServer start(String host, int port, MuxConfig config, StreamAcceptor acceptor,
                                   Consumer<String> log) throws IOException, InterruptedException {
-        return start(host, port, config, acceptor, log, ConnectionLimiter.DEFAULT_PER_ADDRESS);
+        return start(host, port, config, acceptor, log, ServerLimits.defaults());
+    }
+
+    /** As {@link #start(String, int, MuxConfig, StreamAcceptor, Consumer, ServerLimits)}, with another per-address cap. */
+    public static MuxServer start(String host, int port, MuxConfig config, StreamAcceptor acceptor,
+                                  Consumer<String> log, int maxConnectionsPerAddress)
+            throws IOException, InterruptedException {
+        return start(host, port, config, acceptor, log, ServerLimits.defaults().withPerAddress(maxConnectionsPerAddress));
     }
 
     /**
      * Binds {@code host:port}; {@code log} (may be null) hears of every connection refused before HELLO, e.g. a
-     * client whose certificate is not pinned, with its address and the reason. One peer address may hold at
-     * most {@code maxConnectionsPerAddress} connections at once.
+     * client whose certificate is not pinned, with its address and the reason. Connections are counted against
+     * {@code limits}.
      */
     public static MuxServer start(String host, int port, MuxConfig config, StreamAcceptor acceptor,
-                                  Consumer<String> log, int maxConnectionsPerAddress)
+                                  Consumer<String> log, ServerLimits limits)
             throws IOException, InterruptedException {
-        ConnectionLimiter limiter = new ConnectionLimiter(maxConnectionsPerAddress, log);
+        ConnectionLimiter limiter = new ConnectionLimiter(limits, log);
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -55,7 +62,9 @@ public final class MuxServer implements AutoCloseable {
                         if (!limiter.admit(channel)) {
                             return;
                         }
-                        MuxPipeline.install(channel, MuxSession.Side.SERVER, config, acceptor, null, 0, log);
+                        MuxSession session = MuxPipeline.install(channel, MuxSession.Side.SERVER, config, acceptor,
+                                null, 0, log, limits.streamless());
+                        limiter.authenticatedWhen(session.handshake());
                     }
                 });
         var bound = bootstrap.bind(host, port).await();

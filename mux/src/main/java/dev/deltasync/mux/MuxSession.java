@@ -47,6 +47,9 @@ import javax.net.ssl.SSLException;
 public final class MuxSession extends ChannelInboundHandlerAdapter {
     enum Side { CLIENT, SERVER }
 
+    /** How long a GOAWAY may take to leave before the connection is closed anyway. */
+    private static final Duration GOAWAY_GRACE = Duration.ofSeconds(1);
+
     private final Side side;
     private final MuxConfig config;
     private final StreamAcceptor acceptor;
@@ -70,13 +73,40 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     private volatile Fingerprint peerIdentity;
     /** False while a TLS handshake is pending: nothing we write could leave before it completes. */
     private boolean transportReady;
+    private final ControlWriter control;
+    private final AnswerRate answerRate = new AnswerRate(System.nanoTime());
+    /** Server only: how long a connection may have no stream; null on a client. */
+    private final Duration streamless;
+    /** Server streams whose acceptor has not returned yet: they count against maxStreams even after a RESET. */
+    private int serving;
+    /** Bumped whenever a stream opens, so a pending streamless check knows it is stale. */
+    private int streamlessEpoch;
 
     /**
      * @param log where a server reports connections that fail before HELLO (TLS refusals, timeouts, non-deltasync
      *            peers); a client reports through {@link #handshake()} instead
+     * @param streamless a server closes the connection once it has had no open stream for this long; null on a client
      */
-    MuxSession(Side side, MuxConfig config, StreamAcceptor acceptor, FrameDecoder decoder, Consumer<String> log) {
+    MuxSession(Side side, MuxConfig config, StreamAcceptor acceptor, FrameDecoder decoder, Consumer<String> log,
+               Duration streamless) {
         this.side = side;
+        this.streamless = streamless;
+        this.control = new ControlWriter(new ControlWriter.Sink() {
+            @Override
+            public boolean writable() {
+                return ctx.channel().isWritable();
+            }
+
+            @Override
+            public void write(Frame frame) {
+                ctx.write(frame);
+            }
+
+            @Override
+            public void flush() {
+                ctx.flush();
+            }
+        });
         this.config = config;
         this.acceptor = acceptor;
         this.decoder = decoder;
@@ -188,8 +218,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             if (streams.get(stream.id()) == stream) {
                 int increment = stream.credit.consume(bytes);
                 if (increment > 0) {
-                    ctx.write(new WindowUpdate(stream.id(), increment));
-                    wrote = true;
+                    wrote |= control.grant(stream.id(), increment);
                 }
             }
             if (wrote) { // credit goes back in batches: most frames consumed write nothing to flush
@@ -258,7 +287,10 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             }
             switch (frame) {
                 case Hello h -> throw ProtocolException.connectionError(ErrorCode.PROTOCOL_ERROR, "second HELLO");
-                case Ping ping -> ctx.writeAndFlush(ping.pong());
+                case Ping ping -> {
+                    spendAnswer("PINGs");
+                    control.pong(ping);
+                }
                 case Pong pong -> { }
                 case WindowUpdate update -> onWindowUpdate(update);
                 case GoAway goAway -> terminate(goAway.code(),
@@ -273,7 +305,8 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable()) {
+        if (ctx.channel().isWritable() && terminated == null) {
+            control.writable();
             pump();
         }
         ctx.fireChannelWritabilityChanged();
@@ -287,7 +320,11 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             switch (idle.state()) {
                 case READER_IDLE -> terminate(ErrorCode.IDLE_TIMEOUT,
                         "peer silent for " + config.idleTimeout().toMillis() + " ms", false);
-                case WRITER_IDLE -> ctx.writeAndFlush(new Ping(System.nanoTime()));
+                case WRITER_IDLE -> {
+                    if (ctx.channel().isWritable()) { // a peer that does not read gets no PINGs piled up either
+                        ctx.writeAndFlush(new Ping(System.nanoTime()));
+                    }
+                }
                 default -> { }
             }
         }
@@ -416,6 +453,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         decoder.maxPayload(config.maxFramePayload());
         peerHello = hello;
         handshake.complete(hello);
+        closeWhenStreamless();
     }
 
     private void onWindowUpdate(WindowUpdate update) throws ProtocolException {
@@ -444,14 +482,57 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
                     "stream id %d is not odd and above the last one (%d)", id, highestPeerStreamId);
         }
         highestPeerStreamId = id;
-        if (streams.size() >= config.maxStreams()) {
-            ctx.writeAndFlush(Reset.of(id, ErrorCode.REFUSED_STREAM,
+        if (serving >= config.maxStreams()) {
+            answer(Reset.of(id, ErrorCode.REFUSED_STREAM,
                     "too many concurrent streams (limit " + config.maxStreams() + ")"));
             return;
         }
         MuxStream stream = newStream(id);
         stream.deliver(open, config.maxQueuedFrames());
+        serving++;
+        streamlessEpoch++;
         Thread.ofVirtual().name("deltasync-stream-" + id).start(() -> serve(stream));
+    }
+
+    /** A server stream's acceptor returned: its slot is free, and the connection may now be without streams. */
+    private void served() {
+        if (--serving == 0) {
+            closeWhenStreamless();
+        }
+    }
+
+    /** PROTOCOL.md §5.2: a server closes a connection that has had no open stream for {@link #streamless}. */
+    private void closeWhenStreamless() {
+        if (streamless == null) {
+            return;
+        }
+        int epoch = streamlessEpoch;
+        ctx.executor().schedule(() -> {
+            if (serving == 0 && epoch == streamlessEpoch && terminated == null) {
+                terminate(ErrorCode.IDLE_TIMEOUT, "no stream open for " + streamless.toMillis() + " ms", false);
+            }
+        }, streamless.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * PROTOCOL.md §7.1: PINGs and the frames this side answers with a RESET of its own are rate-limited, or a
+     * peer could make it write answers faster than any link drains them.
+     */
+    private void spendAnswer(String what) throws ProtocolException {
+        if (!answerRate.admit(System.nanoTime())) {
+            throw ProtocolException.connectionError(ErrorCode.ENHANCE_YOUR_CALM,
+                    "%s answered faster than %d a second (after a burst of %d)", what, AnswerRate.PER_SECOND,
+                    AnswerRate.BURST);
+        }
+    }
+
+    /** Writes a RESET that answers the peer's frame, within the answer rate and the answers held for a peer that does not read. */
+    private void answer(Reset reset) throws ProtocolException {
+        spendAnswer("frames refused with RESET");
+        if (!control.answer(reset)) {
+            throw ProtocolException.connectionError(ErrorCode.ENHANCE_YOUR_CALM,
+                    "the peer reads nothing and owes us more than %d RESET answers", ControlWriter.MAX_HELD_RESETS);
+        }
     }
 
     private void serve(MuxStream stream) {
@@ -466,6 +547,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             stream.reset(ErrorCode.INTERNAL_ERROR, "server error: " + e);
         } finally {
             releaseCredit(stream);
+            onLoop(this::served);
         }
     }
 
@@ -528,10 +610,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     /** Consumes {@code bytes} of connection credit; true when that wrote a WINDOW_UPDATE (not yet flushed). */
     private boolean grantConnectionCredit(int bytes) {
         int increment = bytes > 0 ? connectionCredit.consume(bytes) : 0;
-        if (increment > 0) {
-            ctx.write(new WindowUpdate(0, increment));
-        }
-        return increment > 0;
+        return increment > 0 && control.grant(0, increment);
     }
 
     private void onProtocolError(ProtocolException e) {
@@ -553,9 +632,13 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             grantConnectionCredit(cost);
         }
         MuxStream stream = forget(e.streamId());
-        ctx.writeAndFlush(Reset.of(e.streamId(), e.code(), e.getMessage()));
         if (stream != null) {
             stream.markClosed(new StreamClosedException(e.code().code(), e.getMessage(), false));
+        }
+        try {
+            answer(Reset.of(e.streamId(), e.code(), e.getMessage()));
+        } catch (ProtocolException calm) {
+            onProtocolError(calm);
         }
     }
 
@@ -631,6 +714,8 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         if (!reason.byPeer() && transportReady && channel.isActive()) {
             ctx.writeAndFlush(new GoAway(highestPeerStreamId, reason.code(), reason.getMessage()))
                     .addListener(ChannelFutureListener.CLOSE);
+            // A peer that does not read would hold the GOAWAY, and so the connection, for ever.
+            ctx.executor().schedule(() -> channel.close(), GOAWAY_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         } else {
             channel.close();
         }

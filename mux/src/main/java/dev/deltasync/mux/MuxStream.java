@@ -15,7 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Memory stays bounded on both sides: {@code send} of a flow-controlled frame waits while the stream
  * already has {@link #MAX_QUEUED_FLOW_BYTES} of them queued (one frame always fits), so a stream holds
- * at most that much waiting for credit; and
+ * at most that much waiting for credit, and {@code send} of another frame waits while
+ * {@link #MAX_QUEUED_CONTROL_FRAMES} wait to leave; and
  * receive credit is granted back to the peer only when the engine asks for the next frame, i.e. after
  * it has finished with (written) the previous one.
  */
@@ -26,6 +27,11 @@ public final class MuxStream {
      * for one stream over loopback); a few frames in the queue keep the event loop busy.
      */
     static final int MAX_QUEUED_FLOW_BYTES = 256 * 1024;
+    /**
+     * Control frames one stream may have queued before {@code send} blocks: an engine answering a peer that does
+     * not read (EPOCH_ACK for every EPOCH_END) is held back instead of queueing without end.
+     */
+    static final int MAX_QUEUED_CONTROL_FRAMES = 64;
 
     private final MuxSession session;
     private final int id;
@@ -35,6 +41,7 @@ public final class MuxStream {
     private final ArrayDeque<Frame> outbound = new ArrayDeque<>();
     private int queuedControlFrames;
     private int queuedFlowBytes;
+    private int queuedOutboundControl;
     private int bytesToReturn;
     private StreamClosedException closed;
 
@@ -75,13 +82,16 @@ public final class MuxStream {
         }
         lock.lockInterruptibly();
         try {
-            while (closed == null && cost > 0 && queuedFlowBytes > 0
-                    && queuedFlowBytes + cost > MAX_QUEUED_FLOW_BYTES) {
+            while (closed == null && (cost > 0 ? queuedFlowBytes > 0 && queuedFlowBytes + cost > MAX_QUEUED_FLOW_BYTES
+                    : queuedOutboundControl >= MAX_QUEUED_CONTROL_FRAMES)) {
                 changed.await();
             }
             throwIfClosed();
             outbound.add(frame);
             queuedFlowBytes += cost;
+            if (cost == 0) {
+                queuedOutboundControl++;
+            }
         } finally {
             lock.unlock();
         }
@@ -244,8 +254,10 @@ public final class MuxStream {
                 sendWindow.spend(cost);
                 connectionWindow.spend(cost);
                 queuedFlowBytes -= cost;
-                changed.signalAll();
+            } else if (queuedOutboundControl > 0) { // the RESET of closeAfterQueued was never counted
+                queuedOutboundControl--;
             }
+            changed.signalAll();
             return outbound.poll();
         } finally {
             lock.unlock();
@@ -274,6 +286,7 @@ public final class MuxStream {
                 closed = reason;
                 outbound.clear();
                 queuedFlowBytes = 0;
+                queuedOutboundControl = 0;
                 changed.signalAll();
             }
         } finally {

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deltasync.protocol.ErrorCode;
+import dev.deltasync.protocol.GoAway;
 import dev.deltasync.protocol.Hello;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** One peer address may hold only so many connections; the next is closed at once and logged. */
+/** A server's connection caps (per address, in all, in their handshake, without streams); the next is closed at once and logged. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ConnectionLimitTest {
     @Test
@@ -44,6 +47,67 @@ class ConnectionLimitTest {
             for (RawPeer peer : admitted) {
                 peer.close();
             }
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheGlobalCapAreRefusedWhateverTheirAddress() throws Exception {
+        List<String> log = new CopyOnWriteArrayList<>();
+        ServerLimits limits = new ServerLimits(32, 3, 64, Duration.ofSeconds(60));
+        try (MuxServer server = MuxServer.start("127.0.0.1", 0, MuxConfig.defaults(), new EchoAcceptor(), log::add, limits)) {
+            List<RawPeer> admitted = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                RawPeer peer = new RawPeer("127.0.0." + i, server.port(), 5_000);
+                admitted.add(peer);
+                assertInstanceOf(Hello.class, peer.read(), "connection from 127.0.0." + i + " is admitted");
+                peer.sendHello();
+            }
+            try (RawPeer fourth = new RawPeer("127.0.0.4", server.port(), 5_000)) {
+                assertNull(fourth.read(), "a fourth connection, from a fourth address, is closed without a HELLO");
+            }
+            assertTrue(log.getLast().contains("more than 3 connections in all"), String.join("\n", log));
+            for (RawPeer peer : admitted) {
+                peer.close();
+            }
+        }
+    }
+
+    @Test
+    void connectionsStillInTheirHandshakeHaveTheirOwnCap() throws Exception {
+        List<String> log = new CopyOnWriteArrayList<>();
+        ServerLimits limits = new ServerLimits(32, 512, 2, Duration.ofSeconds(60));
+        try (MuxServer server = MuxServer.start("127.0.0.1", 0, MuxConfig.defaults(), new EchoAcceptor(), log::add, limits);
+             RawPeer first = new RawPeer(server.port(), 5_000);
+             RawPeer second = new RawPeer(server.port(), 5_000)) {
+            assertInstanceOf(Hello.class, first.read());
+            assertInstanceOf(Hello.class, second.read());
+            try (RawPeer third = new RawPeer(server.port(), 5_000)) {
+                assertNull(third.read(), "two silent connections fill the handshake cap");
+            }
+            assertTrue(log.getLast().contains("more than 2 connections still in their handshake"), String.join("\n", log));
+
+            first.sendHello(); // an authenticated connection no longer counts against that cap
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            boolean admitted = false;
+            while (!admitted && System.nanoTime() < deadline) {
+                try (RawPeer again = new RawPeer(server.port(), 5_000)) {
+                    admitted = again.read() instanceof Hello;
+                }
+            }
+            assertTrue(admitted, "a handshake slot frees up when a connection completes its HELLO");
+        }
+    }
+
+    @Test
+    void aConnectionWithNoStreamIsClosedAfterTheStreamlessTimeout() throws Exception {
+        ServerLimits limits = new ServerLimits(32, 512, 64, Duration.ofMillis(300));
+        try (MuxServer server = MuxServer.start("127.0.0.1", 0, MuxConfig.defaults(), new EchoAcceptor(), null, limits);
+             RawPeer peer = new RawPeer(server.port(), 10_000)) {
+            peer.sendHello();
+            GoAway goAway = peer.readUntil(GoAway.class);
+            assertEquals(ErrorCode.IDLE_TIMEOUT, goAway.errorCode());
+            assertTrue(goAway.reason().contains("no stream"), goAway.reason());
+            assertTrue(peer.closedByServer());
         }
     }
 }

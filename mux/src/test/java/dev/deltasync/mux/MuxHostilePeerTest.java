@@ -162,4 +162,48 @@ class MuxHostilePeerTest {
             assertEquals(42, peer.readUntil(dev.deltasync.protocol.Pong.class).opaque());
         }
     }
+
+    @Test
+    void aStreamResetByThePeerHoldsItsSlotUntilTheServerIsDoneWithIt() throws Exception {
+        EchoAcceptor acceptor = new EchoAcceptor(); // "slow" streams wait for release: the server is still busy
+        server = MuxServer.start("127.0.0.1", 0, MuxConfig.defaults().withMaxStreams(2), acceptor);
+        try (RawPeer peer = new RawPeer(server.port(), 10_000)) {
+            peer.sendHello();
+            for (int id = 1; id <= 3; id += 2) { // open and reset at once, as a "rapid reset" flood does
+                peer.send(new Open(id, Constants.ROLE_PUSH, Constants.HASH_CRC32C, 65536, 1 << 20, "slow", false));
+                peer.readUntil(OpenOk.class);
+                peer.send(Reset.of(id, ErrorCode.CANCEL, "changed my mind"));
+            }
+            peer.send(new Open(5, Constants.ROLE_PUSH, Constants.HASH_CRC32C, 65536, 1 << 20, "slow", false));
+            Reset reset = peer.readUntil(Reset.class);
+            assertEquals(5, reset.streamId());
+            assertEquals(ErrorCode.REFUSED_STREAM, reset.errorCode());
+
+            acceptor.release.countDown(); // the server finishes both streams: their slots come back
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            boolean admitted = false;
+            for (int id = 7; !admitted && System.nanoTime() < deadline; id += 2) {
+                peer.send(new Open(id, Constants.ROLE_PUSH, Constants.HASH_CRC32C, 65536, 1 << 20, "fast", false));
+                admitted = readOpenAnswer(peer, id);
+            }
+            assertTrue(admitted, "a slot comes back once the server is done with a stream");
+        }
+    }
+
+    /** True for OPEN_OK on {@code id}, false for a RESET of it; skips frames of other streams. */
+    private static boolean readOpenAnswer(RawPeer peer, int id) throws Exception {
+        while (true) {
+            var frame = peer.read();
+            if (frame instanceof OpenOk ok && ok.streamId() == id) {
+                return true;
+            }
+            if (frame instanceof Reset reset && reset.streamId() == id) {
+                Thread.sleep(50);
+                return false;
+            }
+            if (frame == null) {
+                throw new AssertionError("connection closed");
+            }
+        }
+    }
 }

@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -20,7 +21,12 @@ final class RawPeer implements AutoCloseable {
     private final ByteBuf buffer = Unpooled.buffer();
 
     RawPeer(int port, int readTimeoutMillis) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this("127.0.0.1", port, readTimeoutMillis);
+    }
+
+    /** Connects to 127.0.0.1 from {@code localAddress} (any 127.x.y.z works on Linux), so one test can be many hosts. */
+    RawPeer(String localAddress, int port, int readTimeoutMillis) throws IOException {
+        socket = new Socket(InetAddress.getByName("127.0.0.1"), port, InetAddress.getByName(localAddress), 0);
         socket.setSoTimeout(readTimeoutMillis);
     }
 

@@ -24,14 +24,29 @@ public enum ErrorCode {
     UNSUPPORTED_PARAMETER(13),
     COMPRESSION_ERROR(14),
     IO_ERROR(15),
-    VERIFY_FAILED(16);
+    VERIFY_FAILED(16),
+    /** The peer sent answered control frames faster than the receiver allows (PROTOCOL.md §7.1). */
+    ENHANCE_YOUR_CALM(17);
 
-    private static final ErrorCode[] BY_CODE = values();
+    private static final ErrorCode[] BY_CODE = byCode();
 
     private final int code;
 
     ErrorCode(int code) {
         this.code = code;
+    }
+
+    /** Indexed by wire value, so the lookup depends on the codes, not on the order of the constants. */
+    private static ErrorCode[] byCode() {
+        int highest = 0;
+        for (ErrorCode code : values()) {
+            highest = Math.max(highest, code.code);
+        }
+        ErrorCode[] table = new ErrorCode[highest + 1];
+        for (ErrorCode code : values()) {
+            table[code.code] = code;
+        }
+        return table;
     }
 
     /** The value on the wire. */
@@ -45,7 +60,7 @@ public enum ErrorCode {
     }
 
     public static boolean isKnown(int code) {
-        return code >= 0 && code < BY_CODE.length;
+        return code >= 0 && code < BY_CODE.length && BY_CODE[code] != null;
     }
 
     /** "PROTOCOL_ERROR" for known codes, "0x0000abcd" for unknown ones. */

@@ -47,7 +47,7 @@ class ConstantsTest {
         String[] names = {"NO_ERROR", "PROTOCOL_ERROR", "INTERNAL_ERROR", "FLOW_CONTROL_ERROR", "FRAME_SIZE_ERROR",
                 "UNSUPPORTED_VERSION", "REFUSED_STREAM", "STREAM_CLOSED", "CANCEL", "IDLE_TIMEOUT", "UNKNOWN_REGION",
                 "READ_ONLY", "SIZE_MISMATCH", "UNSUPPORTED_PARAMETER", "COMPRESSION_ERROR", "IO_ERROR",
-                "VERIFY_FAILED"};
+                "VERIFY_FAILED", "ENHANCE_YOUR_CALM"};
         assertEquals(names.length, ErrorCode.values().length);
         for (int code = 0; code < names.length; code++) {
             assertEquals(names[code], ErrorCode.forCode(code).name());
@@ -57,7 +57,7 @@ class ConstantsTest {
 
     @Test
     void unknownErrorCodesReadAsInternalError() {
-        for (int code : new int[] {17, 0xABCD, Integer.MAX_VALUE, -1, Integer.MIN_VALUE}) {
+        for (int code : new int[] {18, 0xABCD, Integer.MAX_VALUE, -1, Integer.MIN_VALUE}) {
             assertFalse(ErrorCode.isKnown(code));
             assertEquals(ErrorCode.INTERNAL_ERROR, ErrorCode.forCode(code));
         }

@@ -61,6 +61,7 @@ class ProtocolSpecVectorsTest {
         m.put("window-update-stream-max", new WindowUpdate(3, 0x7fffffff));
         m.put("goaway-protocol-error", GoAway.of(7, ErrorCode.PROTOCOL_ERROR, "bad frame"));
         m.put("goaway-unknown-code", new GoAway(0, 0xabcd, ""));
+        m.put("goaway-enhance-your-calm", GoAway.of(0, ErrorCode.ENHANCE_YOUR_CALM, "PINGs too fast"));
         m.put("goaway-unsupported-version", GoAway.of(0, ErrorCode.UNSUPPORTED_VERSION,
                 "no common version: we speak 1..1, peer speaks 2..3"));
         m.put("open-push-allow-resize", new Open(1, Constants.ROLE_PUSH, Constants.HASH_XXH3_128, 65536,
