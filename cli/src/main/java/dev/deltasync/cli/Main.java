@@ -21,7 +21,7 @@ public final class Main {
 
     static Main standard() {
         return new Main(List.of(new ServeCommand(), new PushCommand(), new PullCommand(), new StatusCommand(),
-                new DemoCommand(), new HashBenchCommand(), new KeygenCommand()));
+                new DemoCommand(), new HashBenchCommand(), new KeygenCommand(), new VersionCommand()));
     }
 
     public static void main(String[] args) {
@@ -36,7 +36,7 @@ public final class Main {
             io.out().print(overview());
             return args.length == 0 ? ExitCode.USAGE.code() : ExitCode.OK.code();
         }
-        Command command = commands.get(args[0]);
+        Command command = commands.get(VersionCommand.ALIASES.contains(args[0]) ? "version" : args[0]);
         if (command == null) {
             io.err().println("deltasync: unknown command '" + args[0] + "'; commands: "
                     + String.join(", ", commands.keySet()) + " (try deltasync --help)");

@@ -54,6 +54,15 @@ class MainTest {
         assertTrue(r.out().contains("--debug"), r.out());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"version", "--version", "-V"})
+    void versionNamesTheBuildTheRuntimeAndTheTransport(String spelling) {
+        Run r = run(spelling);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().matches("deltasync \\S+\ncommit    \\S+\njava      \\d+\\S* \\(.*\\) at \\S+\n"
+                + "transport (epoll|nio)\n"), r.out());
+    }
+
     @Test
     void anUnknownCommandIsAUsageErrorOnOneLine() {
         Run r = run("frobnicate");
