@@ -51,6 +51,11 @@ abstract class SyncCommand extends Command {
     /** Which way the pairs go: push pairs are LOCAL_PATH HOST:PORT/NAME, pull pairs the other way round. */
     abstract SyncJob.Direction direction();
 
+    /** Applies the options only this command has; none by default. */
+    SyncOptions withOwnOptions(SyncOptions options, CommandLine line) {
+        return options;
+    }
+
     /** Refuses a local path before anything connects; nothing to check by default. */
     void checkLocal(Path local) {
     }
@@ -83,7 +88,7 @@ abstract class SyncCommand extends Command {
             checkLocal(local);
             jobs.add(new SyncJob(direction(), local, remote.region()));
         }
-        SyncOptions options = options(line, push);
+        SyncOptions options = withOwnOptions(options(line, push), line);
         MuxConfig mux = SecurityOptions.configure(line, io, Set.of(), "cannot authenticate the server: pass"
                 + " --peer-fingerprint FP (the server's; its 'deltasync keygen' and 'deltasync serve' print it) or"
                 + " --ca FILE, or use --insecure against a plaintext server");

@@ -13,52 +13,79 @@ import dev.deltasync.sync.codec.ChunkDecoder;
 import dev.deltasync.sync.region.MappedRegion;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.NoSuchFileException;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The replica end of one stream (PROTOCOL.md, sync algorithm): send our table, then apply each epoch's
  * chunks to the mapping, hash what was written, and acknowledge EPOCH_END with our root. Every CHUNK is
  * checked (epoch, index, declared and decompressed length) before a byte of the region is touched.
+ *
+ * <p>The table is what makes a VERIFIED claim true, so it must follow writes into the file by anyone else:
+ * while waiting for an epoch the replica looks at its file's {@link FileIdentity} every second and on each
+ * epoch's first frame, and re-hashes at once when it moved since its own last msync; a {@link Reverifier} pass
+ * every {@code reverifyEvery} catches what left no trace in the times. A difference makes the state UNVERIFIED;
+ * the corrected table then gives the next EPOCH_ACK a different root, which repairs through the mismatch path
+ * of PROTOCOL.md §9.4 (the source runs an epoch at least every {@link SourceSide#IDLE_EPOCH_EVERY}).
  */
 final class ReplicaSide {
+    /** How often a replica waiting for the next epoch looks at its file's identity (one lstat). */
+    static final Duration IDENTITY_CHECK_EVERY = Duration.ofSeconds(1);
+
     private final String name;
     private final StreamChannel channel;
     private final MappedRegion region;
     private final StreamParameters parameters;
     private final int scanThreads;
     private final boolean once;
+    private final Duration reverifyEvery;
     private final SyncStats stats;
     private final SyncListener listener;
     private final ChunkHasher hasher;
     /** Where a compressed chunk is decompressed: exactly one chunk, so a bomb cannot grow it. */
     private final byte[] buffer;
     private final byte[] digest;
+    /** Guards the table, the region's bytes as the table describes them, and the state file. */
+    private final ReentrantLock tableLock = new ReentrantLock();
+    private final DigestTable table;
+    /** The file as our own writes left it: taken after our msync, or before a full scan. */
+    private FileIdentity ownWritesDone;
+    private ReplicaState.Phase recordedPhase;
+    private long recordedEpoch;
 
     /**
-     * @param once end the stream (RESET NO_ERROR) at the first verified epoch: {@code pull --once}
+     * @param once          end the stream (RESET NO_ERROR) at the first verified epoch: {@code pull --once}
+     * @param reverifyEvery how often a continuous replica re-hashes its whole region in the background (ZERO: never)
      */
     ReplicaSide(String name, StreamChannel channel, MappedRegion region, StreamParameters parameters, int scanThreads,
-                boolean once, SyncStats stats, SyncListener listener) {
+                boolean once, Duration reverifyEvery, SyncStats stats, SyncListener listener) {
         this.name = name;
         this.channel = channel;
         this.region = region;
         this.parameters = parameters;
         this.scanThreads = scanThreads;
         this.once = once;
+        this.reverifyEvery = reverifyEvery;
         this.stats = stats;
         this.listener = listener;
         this.hasher = parameters.hash().newHasher();
         this.buffer = new byte[parameters.chunkSize()];
         this.digest = new byte[parameters.hash().digestLength()];
+        this.table = parameters.newTable();
     }
 
     SyncOutcome run() throws SyncException, InterruptedException {
         long verifiedEpoch = 0;
-        try (ChunkDecoder decoder = new ChunkDecoder()) {
-            DigestTable table = parameters.newTable();
-            rescanAndSend(table);
+        try (ChunkDecoder decoder = new ChunkDecoder();
+             Reverifier reverifier = new Reverifier(region, table, tableLock, this::foundDifferences)) {
+            rescanAndSend();
+            if (!once) {
+                reverifier.start(reverifyEvery);
+            }
             for (long epoch = 1; ; epoch++) {
-                boolean verified = receiveEpoch(epoch, table, decoder);
+                boolean verified = receiveEpoch(epoch, decoder);
                 stats.epochDone(epoch, verified);
                 listener.epochCompleted(name, epoch, verified, stats.snapshot());
                 if (verified) {
@@ -80,14 +107,13 @@ final class ReplicaSide {
     }
 
     /** Applies one epoch's chunks until its EPOCH_END; true when the roots then match. */
-    private boolean receiveEpoch(long epoch, DigestTable table, ChunkDecoder decoder)
-            throws SyncException, InterruptedException {
+    private boolean receiveEpoch(long epoch, ChunkDecoder decoder) throws SyncException, InterruptedException {
         long received = 0;
         long receivedBytes = 0;
+        Frame frame = awaitEpoch();
         while (true) {
-            Frame frame = channel.receive();
             if (frame instanceof EpochEnd end) {
-                return endEpoch(end, epoch, received, table);
+                return endEpoch(end, epoch, received);
             }
             if (!(frame instanceof Chunk chunk)) {
                 throw channel.violation(ErrorCode.PROTOCOL_ERROR, "unexpected %s in epoch %d", frame, epoch);
@@ -95,14 +121,29 @@ final class ReplicaSide {
             if (received == 0) {
                 record(ReplicaState.Phase.APPLYING, epoch, new byte[0]);
             }
-            apply(chunk, epoch, table, decoder);
+            apply(chunk, epoch, decoder);
             received++;
             receivedBytes += chunk.rawLength();
             listener.progress(name, epoch, receivedBytes, -1);
+            frame = channel.receive();
         }
     }
 
-    private void apply(Chunk chunk, long epoch, DigestTable table, ChunkDecoder decoder) throws SyncException {
+    /**
+     * The first frame of the next epoch. Meanwhile, and once more before that frame is acted on, the file is
+     * checked for writes that were not ours.
+     */
+    private Frame awaitEpoch() throws SyncException, InterruptedException {
+        while (true) {
+            Frame frame = channel.receive(IDENTITY_CHECK_EVERY);
+            checkForeignWrites();
+            if (frame != null) {
+                return frame;
+            }
+        }
+    }
+
+    private void apply(Chunk chunk, long epoch, ChunkDecoder decoder) throws SyncException {
         if (chunk.epoch() != epoch) {
             throw channel.violation(ErrorCode.PROTOCOL_ERROR, "CHUNK for epoch %d during epoch %d", chunk.epoch(), epoch);
         }
@@ -123,48 +164,140 @@ final class ReplicaSide {
             throw channel.violation(e);
         }
         MemorySegment data = MemorySegment.ofArray(bytes).asSlice(0, length);
-        MemorySegment.copy(data, 0, region.segment(), table.chunkOffset(index), length);
-        hasher.hash(data, digest, 0);
-        table.set(index, digest, 0);
+        tableLock.lock();
+        try {
+            MemorySegment.copy(data, 0, region.segment(), table.chunkOffset(index), length);
+            hasher.hash(data, digest, 0);
+            table.set(index, digest, 0);
+        } finally {
+            tableLock.unlock();
+        }
         stats.chunk(length, chunk.data().length);
     }
 
     /** Checks the epoch's end, makes it durable and acknowledges it; true when the roots match. */
-    private boolean endEpoch(EpochEnd end, long epoch, long received, DigestTable table)
-            throws SyncException, InterruptedException {
+    private boolean endEpoch(EpochEnd end, long epoch, long received) throws SyncException, InterruptedException {
         if (end.epoch() != epoch || Integer.toUnsignedLong(end.chunkCount()) != received) {
             throw channel.violation(ErrorCode.PROTOCOL_ERROR, "EPOCH_END %d with %d chunks, but epoch %d had %d",
                     end.epoch(), Integer.toUnsignedLong(end.chunkCount()), epoch, received);
         }
+        byte[] root;
+        boolean verified;
+        tableLock.lock();
         try {
-            region.checkIntact();
-            region.sync();
-        } catch (IOException e) {
-            throw channel.violation(ErrorCode.IO_ERROR, "cannot flush %s: %s", name, e.getMessage());
+            try {
+                region.checkIntact();
+                region.sync();
+            } catch (IOException e) {
+                throw channel.violation(ErrorCode.IO_ERROR, "cannot flush %s: %s", name, e.getMessage());
+            }
+            // Our writes set the file's times when they faulted; from here on, a change is someone else's.
+            ownWritesDone = identity();
+            root = table.rootDigest();
+            verified = Arrays.equals(root, end.root());
+            record(verified ? ReplicaState.Phase.VERIFIED : ReplicaState.Phase.UNVERIFIED, epoch,
+                    verified ? root : new byte[0]);
+        } finally {
+            tableLock.unlock();
         }
-        byte[] root = table.rootDigest();
-        boolean verified = Arrays.equals(root, end.root());
-        record(verified ? ReplicaState.Phase.VERIFIED : ReplicaState.Phase.UNVERIFIED, epoch,
-                verified ? root : new byte[0]);
         channel.send(new EpochAck(channel.id(), epoch, root));
         if (verified) {
             return true;
         }
         listener.info(name + ": epoch " + epoch + " not verified, sending a fresh digest table");
-        rescanAndSend(table);
+        rescanAndSend();
         return false;
+    }
+
+    /**
+     * Re-hashes the region when its file changed since our own last write: someone else wrote into it. A file
+     * replaced or resized under us ends the stream; either way the state stops claiming VERIFIED first.
+     */
+    private void checkForeignWrites() throws SyncException {
+        FileIdentity now = identity();
+        if (now.equals(ownWritesDone)) {
+            return;
+        }
+        tableLock.lock();
+        try {
+            if (now.isOtherFileThan(ownWritesDone)) {
+                unverify();
+                throw channel.violation(ErrorCode.IO_ERROR, "%s was replaced by another file while it was a replica"
+                        + " of '%s'", region.path(), name);
+            }
+            byte[] before = table.rootDigest();
+            try {
+                rescan();
+            } catch (SyncException e) {
+                unverify();
+                throw e;
+            }
+            if (!Arrays.equals(before, table.rootDigest())) {
+                changedBySomeoneElse("was written by another program");
+            }
+        } finally {
+            tableLock.unlock();
+        }
+    }
+
+    /** The {@link Reverifier}'s report, under the table lock: the table already holds the corrected digests. */
+    private void foundDifferences(int chunks) {
+        changedBySomeoneElse("has " + chunks + (chunks == 1 ? " chunk" : " chunks") + " that differ from its table");
+    }
+
+    /** Stops claiming VERIFIED (once per change of state, with one line saying why); call under the table lock. */
+    private void changedBySomeoneElse(String what) {
+        if (recordedPhase == ReplicaState.Phase.VERIFIED) {
+            listener.info(name + ": " + region.path() + " " + what + " since epoch " + recordedEpoch
+                    + "; not verified until the source repairs it");
+        }
+        unverify();
+    }
+
+    /** Records UNVERIFIED unless the state already says so; a failure is only reported (the caller goes on). */
+    private void unverify() {
+        if (recordedPhase == ReplicaState.Phase.VERIFIED) {
+            try {
+                writeState(ReplicaState.Phase.UNVERIFIED, recordedEpoch, new byte[0]);
+            } catch (IOException e) {
+                listener.info(name + ": cannot write the state file of " + region.path() + ": " + e.getMessage());
+            }
+        }
     }
 
     /** Writes the state file; a replica that cannot record its state must not go on (it could mislead). */
     private void record(ReplicaState.Phase phase, long epoch, byte[] root) throws SyncException {
+        tableLock.lock();
         try {
-            ReplicaState.of(phase, epoch, parameters, root).write(region.path());
+            writeState(phase, epoch, root);
         } catch (IOException e) {
             throw channel.violation(ErrorCode.IO_ERROR, "cannot write the state file of %s: %s", name, e.getMessage());
+        } finally {
+            tableLock.unlock();
         }
     }
 
-    private void rescanAndSend(DigestTable table) throws SyncException, InterruptedException {
+    private void writeState(ReplicaState.Phase phase, long epoch, byte[] root) throws IOException {
+        ReplicaState.of(phase, epoch, parameters, root).write(region.path());
+        recordedPhase = phase;
+        recordedEpoch = epoch;
+    }
+
+    private void rescanAndSend() throws SyncException, InterruptedException {
+        DigestTable sent;
+        tableLock.lock();
+        try {
+            rescan();
+            sent = table.copy(); // sent outside the lock: flow control may hold the send for a long time
+        } finally {
+            tableLock.unlock();
+        }
+        DigestExchange.send(channel, sent);
+    }
+
+    /** Hashes the whole region into the table; call under the table lock. */
+    private void rescan() throws SyncException {
+        ownWritesDone = identity(); // taken before: a write during the scan shows at the next check
         try (ParallelScanner scanner = new ParallelScanner(parameters.hash(), scanThreads)) {
             region.checkIntact();
             scanner.scan(region.segment(), table);
@@ -172,6 +305,16 @@ final class ReplicaSide {
             throw channel.violation(ErrorCode.IO_ERROR, "cannot hash %s: %s", name, e.getMessage());
         }
         stats.scanned(region.size());
-        DigestExchange.send(channel, table);
+    }
+
+    private FileIdentity identity() throws SyncException {
+        try {
+            return FileIdentity.of(region.path());
+        } catch (NoSuchFileException e) {
+            throw channel.violation(ErrorCode.IO_ERROR, "%s was removed while it was a replica of '%s'",
+                    region.path(), name);
+        } catch (IOException e) {
+            throw channel.violation(ErrorCode.IO_ERROR, "cannot check %s: %s", region.path(), e.getMessage());
+        }
     }
 }

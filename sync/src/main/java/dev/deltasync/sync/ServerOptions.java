@@ -6,10 +6,23 @@ import java.time.Duration;
 
 /**
  * How a server behaves as a source for pullers (its scan interval and compression), what its
- * connections advertise, and the rate all its streams share.
+ * connections advertise, the rate all its streams share, and how often a region pushed into it is
+ * re-hashed in the background ({@link SyncOptions#reverifyEvery()}).
  */
 public record ServerOptions(Duration interval, Compression compression, int scanThreads, MuxConfig mux,
-                            RateLimit rateLimit) {
+                            RateLimit rateLimit, Duration reverifyEvery) {
+    public ServerOptions {
+        if (reverifyEvery.isNegative()) {
+            throw new IllegalArgumentException("reverifyEvery must not be negative: " + reverifyEvery);
+        }
+    }
+
+    /** Options with the default re-verification period. */
+    public ServerOptions(Duration interval, Compression compression, int scanThreads, MuxConfig mux,
+                         RateLimit rateLimit) {
+        this(interval, compression, scanThreads, mux, rateLimit, SyncOptions.DEFAULT_REVERIFY_EVERY);
+    }
+
     /** Options without a rate cap. */
     public ServerOptions(Duration interval, Compression compression, int scanThreads, MuxConfig mux) {
         this(interval, compression, scanThreads, mux, RateLimit.UNLIMITED);
@@ -18,5 +31,9 @@ public record ServerOptions(Duration interval, Compression compression, int scan
     public static ServerOptions defaults() {
         return new ServerOptions(Duration.ofSeconds(1), Compression.ZSTD_DEFAULT,
                 Runtime.getRuntime().availableProcessors(), MuxConfig.defaults());
+    }
+
+    public ServerOptions withReverifyEvery(Duration reverifyEvery) {
+        return new ServerOptions(interval, compression, scanThreads, mux, rateLimit, reverifyEvery);
     }
 }

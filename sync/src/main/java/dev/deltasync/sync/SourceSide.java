@@ -24,6 +24,11 @@ import java.util.Arrays;
 final class SourceSide {
     /** Root mismatches in a row after which {@code --once} gives up. */
     private static final int MAX_UNVERIFIED_EPOCHS = 3;
+    /**
+     * The longest a continuous source goes without an epoch, changes or not: an idle epoch costs two small frames,
+     * and it is how a replica that found its file written by someone else gets repaired (its ACK root differs).
+     */
+    static final Duration IDLE_EPOCH_EVERY = Duration.ofSeconds(10);
 
     private final String name;
     private final StreamChannel channel;
@@ -61,11 +66,14 @@ final class SourceSide {
             DigestExchange.receive(channel, acknowledged);
             long epoch = 0;
             int unverifiedInARow = 0;
+            long lastEpochNanos = System.nanoTime();
             while (true) {
                 int[] changed = current.diff(acknowledged);
-                // The first epoch verifies even with nothing changed; later ones only carry changes.
-                if (changed.length > 0 || epoch == 0 || unverifiedInARow > 0) {
+                // The first epoch verifies even with nothing changed; later ones carry changes, or check the replica.
+                if (changed.length > 0 || epoch == 0 || unverifiedInARow > 0
+                        || System.nanoTime() - lastEpochNanos >= IDLE_EPOCH_EVERY.toNanos()) {
                     epoch++;
+                    lastEpochNanos = System.nanoTime();
                     byte[] expectedRoot = sendEpoch(epoch, changed, acknowledged, encoder);
                     boolean verified = awaitAck(epoch, expectedRoot);
                     if (verified) {

@@ -154,7 +154,7 @@ public final class SyncClient implements AutoCloseable {
         }
         try (local) {
             return new ReplicaSide(job.remoteName(), channel, local, parameters, options.scanThreads(), options.once(),
-                    stats, listener).run();
+                    options.reverifyEvery(), stats, listener).run();
         }
     }
 

@@ -143,7 +143,7 @@ public final class SyncServer implements AutoCloseable {
                 StreamParameters parameters = new StreamParameters(hash, open.chunkSize(), open.regionSize());
                 channel.send(new OpenOk(channel.id(), open.regionSize(), open.chunkSize(), open.hashId()));
                 return new ReplicaSide(region.name(), channel, replica, parameters, options.scanThreads(), false,
-                        stats, listener).run();
+                        options.reverifyEvery(), stats, listener).run();
             } finally {
                 pushers.remove(region.name(), channel); // when the peer ended it; never the next pusher's claim
             }
