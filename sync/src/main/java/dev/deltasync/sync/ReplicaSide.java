@@ -24,14 +24,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * checked (epoch, index, declared and decompressed length) before a byte of the region is touched.
  *
  * <p>The table is what makes a VERIFIED claim true, so it must follow writes into the file by anyone else:
- * while waiting for an epoch the replica looks at its file's {@link FileIdentity} every second and on each
+ * while waiting for an epoch the replica looks at its file's {@link FileStamp} every second and on each
  * epoch's first frame, and re-hashes at once when it moved since its own last msync; a {@link Reverifier} pass
  * every {@code reverifyEvery} catches what left no trace in the times. A difference makes the state UNVERIFIED;
  * the corrected table then gives the next EPOCH_ACK a different root, which repairs through the mismatch path
  * of PROTOCOL.md §9.4 (the source runs an epoch at least every {@link SourceSide#IDLE_EPOCH_EVERY}).
  */
 final class ReplicaSide {
-    /** How often a replica waiting for the next epoch looks at its file's identity (one lstat). */
+    /** How often a replica waiting for the next epoch looks at its file's stamp (one lstat). */
     static final Duration IDENTITY_CHECK_EVERY = Duration.ofSeconds(1);
 
     private final String name;
@@ -51,7 +51,7 @@ final class ReplicaSide {
     private final ReentrantLock tableLock = new ReentrantLock();
     private final DigestTable table;
     /** The file as our own writes left it: taken after our msync, or before a full scan. */
-    private FileIdentity ownWritesDone;
+    private FileStamp ownWritesDone;
     private ReplicaState.Phase recordedPhase;
     private long recordedEpoch;
 
@@ -192,7 +192,7 @@ final class ReplicaSide {
                 throw channel.violation(ErrorCode.IO_ERROR, "cannot flush %s: %s", name, e.getMessage());
             }
             // Our writes set the file's times when they faulted; from here on, a change is someone else's.
-            ownWritesDone = identity();
+            ownWritesDone = stamp();
             root = table.rootDigest();
             verified = Arrays.equals(root, end.root());
             record(verified ? ReplicaState.Phase.VERIFIED : ReplicaState.Phase.UNVERIFIED, epoch,
@@ -214,7 +214,7 @@ final class ReplicaSide {
      * replaced or resized under us ends the stream; either way the state stops claiming VERIFIED first.
      */
     private void checkForeignWrites() throws SyncException {
-        FileIdentity now = identity();
+        FileStamp now = stamp();
         if (now.equals(ownWritesDone)) {
             return;
         }
@@ -297,7 +297,7 @@ final class ReplicaSide {
 
     /** Hashes the whole region into the table; call under the table lock. */
     private void rescan() throws SyncException {
-        ownWritesDone = identity(); // taken before: a write during the scan shows at the next check
+        ownWritesDone = stamp(); // taken before: a write during the scan shows at the next check
         try (ParallelScanner scanner = new ParallelScanner(parameters.hash(), scanThreads)) {
             region.checkIntact();
             scanner.scan(region.segment(), table);
@@ -307,9 +307,9 @@ final class ReplicaSide {
         stats.scanned(region.size());
     }
 
-    private FileIdentity identity() throws SyncException {
+    private FileStamp stamp() throws SyncException {
         try {
-            return FileIdentity.of(region.path());
+            return FileStamp.of(region.path());
         } catch (NoSuchFileException e) {
             throw channel.violation(ErrorCode.IO_ERROR, "%s was removed while it was a replica of '%s'",
                     region.path(), name);
