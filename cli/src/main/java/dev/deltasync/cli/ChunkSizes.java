@@ -14,7 +14,8 @@ final class ChunkSizes {
     static int parse(String text) {
         long size = Sizes.parse(text);
         if (size > Constants.MAX_CHUNK_SIZE || !Constants.isValidChunkSize((int) size)) {
-            throw CliException.usage("chunk size must be a power of two from 4KiB to 1MiB: '" + text + "'");
+            throw CliException.usage("chunk size must be a power of two from 4KiB to 1MiB: '" + text + "'"
+                    + Sizes.binaryHint(text));
         }
         return (int) size;
     }

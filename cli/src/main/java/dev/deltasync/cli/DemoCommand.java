@@ -85,8 +85,9 @@ final class DemoCommand extends Command {
     @Override
     ExitCode run(CommandLine line, Io io) throws Exception {
         long size = Sizes.parse(line.getOptionValue(SIZE, "256MiB"));
-        Duration duration = Durations.parse(line.getOptionValue(DURATION, "10s"));
-        Duration interval = Durations.parse(line.getOptionValue(INTERVAL, "500ms"));
+        Duration duration = Durations.parse(line.getOptionValue(DURATION, "10s"), "--duration",
+                Duration.ZERO, Durations.LONGEST);
+        Duration interval = Durations.interval(line.getOptionValue(INTERVAL, "500ms"));
         int rate = Threads.wholeNumber(line.getOptionValue(RATE, "200"), "--rate", 1, 1_000_000);
         if (size < 4096) {
             throw CliException.usage("--size must be at least 4KiB");

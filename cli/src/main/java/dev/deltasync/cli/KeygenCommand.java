@@ -3,6 +3,7 @@ package dev.deltasync.cli;
 import dev.deltasync.mux.tls.Identity;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -66,6 +67,9 @@ final class KeygenCommand extends Command {
             try {
                 io.out().println(Identity.load(dir).fingerprint());
                 return ExitCode.OK;
+            } catch (NoSuchFileException e) {
+                // Not the state --show expects, like keygen over an existing identity: a refusal, not an I/O error.
+                throw new CliException(ExitCode.REFUSED, e.getMessage(), e);
             } catch (IOException e) {
                 throw new CliException(ExitCode.FAILURE, e.getMessage(), e);
             }

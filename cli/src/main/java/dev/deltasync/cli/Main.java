@@ -2,6 +2,7 @@ package dev.deltasync.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +32,8 @@ public final class Main {
     }
 
     /** Runs one invocation; never throws, never exits (tests drive this directly). */
-    int run(String[] args, Io io) {
+    int run(String[] typed, Io io) {
+        String[] args = globalOptionsAfterTheCommand(typed);
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
             io.out().print(overview());
             return args.length == 0 ? ExitCode.USAGE.code() : ExitCode.OK.code();
@@ -73,6 +75,28 @@ public final class Main {
             }
             return ExitCode.INTERNAL.code();
         }
+    }
+
+    /**
+     * {@code deltasync --debug pull ...} as {@code deltasync pull --debug ...}: an option every command has
+     * may come before the command's name.
+     */
+    static String[] globalOptionsAfterTheCommand(String[] args) {
+        int leading = 0;
+        while (leading < args.length && args[leading].equals("--" + Command.DEBUG.getLongOpt())) {
+            leading++;
+        }
+        if (leading == 0) {
+            return args;
+        }
+        if (leading == args.length) {
+            return new String[0];
+        }
+        List<String> reordered = new ArrayList<>();
+        reordered.add(args[leading]);
+        reordered.addAll(Arrays.asList(args).subList(0, leading));
+        reordered.addAll(Arrays.asList(args).subList(leading + 1, args.length));
+        return reordered.toArray(String[]::new);
     }
 
     private String overview() {

@@ -120,7 +120,7 @@ final class ServeCommand extends Command {
         ServerOptions defaults = ServerOptions.defaults();
         Compression compression = valueOr(line, COMPRESS, text -> orUsageError(() -> Compression.parse(text)),
                 defaults.compression());
-        ServerOptions options = new ServerOptions(valueOr(line, INTERVAL, Durations::parse, defaults.interval()),
+        ServerOptions options = new ServerOptions(valueOr(line, INTERVAL, Durations::interval, defaults.interval()),
                 compression, Threads.parse(line.getOptionValue(THREADS)), mux, Rates.parse(line, MAX_RATE));
         SyncListener log = new SyncListener() {
             @Override

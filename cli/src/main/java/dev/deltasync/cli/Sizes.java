@@ -33,6 +33,20 @@ public final class Sizes {
         }
     }
 
+    /**
+     * For a size typed with a decimal unit ({@code 64KB}) where only a binary one can be meant: the hint
+     * {@code " (KB counts in 1000s, KiB in 1024s; did you mean 64KiB?)"}, else "".
+     */
+    static String binaryHint(String text) {
+        Matcher m = SIZE.matcher(text.trim());
+        if (!m.matches() || m.group(2).isEmpty() || !m.group(3).equalsIgnoreCase("b")) {
+            return "";
+        }
+        String prefix = m.group(2).toUpperCase(Locale.ROOT);
+        return " (" + prefix + "B counts in 1000s, " + prefix + "iB in 1024s; did you mean " + m.group(1) + prefix
+                + "iB?)";
+    }
+
     /** Formats with a binary unit and one decimal, e.g. {@code 1.5 GiB}. */
     public static String format(double bytes) {
         String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};

@@ -27,7 +27,8 @@ abstract class SyncCommand extends Command {
             .desc("converge, verify (root digests equal), exit 0; without it, keep following").get();
     static final Option INTERVAL = Option.builder().longOpt("interval").hasArg().argName("DURATION")
             .desc("when following: push scans this often (default 1s); pull asks the server for an epoch at most"
-                    + " this often (default: the server's --interval, also the most often it allows)").get();
+                    + " this often (default: the server's --interval, also the most often it allows); 500ms, 1.5s,"
+                    + " 1m30s, 2h: from 1ms to 1d").get();
     static final Option CHUNK_SIZE = Option.builder().longOpt("chunk-size").hasArg().argName("SIZE")
             .desc("chunk size, a power of two from 4KiB to 1MiB, or auto (default): the source picks 4KiB up to a"
                     + " 4GiB region, then doubles it so a region has at most 2^20 chunks").get();
@@ -166,7 +167,7 @@ abstract class SyncCommand extends Command {
         Compression compression = valueOr(line, COMPRESS, text -> orUsageError(() -> Compression.parse(text)),
                 defaults.compression());
         // A pull without --interval asks for nothing: the server's own interval paces it.
-        Duration interval = valueOr(line, INTERVAL, Durations::parse, push ? defaults.interval() : Duration.ZERO);
+        Duration interval = valueOr(line, INTERVAL, Durations::interval, push ? defaults.interval() : Duration.ZERO);
         int threads = Threads.parse(line.getOptionValue(THREADS));
         return new SyncOptions(chunkSize, hash, compression, interval, line.hasOption(ONCE), line.hasOption(RESIZE),
                 threads, Rates.parse(line, MAX_RATE));
