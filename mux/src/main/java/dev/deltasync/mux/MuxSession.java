@@ -141,6 +141,12 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         return Optional.ofNullable(peerIdentity);
     }
 
+    /** True when both HELLOs list {@code hashId}, the condition for a stream to use it (PROTOCOL.md §9.2). */
+    public boolean hashAgreed(int hashId) {
+        Hello hello = peerHello;
+        return hello != null && hello.supportsHash(hashId) && ourHello.supportsHash(hashId);
+    }
+
     /** The largest frame payload the peer accepts. */
     public int peerMaxFramePayload() {
         Hello hello = peerHello;
@@ -321,7 +327,9 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
                 case READER_IDLE -> terminate(ErrorCode.IDLE_TIMEOUT,
                         "peer silent for " + config.idleTimeout().toMillis() + " ms", false);
                 case WRITER_IDLE -> {
-                    if (ctx.channel().isWritable()) { // a peer that does not read gets no PINGs piled up either
+                    // Nothing but HELLO before the peer's HELLO (PROTOCOL.md §3); a peer that does not read gets
+                    // no PINGs piled up either.
+                    if (peerHello != null && ctx.channel().isWritable()) {
                         ctx.writeAndFlush(new Ping(System.nanoTime()));
                     }
                 }
@@ -464,6 +472,10 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             }
         } else {
             MuxStream stream = streams.get(update.streamId());
+            if (stream == null && neverOpened(update.streamId())) {
+                throw ProtocolException.connectionError(ErrorCode.PROTOCOL_ERROR,
+                        "WINDOW_UPDATE for stream %d, which was never opened", update.streamId());
+            }
             if (stream != null && !stream.sendWindow.grant(update.increment())) {
                 // PROTOCOL.md §6.2: a stream window overflow ends only that stream.
                 resetStream(stream, ErrorCode.FLOW_CONTROL_ERROR, "window of stream " + stream.id() + " above 2^31-1");

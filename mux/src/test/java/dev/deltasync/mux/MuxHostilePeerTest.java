@@ -206,4 +206,40 @@ class MuxHostilePeerTest {
             }
         }
     }
+
+    @Test
+    void nothingButHelloIsSentBeforeThePeersHello() throws Exception {
+        // PROTOCOL.md §3: pinged every 100 ms once connected, but a peer that has not sent HELLO gets no PING.
+        MuxConfig config = MuxConfig.defaults().withKeepalive(Duration.ofMillis(100), Duration.ofSeconds(30))
+                .withHandshakeTimeout(Duration.ofMillis(800));
+        try (RawPeer peer = connect(config)) {
+            assertInstanceOf(Hello.class, peer.read());
+            var next = peer.read();
+            assertInstanceOf(GoAway.class, next, "the frame after HELLO");
+            assertEquals(ErrorCode.IDLE_TIMEOUT, ((GoAway) next).errorCode());
+        }
+    }
+
+    @Test
+    void aWindowUpdateForANeverOpenedStreamIsAProtocolError() throws Exception {
+        try (RawPeer peer = connect(MuxConfig.defaults())) {
+            peer.sendHello();
+            peer.send(new dev.deltasync.protocol.WindowUpdate(9, 100));
+            GoAway goAway = peer.readUntil(GoAway.class);
+            assertEquals(ErrorCode.PROTOCOL_ERROR, goAway.errorCode());
+            assertTrue(goAway.reason().contains("never opened"), goAway.reason());
+        }
+    }
+
+    @Test
+    void aWindowUpdateForAClosedStreamIsIgnored() throws Exception {
+        try (RawPeer peer = connect(MuxConfig.defaults())) {
+            peer.sendHello();
+            peer.send(new Open(1, Constants.ROLE_PUSH, Constants.HASH_CRC32C, 65536, 1 << 20, "a", false));
+            peer.readUntil(OpenOk.class);
+            peer.send(Reset.of(1, ErrorCode.CANCEL, "done"), new dev.deltasync.protocol.WindowUpdate(1, 100));
+            peer.send(new dev.deltasync.protocol.Ping(43));
+            assertEquals(43, peer.readUntil(dev.deltasync.protocol.Pong.class).opaque());
+        }
+    }
 }

@@ -207,4 +207,30 @@ class MuxTlsTest {
                 MuxConfig.defaults().withTls(new TlsSettings(ca.issue(null), caOnly))));
         assertTrue(e.getMessage().contains("not valid under --ca"), e.getMessage());
     }
+
+    /** PROTOCOL.md §12.1: nothing below TLS 1.3 is negotiated, even with a client that would take any server. */
+    @Test
+    void aClientOfferingOnlyTls12IsRefusedInTheHandshake() throws Exception {
+        startServer(tls(SERVER, CLIENT));
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLSv1.2");
+        context.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String type) { }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String type) { }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+                .createSocket("127.0.0.1", server.port())) {
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+            socket.setSoTimeout(10_000);
+            assertThrows(javax.net.ssl.SSLException.class, socket::startHandshake);
+        }
+        awaitLog("refused");
+    }
 }

@@ -30,8 +30,10 @@ final class RawPeer implements AutoCloseable {
         socket.setSoTimeout(readTimeoutMillis);
     }
 
-    void send(Frame frame) throws IOException {
-        socket.getOutputStream().write(FrameCodec.toBytes(frame));
+    void send(Frame... frames) throws IOException {
+        for (Frame frame : frames) {
+            socket.getOutputStream().write(FrameCodec.toBytes(frame));
+        }
         socket.getOutputStream().flush();
     }
 

@@ -78,6 +78,7 @@ class ProtocolSpecVectorsTest {
         m.put("epoch-end", new EpochEnd(1, 1, 1, root));
         m.put("epoch-end-empty", new EpochEnd(3, 1, 0, new byte[4]));
         m.put("epoch-ack", new EpochAck(1, 1, root));
+        m.put("epoch-ack-short-root", new EpochAck(1, 1, java.util.Arrays.copyOf(root, 8)));
         m.put("reset-no-error", Reset.of(1, ErrorCode.NO_ERROR, ""));
         m.put("reset-size-mismatch-utf8", Reset.of(3, ErrorCode.SIZE_MISMATCH, "gr\u00f6\u00dfe"));
         m.put("reset-unknown-code", new Reset(1, 0xffffffff, ""));

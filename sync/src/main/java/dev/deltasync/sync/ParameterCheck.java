@@ -44,8 +44,14 @@ final class ParameterCheck {
         return Optional.empty();
     }
 
+    /** The hash an OPEN names, if both sides' HELLOs list it (PROTOCOL.md §5.3, §9.2). */
     static HashAlgorithm hash(int wireId, StreamChannel channel) throws SyncException {
-        return HashAlgorithm.fromWireId(wireId).orElseThrow(() -> channel.violation(
+        HashAlgorithm hash = HashAlgorithm.fromWireId(wireId).orElseThrow(() -> channel.violation(
                 ErrorCode.UNSUPPORTED_PARAMETER, "unknown hash algorithm id %d", wireId));
+        if (!channel.hashAgreed(wireId)) {
+            throw channel.violation(ErrorCode.UNSUPPORTED_PARAMETER,
+                    "hash %s (id %d) is not listed in both HELLOs", hash.cliName(), wireId);
+        }
+        return hash;
     }
 }

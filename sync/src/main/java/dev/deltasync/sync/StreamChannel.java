@@ -36,6 +36,11 @@ final class StreamChannel implements AutoCloseable {
         return stream.session().peerMaxFramePayload();
     }
 
+    /** True when both sides' HELLOs list the hash (PROTOCOL.md §9.2). */
+    boolean hashAgreed(int hashId) {
+        return stream.session().hashAgreed(hashId);
+    }
+
     /** What the source may actually use: zstd only when the peer's HELLO lists it (PROTOCOL.md §9.4). */
     Compression usable(Compression wanted) {
         return wanted.enabled() && stream.session().peerHello().supportsCodec(Constants.CODEC_ZSTD)

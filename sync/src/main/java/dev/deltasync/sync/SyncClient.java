@@ -106,7 +106,8 @@ public final class SyncClient implements AutoCloseable {
                 throw new SyncException(ErrorCode.UNSUPPORTED_PARAMETER, problem.get());
             }
             SyncStats stats = new SyncStats();
-            try (StreamChannel channel = open(job, options, Constants.ROLE_PUSH, local.size(), stats)) {
+            try (StreamChannel channel = open(job, options, Constants.ROLE_PUSH, local.size(), options.allowResize(),
+                    stats)) {
                 return runSource(job, options, listener, local, channel, stats);
             }
         }
@@ -131,7 +132,10 @@ public final class SyncClient implements AutoCloseable {
             throws SyncException, InterruptedException {
         long localSize = sizeIfExists(job);
         SyncStats stats = new SyncStats();
-        try (StreamChannel channel = open(job, options, Constants.ROLE_PULL, Math.max(localSize, 0), stats)) {
+        // A missing file is created at the region's size: a resize from 0, which OPEN must announce (§5.3).
+        boolean allowResize = options.allowResize() || localSize < 0;
+        try (StreamChannel channel = open(job, options, Constants.ROLE_PULL, Math.max(localSize, 0), allowResize,
+                stats)) {
             return runReplica(job, options, listener, localSize, channel, stats);
         }
     }
@@ -158,12 +162,12 @@ public final class SyncClient implements AutoCloseable {
         }
     }
 
-    private StreamChannel open(SyncJob job, SyncOptions options, int role, long regionSize, SyncStats stats)
-            throws SyncException, InterruptedException {
+    private StreamChannel open(SyncJob job, SyncOptions options, int role, long regionSize, boolean allowResize,
+                               SyncStats stats) throws SyncException, InterruptedException {
         try {
             int intervalMillis = role == Constants.ROLE_PULL ? wireMillis(options.interval()) : 0;
             MuxStream stream = session.openStream(id -> new Open(id, role, options.hash().wireId(), options.chunkSize(),
-                    regionSize, intervalMillis, job.remoteName(), options.allowResize()));
+                    regionSize, intervalMillis, job.remoteName(), allowResize));
             return new StreamChannel(stream, stats, options.rateLimit());
         } catch (StreamClosedException e) {
             throw new SyncException(e.errorCode(), "cannot open a stream to " + address + ": " + e.getMessage(), e);
