@@ -122,4 +122,23 @@ class MainTest {
         }
         assertTrue(lines[2].contains("\"digest_bits\":128") || r.out().contains("\"digest_bits\":128"), r.out());
     }
+
+    @Test
+    void hashBenchMeasuresOnlyTheNamedAlgorithmsAndSaysWhichCodeRuns() {
+        Run r = run("hash-bench", "--size", "8MiB", "--time", "1ms", "--threads", "1", "--hash", "xxh3-128,crc32", "--json");
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().strip().split("\n");
+        assertEquals(3, lines.length, r.out());
+        assertTrue(lines[0].contains("\"algorithm\":\"memory-read\""), lines[0]);
+        assertTrue(lines[1].contains("\"algorithm\":\"xxh3-128\"") && lines[1].contains("\"gbps_first_pass\":"), lines[1]);
+        assertTrue(lines[2].contains("\"algorithm\":\"crc32\""), lines[2]);
+        assertTrue(r.err().contains("xxh3-128: native libxxhash.so.0") || r.err().contains("xxh3-128: hash4j ("), r.err());
+    }
+
+    @Test
+    void hashBenchRejectsAnUnknownAlgorithmNamingTheChoices() {
+        Run r = run("hash-bench", "--size", "8MiB", "--hash", "md5");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--hash: unknown hash algorithm 'md5', expected one of: xxh3-64"), r.err());
+    }
 }

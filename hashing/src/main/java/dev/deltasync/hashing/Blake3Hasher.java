@@ -18,6 +18,11 @@ final class Blake3Hasher implements ChunkHasher {
     }
 
     @Override
+    public String implementation() {
+        return "BouncyCastle";
+    }
+
+    @Override
     public void hash(MemorySegment data, byte[] out, int offset) {
         digest.reset();
         if (window.view(data)) {

@@ -34,6 +34,11 @@ final class ChecksumHasher implements ChunkHasher {
     }
 
     @Override
+    public String implementation() {
+        return "JDK " + checksum.getClass().getName();
+    }
+
+    @Override
     public void hash(MemorySegment data, byte[] out, int offset) {
         checksum.reset();
         long size = data.byteSize();

@@ -12,6 +12,9 @@ public interface ChunkHasher {
 
     HashAlgorithm algorithm();
 
+    /** Which code computes the digests, for diagnostics: e.g. "native libxxhash.so.0 0.8.1, SIMD dispatch". */
+    String implementation();
+
     /**
      * Hashes the whole segment (any length, including 0) and writes {@code algorithm().digestLength()}
      * bytes to {@code out[offset..]}, in the byte order documented on {@link HashAlgorithm}.

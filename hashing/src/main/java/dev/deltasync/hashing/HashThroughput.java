@@ -24,6 +24,14 @@ public final class HashThroughput {
         }
     }
 
+    /**
+     * A measurement's two figures: its first pass, timed from before any set-up (hashers, native library,
+     * threads) to the end of that pass, which in a fresh JVM is what a {@code --once} scan gets; and the
+     * passes after it, warm.
+     */
+    public record Measurement(Result firstPass, Result warm) {
+    }
+
     /** Keeps the memory-read sums observable so the JIT cannot drop the loads. */
     private static volatile long sink;
 
@@ -31,14 +39,15 @@ public final class HashThroughput {
     }
 
     /**
-     * Scans the whole region repeatedly with a {@link ParallelScanner}: one warm-up pass, then full passes
+     * Scans the whole region repeatedly with a {@link ParallelScanner}: a first pass, then full passes
      * until {@code minTime} has elapsed.
      */
-    public static Result measure(HashAlgorithm alg, MemorySegment region, int chunkSize, int threads,
+    public static Measurement measure(HashAlgorithm alg, MemorySegment region, int chunkSize, int threads,
             Duration minTime) {
+        long start = System.nanoTime();
         DigestTable table = DigestTable.create(alg, region.byteSize(), chunkSize);
         try (ParallelScanner scanner = new ParallelScanner(alg, threads)) {
-            return timePasses(region.byteSize(), minTime, () -> scanner.scan(region, table));
+            return timePasses(start, region.byteSize(), minTime, () -> scanner.scan(region, table));
         }
     }
 
@@ -46,23 +55,25 @@ public final class HashThroughput {
      * The ceiling for {@link #measure}: summing the region as longs on {@code threads} threads, each over a
      * contiguous range, with the same warm-up and timing.
      */
-    public static Result measureMemoryRead(MemorySegment region, int threads, Duration minTime) {
+    public static Measurement measureMemoryRead(MemorySegment region, int threads, Duration minTime) {
+        long start = System.nanoTime();
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1: " + threads);
         }
         ExecutorService pool = Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon()
                 .name("deltasync-memread-", 1).factory());
         try {
-            return timePasses(region.byteSize(), minTime, () -> sink += sumInParallel(region, threads, pool));
+            return timePasses(start, region.byteSize(), minTime, () -> sink += sumInParallel(region, threads, pool));
         } finally {
             pool.shutdownNow();
         }
     }
 
-    private static Result timePasses(long passBytes, Duration minTime, Runnable pass) {
+    private static Measurement timePasses(long setUpStart, long passBytes, Duration minTime, Runnable pass) {
         pass.run();
-        long min = minTime.toNanos();
         long start = System.nanoTime();
+        Result first = new Result(passBytes, start - setUpStart);
+        long min = minTime.toNanos();
         long passes = 0;
         long elapsed;
         do {
@@ -70,7 +81,7 @@ public final class HashThroughput {
             passes++;
             elapsed = System.nanoTime() - start;
         } while (elapsed < min);
-        return new Result(passes * passBytes, elapsed);
+        return new Measurement(first, new Result(passes * passBytes, elapsed));
     }
 
     private static long sumInParallel(MemorySegment region, int threads, ExecutorService pool) {

@@ -6,15 +6,27 @@ import com.dynatrace.hash4j.hashing.Hashing;
 import java.lang.foreign.MemorySegment;
 
 /**
- * XXH3-64 (seed 0) via hash4j; bench/Xxh3LibraryBenchmark shows why hash4j rather than
- * zero-allocation-hashing. Chunks go through hash4j's {@code byte[]} path ({@link ArrayWindow} says why);
- * only segments too large to copy are read in place through its FFM {@link ByteAccess}.
+ * XXH3-64 (seed 0): through the system's xxHash in place ({@link NativeXxh3}) where {@link Xxh3Backend}
+ * found it, else via hash4j (bench/Xxh3LibraryBenchmark shows why hash4j rather than zero-allocation-hashing).
+ * hash4j reads chunks through its {@code byte[]} path ({@link ArrayWindow} says why); only segments too large
+ * to copy are read in place through its FFM {@link ByteAccess}.
  */
 final class Xxh3_64Hasher implements ChunkHasher {
     static final ByteAccess<MemorySegment> SEGMENT_ACCESS = ByteAccess.forMemorySegment(MemorySegment.class);
     private static final Hasher64 XXH3 = Hashing.xxh3_64();
 
+    private final boolean useNative;
+    private final String implementation;
     private final ArrayWindow window = new ArrayWindow();
+
+    Xxh3_64Hasher() {
+        this(Xxh3Backend.chosen());
+    }
+
+    Xxh3_64Hasher(Xxh3Backend backend) {
+        this.useNative = backend.isNative();
+        this.implementation = backend.description();
+    }
 
     @Override
     public HashAlgorithm algorithm() {
@@ -22,10 +34,20 @@ final class Xxh3_64Hasher implements ChunkHasher {
     }
 
     @Override
+    public String implementation() {
+        return implementation;
+    }
+
+    @Override
     public void hash(MemorySegment data, byte[] out, int offset) {
-        long hash = window.view(data)
-                ? XXH3.hashBytesToLong(window.array(), window.offset(), window.length())
-                : XXH3.hashBytesToLong(data, 0, data.byteSize(), SEGMENT_ACCESS);
+        long hash;
+        if (useNative && data.byteSize() <= NativeXxh3.MAX_LENGTH) {
+            hash = NativeXxh3.hash64(data);
+        } else {
+            hash = window.view(data)
+                    ? XXH3.hashBytesToLong(window.array(), window.offset(), window.length())
+                    : XXH3.hashBytesToLong(data, 0, data.byteSize(), SEGMENT_ACCESS);
+        }
         BigEndian.putLong(out, offset, hash);
     }
 }

@@ -15,16 +15,21 @@ class HashThroughputTest {
     @Test
     void measuresWholePassesForAtLeastMinTime() {
         MemorySegment region = Arena.ofAuto().allocate(1 << 20);
-        HashThroughput.Result r = HashThroughput.measure(HashAlgorithm.XXH3_64, region, 65536, 2, MIN_TIME);
+        HashThroughput.Measurement m = HashThroughput.measure(HashAlgorithm.XXH3_64, region, 65536, 2, MIN_TIME);
+        HashThroughput.Result r = m.warm();
         assertTrue(r.nanos() >= MIN_TIME.toNanos(), r::toString);
         assertTrue(r.bytes() > 0 && r.bytes() % region.byteSize() == 0, r::toString);
         assertTrue(r.gbPerSecond() > 0, r::toString);
+        assertEquals(region.byteSize(), m.firstPass().bytes(), "the first pass is one pass");
+        assertTrue(m.firstPass().nanos() > 0, m::toString);
     }
 
     @Test
     void memoryReadMeasuresOddSizedRegions() {
         MemorySegment region = Arena.ofAuto().allocate((1 << 20) + 3);
-        HashThroughput.Result r = HashThroughput.measureMemoryRead(region, 3, MIN_TIME);
+        HashThroughput.Measurement m = HashThroughput.measureMemoryRead(region, 3, MIN_TIME);
+        HashThroughput.Result r = m.warm();
+        assertEquals(region.byteSize(), m.firstPass().bytes(), "the first pass is one pass");
         assertTrue(r.nanos() >= MIN_TIME.toNanos(), r::toString);
         assertTrue(r.bytes() > 0 && r.bytes() % region.byteSize() == 0, r::toString);
     }

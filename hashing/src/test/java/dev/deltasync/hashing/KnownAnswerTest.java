@@ -3,7 +3,11 @@ package dev.deltasync.hashing;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -37,6 +41,27 @@ class KnownAnswerTest {
         return Hex.of(a.newHasher().hash(MemorySegment.ofArray(input).asSlice(0, len)));
     }
 
+    /**
+     * Every XXH3 backend this machine has (hash4j always, the native library where installed), each from a
+     * heap array and from native memory at an unaligned address: the digests {@code xxhsum} prints.
+     */
+    private static void assertEveryXxh3Backend(String expected, byte[] input, int len, boolean wide) {
+        List<Xxh3Backend> backends = new ArrayList<>(List.of(Xxh3Backend.hash4j("test")));
+        Xxh3Backend nativeBackend = Xxh3Backend.choose("auto", () -> NativeXxh3.BINDING);
+        if (nativeBackend.isNative()) {
+            backends.add(nativeBackend);
+        }
+        MemorySegment unaligned = Arena.ofAuto().allocate(len + 1, 8).asSlice(1, len);
+        MemorySegment.copy(input, 0, unaligned, ValueLayout.JAVA_BYTE, 0, len);
+        for (Xxh3Backend backend : backends) {
+            ChunkHasher h = wide ? new Xxh3_128Hasher(backend) : new Xxh3_64Hasher(backend);
+            for (MemorySegment data : List.of(MemorySegment.ofArray(input).asSlice(0, len), unaligned)) {
+                assertEquals(expected, Hex.of(h.hash(data)), backend.description() + ", length " + len
+                        + (data.isNative() ? ", native at an odd address" : ", heap"));
+            }
+        }
+    }
+
     /** XSUM_XXH3_testdata, seed 0. */
     @ParameterizedTest
     @CsvSource({
@@ -46,6 +71,7 @@ class KnownAnswerTest {
         "2367, cb37aeb9e5d361ed"})
     void xxh3_64(int len, String expected) {
         assertEquals(expected, hash(HashAlgorithm.XXH3_64, XXH_SANITY_BUFFER, len), "length " + len);
+        assertEveryXxh3Backend(expected, XXH_SANITY_BUFFER, len, false);
     }
 
     /** XSUM_XXH128_testdata, seed 0; the C table lists {low64, high64}, the digest is high then low. */
@@ -60,6 +86,7 @@ class KnownAnswerTest {
         "2367, e89c0f6ff369b427, cb37aeb9e5d361ed"})
     void xxh3_128(int len, String high, String low) {
         assertEquals(high + low, hash(HashAlgorithm.XXH3_128, XXH_SANITY_BUFFER, len), "length " + len);
+        assertEveryXxh3Backend(high + low, XXH_SANITY_BUFFER, len, true);
     }
 
     /** BLAKE3 test_vectors/test_vectors.json, "hash" mode, first 32 bytes. */

@@ -1,0 +1,142 @@
+package dev.deltasync.hashing;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.Optional;
+
+/**
+ * XXH3-64 and XXH3-128 (seed 0) from the system's xxHash library ({@code libxxhash.so.0}, Debian's
+ * {@code libxxhash0}) through FFM downcalls, reading the segment in place, mapped or heap.
+ *
+ * <p>Why: the C library hashes at 10-12 GB/s per core with its SIMD code, from the first call, where hash4j
+ * runs at about half of that and only after its JIT warm-up. The downcalls are
+ * {@linkplain Linker.Option#critical(boolean) critical}: no thread-state transition (a few ns per chunk), and
+ * heap arrays are passed as they are, so the copies the source sends are hashed without a second copy. A
+ * critical call holds off safepoints while it runs, so segments above {@link #MAX_LENGTH} (0.4 ms of hashing)
+ * are not taken: callers hash those another way.
+ *
+ * <p>The {@code _dispatch} entry points (xxHash 0.8.0+ built with its x86 dispatcher, as Debian's is) pick
+ * SSE2, AVX2 or AVX-512 at run time; the plain ones are SSE2 only, so they are the second choice.
+ */
+final class NativeXxh3 {
+    static final String LIBRARY = "libxxhash.so.0";
+    /** Largest segment hashed here; see the class comment. */
+    static final long MAX_LENGTH = 4 << 20;
+
+    /** {@code XXH128_hash_t}: {@code { XXH64_hash_t low64; XXH64_hash_t high64; }}. */
+    private static final StructLayout XXH128_HASH = MemoryLayout.structLayout(
+            ValueLayout.JAVA_LONG.withName("low64"), ValueLayout.JAVA_LONG.withName("high64"));
+
+    /**
+     * {@link #LIBRARY} looked up when this class initializes: only {@link Xxh3Backend} decides to touch it.
+     * The downcall handles are made on first use, each in its holder class, because making one costs tens of
+     * milliseconds in a cold JVM and a run hashes with one algorithm.
+     */
+    static final Binding BINDING = bind(LIBRARY);
+
+    private NativeXxh3() {
+    }
+
+    /** The library's two functions and a description ("native libxxhash.so.0, SIMD dispatch"), or why not. */
+    record Binding(Optional<MemorySegment> xxh3_64, Optional<MemorySegment> xxh3_128, Optional<String> description,
+                   String whyNot) {
+        static Binding failed(String whyNot) {
+            return new Binding(Optional.empty(), Optional.empty(), Optional.empty(), whyNot);
+        }
+    }
+
+    /**
+     * Looks up {@code library} (a name for {@code dlopen} or a path), or says why not: the library is missing,
+     * lacks the XXH3 functions (xxHash before 0.8.0), or the JVM denies native access.
+     */
+    static Binding bind(String library) {
+        SymbolLookup lookup;
+        try {
+            lookup = SymbolLookup.libraryLookup(library, Arena.global());
+        } catch (IllegalArgumentException e) {
+            return Binding.failed(library + " not found");
+        } catch (IllegalCallerException e) {
+            return Binding.failed("native access is not enabled for deltasync (--enable-native-access=ALL-UNNAMED)");
+        }
+        Optional<MemorySegment> f64 = find(lookup, "XXH3_64bits");
+        Optional<MemorySegment> f128 = find(lookup, "XXH3_128bits");
+        if (f64.isEmpty() || f128.isEmpty()) {
+            return Binding.failed(library + " has no XXH3 (xxHash before 0.8.0)");
+        }
+        String simd = lookup.find("XXH3_64bits_dispatch").isPresent() ? "SIMD dispatch" : "SSE2";
+        return new Binding(f64, f128, Optional.of("native " + library + ", " + simd), "");
+    }
+
+    private static Optional<MemorySegment> find(SymbolLookup lookup, String name) {
+        return lookup.find(name + "_dispatch").or(() -> lookup.find(name));
+    }
+
+    private static MethodHandle downcall(Optional<MemorySegment> function, MemoryLayout result) {
+        return Linker.nativeLinker().downcallHandle(function.orElseThrow(),
+                FunctionDescriptor.of(result, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), Linker.Option.critical(true));
+    }
+
+    /** XXH3-64 of {@code data}, at most {@link #MAX_LENGTH} bytes; only when {@link #BINDING} is bound. */
+    static long hash64(MemorySegment data) {
+        try {
+            return (long) Xxh3_64.HANDLE.invokeExact(data, data.byteSize());
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    /** XXH3-128 of {@code data} into {@code into}, at most {@link #MAX_LENGTH} bytes; only when bound. */
+    static void hash128(MemorySegment data, Result128 into) {
+        try {
+            MemorySegment unused = (MemorySegment) Xxh3_128.HANDLE.invokeExact(into.allocator, data, data.byteSize());
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    /** {@code XXH64_hash_t XXH3_64bits(const void* data, size_t len)}; a static final, so the JIT inlines it. */
+    private static final class Xxh3_64 {
+        static final MethodHandle HANDLE = downcall(BINDING.xxh3_64(), ValueLayout.JAVA_LONG);
+    }
+
+    /** {@code XXH128_hash_t XXH3_128bits(const void* data, size_t len)}. */
+    private static final class Xxh3_128 {
+        static final MethodHandle HANDLE = downcall(BINDING.xxh3_128(), XXH128_HASH);
+    }
+
+    /**
+     * Where a 128-bit hash lands: one {@code XXH128_hash_t} in native memory, reused across calls so a hash
+     * allocates nothing. Not thread-safe: one per hasher.
+     */
+    static final class Result128 {
+        private final MemorySegment struct = Arena.ofAuto().allocate(XXH128_HASH);
+        private final SegmentAllocator allocator = (size, align) -> struct;
+
+        long low64() {
+            return struct.get(ValueLayout.JAVA_LONG, 0);
+        }
+
+        long high64() {
+            return struct.get(ValueLayout.JAVA_LONG, 8);
+        }
+    }
+
+    /** The downcalls declare no checked exceptions: anything thrown is a bug, not a condition to handle. */
+    private static IllegalStateException unexpected(Throwable e) {
+        if (e instanceof RuntimeException re) {
+            throw re;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        return new IllegalStateException("xxHash downcall failed", e);
+    }
+}
