@@ -1,30 +1,43 @@
 package dev.deltasync.sync;
 
 import dev.deltasync.hashing.DigestTable;
-import dev.deltasync.hashing.ParallelScanner;
 import dev.deltasync.sync.region.MappedRegion;
 import java.io.IOException;
 import java.time.Duration;
 
 /**
- * Scans of one source region, shared by every stream that replicates it: a scan younger than the
- * server's interval is handed out again, so scan cost does not grow with the number of pullers
- * (however slowly each asks to be paced). Each scan yields a fresh table that is never modified
- * afterwards, so callers may keep it.
+ * Scans of one source region with one hash and chunk size, shared by every stream that replicates it. A stream
+ * that needs the region as it is now waits for a scan that started after it asked, so concurrent OPENs share one
+ * scan (a stream arriving mid-scan waits for at most one more); in between epochs a scan younger than the server's
+ * interval is handed out again, so scan cost does not grow with the number of pullers. Each scan yields a fresh
+ * table that is never modified afterwards, so callers may keep it.
  */
 final class RegionScans implements AutoCloseable {
     private final MappedRegion region;
     private final StreamParameters parameters;
-    private final ParallelScanner scanner;
+    private final ScanQueue queue;
+    private final boolean ownQueue;
     private final Duration reuseWithin;
     private DigestTable latest;
     private long latestStartNanos;
+    private volatile boolean scanning;
 
-    /** @param reuseWithin how old a scan may be and still be handed out again (ZERO: never) */
+    /** Scans of a region of one's own (a push's source), on a scanner of {@code threads} threads. */
     RegionScans(MappedRegion region, StreamParameters parameters, int threads, Duration reuseWithin) {
+        this(region, parameters, new ScanQueue(threads), true, reuseWithin);
+    }
+
+    /** Scans of a shared region, in the server's {@code queue}. */
+    RegionScans(MappedRegion region, StreamParameters parameters, ScanQueue queue, Duration reuseWithin) {
+        this(region, parameters, queue, false, reuseWithin);
+    }
+
+    private RegionScans(MappedRegion region, StreamParameters parameters, ScanQueue queue, boolean ownQueue,
+                        Duration reuseWithin) {
         this.region = region;
         this.parameters = parameters;
-        this.scanner = new ParallelScanner(parameters.hash(), threads);
+        this.queue = queue;
+        this.ownQueue = ownQueue;
         this.reuseWithin = reuseWithin;
     }
 
@@ -36,38 +49,52 @@ final class RegionScans implements AutoCloseable {
         return parameters;
     }
 
-    /** A table of the region, scanned now or by another stream within the reuse bound. */
-    DigestTable recent(SyncStats stats) throws IOException {
-        return scan(reuseWithin, stats);
+    /** True while a scan is waiting in the queue or running: a stream asking now joins it (or the next one). */
+    boolean scanning() {
+        return scanning;
     }
 
-    /** A table of the region as it is now, never a reused one. */
-    DigestTable fresh(SyncStats stats) throws IOException {
-        return scan(Duration.ZERO, stats);
+    /** A table of the region, scanned now or by another stream within the reuse bound. */
+    DigestTable recent(SyncStats stats) throws IOException, InterruptedException {
+        return scanStartedAfter(System.nanoTime() - reuseWithin.toNanos(), stats);
+    }
+
+    /** A table of the region as it is now: from a scan that started after this call, perhaps another stream's. */
+    DigestTable fresh(SyncStats stats) throws IOException, InterruptedException {
+        return scanStartedAfter(System.nanoTime(), stats);
     }
 
     /**
-     * A table of the region no older than {@code maxAge} (measured from the start of its scan); scans
-     * now ({@code msync}, then hash in parallel) when the last one is older.
+     * A table from a scan that started at {@code sinceNanos} or later; scans now ({@code msync}, then hash in the
+     * queue) when the last one started earlier. Callers queue on this object, so those that arrived during a scan
+     * find the next one done for them.
      *
      * @param stats credited with the bytes scanned when this call did the scan
      */
-    private synchronized DigestTable scan(Duration maxAge, SyncStats stats) throws IOException {
-        long now = System.nanoTime();
-        if (latest == null || now - latestStartNanos > maxAge.toNanos()) {
-            region.checkIntact();
-            region.sync();
-            DigestTable table = parameters.newTable();
-            scanner.scan(region.segment(), table);
-            latest = table;
-            latestStartNanos = now;
+    private synchronized DigestTable scanStartedAfter(long sinceNanos, SyncStats stats)
+            throws IOException, InterruptedException {
+        if (latest == null || latestStartNanos - sinceNanos < 0) {
+            scanning = true;
+            try {
+                long start = System.nanoTime();
+                region.checkIntact();
+                region.sync();
+                DigestTable table = parameters.newTable();
+                queue.scan(region.segment(), table);
+                latest = table;
+                latestStartNanos = start;
+            } finally {
+                scanning = false;
+            }
             stats.scanned(region.size());
         }
         return latest;
     }
 
     @Override
-    public synchronized void close() {
-        scanner.close();
+    public void close() {
+        if (ownQueue) {
+            queue.close();
+        }
     }
 }

@@ -6,11 +6,11 @@ import java.time.Duration;
 
 /**
  * How a server behaves as a source for pullers (its scan interval and compression), what its
- * connections advertise, the rate all its streams share, and how often a region pushed into it is
- * re-hashed in the background ({@link SyncOptions#reverifyEvery()}).
+ * connections advertise, the rate all its streams share, how often a region pushed into it is
+ * re-hashed in the background ({@link SyncOptions#reverifyEvery()}), and what all its streams may hold together.
  */
 public record ServerOptions(Duration interval, Compression compression, int scanThreads, MuxConfig mux,
-                            RateLimit rateLimit, Duration reverifyEvery) {
+                            RateLimit rateLimit, Duration reverifyEvery, StreamLimits limits) {
     public ServerOptions {
         if (reverifyEvery.isNegative()) {
             throw new IllegalArgumentException("reverifyEvery must not be negative: " + reverifyEvery);
@@ -20,7 +20,8 @@ public record ServerOptions(Duration interval, Compression compression, int scan
     /** Options with the default re-verification period. */
     public ServerOptions(Duration interval, Compression compression, int scanThreads, MuxConfig mux,
                          RateLimit rateLimit) {
-        this(interval, compression, scanThreads, mux, rateLimit, SyncOptions.DEFAULT_REVERIFY_EVERY);
+        this(interval, compression, scanThreads, mux, rateLimit, SyncOptions.DEFAULT_REVERIFY_EVERY,
+                StreamLimits.defaults());
     }
 
     /** Options without a rate cap. */
@@ -34,6 +35,10 @@ public record ServerOptions(Duration interval, Compression compression, int scan
     }
 
     public ServerOptions withReverifyEvery(Duration reverifyEvery) {
-        return new ServerOptions(interval, compression, scanThreads, mux, rateLimit, reverifyEvery);
+        return new ServerOptions(interval, compression, scanThreads, mux, rateLimit, reverifyEvery, limits);
+    }
+
+    public ServerOptions withLimits(StreamLimits limits) {
+        return new ServerOptions(interval, compression, scanThreads, mux, rateLimit, reverifyEvery, limits);
     }
 }

@@ -8,56 +8,117 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The server's source regions, mapped and scanned once however many pullers follow them: pullers
- * with the same hash and chunk size share one {@link RegionScans}; the last one to leave unmaps it.
+ * The server's source regions, each mapped once however many pullers follow it, and scanned once per hash and
+ * chunk size: pullers with the same parameters share one {@link RegionScans}, and all scans wait in one
+ * {@link ScanQueue}. The tables of the shared scans are charged to the server's budget; the last puller to leave
+ * gives them back and unmaps the region.
  */
-final class SharedSources {
-    private record Key(String name, StreamParameters parameters) { }
+final class SharedSources implements AutoCloseable {
+    /** Hash and chunk size combinations one region may be scanned with at once: a peer cannot multiply scans. */
+    static final int MAX_PARAMETER_SETS = 4;
 
-    private static final class Entry {
-        final RegionScans scans;
-        int users;
+    private static final class Mapped {
+        final MappedRegion region;
+        final Map<StreamParameters, Shared> scans = new HashMap<>();
 
-        Entry(RegionScans scans) {
-            this.scans = scans;
+        Mapped(MappedRegion region) {
+            this.region = region;
         }
     }
 
-    private final Map<Key, Entry> entries = new HashMap<>();
-    private final int scanThreads;
+    private static final class Shared {
+        final RegionScans scans;
+        final Admission.Ticket ticket;
+        int users;
+
+        Shared(RegionScans scans, Admission.Ticket ticket) {
+            this.scans = scans;
+            this.ticket = ticket;
+        }
+    }
+
+    private final Map<String, Mapped> regions = new HashMap<>();
+    private final ScanQueue queue;
+    private final Admission admission;
     private final Duration reuseWithin;
 
     /** @param reuseWithin how old a scan may be and still serve another puller: the server's interval */
-    SharedSources(int scanThreads, Duration reuseWithin) {
-        this.scanThreads = scanThreads;
+    SharedSources(int scanThreads, Admission admission, Duration reuseWithin) {
+        this.queue = new ScanQueue(scanThreads);
+        this.admission = admission;
         this.reuseWithin = reuseWithin;
     }
 
-    /** The region mapped read-only and its shared scans; release it with {@link #release}. */
-    synchronized RegionScans acquire(ExposedRegion region, StreamParameters parameters) throws IOException {
-        Key key = new Key(region.name(), parameters);
-        Entry entry = entries.get(key);
-        if (entry == null) {
-            MappedRegion mapped = MappedRegion.open(region.path(), RegionAccess.READ_ONLY);
-            if (mapped.size() != parameters.regionSize()) {
-                mapped.close();
+    /**
+     * The region mapped read-only and its shared scans; release it with {@link #release}. Refused when the region
+     * already has {@link #MAX_PARAMETER_SETS} other scans, when their tables would pass the budget, or when the
+     * stream would add a scan to a queue of {@link StreamLimits#maxPendingScans()} (joining one under way is fine).
+     */
+    synchronized RegionScans acquire(ExposedRegion region, StreamParameters parameters)
+            throws IOException, Admission.Refused {
+        Mapped mapped = regions.get(region.name());
+        if (mapped == null) {
+            MappedRegion file = MappedRegion.open(region.path(), RegionAccess.READ_ONLY);
+            mapped = new Mapped(file);
+            regions.put(region.name(), mapped);
+        }
+        try {
+            if (mapped.region.size() != parameters.regionSize()) {
                 throw new IOException("region file changed size while opening");
             }
-            entry = new Entry(new RegionScans(mapped, parameters, scanThreads, reuseWithin));
-            entries.put(key, entry);
+            Shared shared = mapped.scans.get(parameters);
+            if (shared == null) {
+                if (mapped.scans.size() >= MAX_PARAMETER_SETS) {
+                    throw new Admission.Refused("region '" + region.name() + "' is being scanned with "
+                            + MAX_PARAMETER_SETS + " other hash and chunk size combinations, the most at once");
+                }
+                checkScanQueue();
+                shared = new Shared(new RegionScans(mapped.region, parameters, queue, reuseWithin),
+                        admission.chargeShared(2 * parameters.tableBytes())); // the latest scan, and the next
+                mapped.scans.put(parameters, shared);
+            } else if (!shared.scans.scanning()) {
+                checkScanQueue();
+            }
+            shared.users++;
+            return shared.scans;
+        } finally {
+            unmapIfUnused(region.name(), mapped);
         }
-        entry.users++;
-        return entry.scans;
     }
 
-    /** Gives back what {@link #acquire} lent; the last user unmaps the region. */
+    /** Gives back one {@link #acquire}. */
     synchronized void release(ExposedRegion region, StreamParameters parameters) {
-        Key key = new Key(region.name(), parameters);
-        Entry entry = entries.get(key);
-        if (entry != null && --entry.users == 0) {
-            entries.remove(key);
-            entry.scans.close();
-            entry.scans.region().close();
+        Mapped mapped = regions.get(region.name());
+        if (mapped == null) {
+            return;
+        }
+        Shared shared = mapped.scans.get(parameters);
+        if (shared != null && --shared.users == 0) {
+            mapped.scans.remove(parameters);
+            shared.scans.close();
+            shared.ticket.close();
+        }
+        unmapIfUnused(region.name(), mapped);
+    }
+
+    /** Stops the scan threads; for when the server closes. */
+    @Override
+    public void close() {
+        queue.close();
+    }
+
+    private void checkScanQueue() throws Admission.Refused {
+        int pending = queue.pending();
+        if (pending >= admission.limits().maxPendingScans()) {
+            throw new Admission.Refused("the server has " + pending + " region scans waiting, the most it queues;"
+                    + " try again later");
+        }
+    }
+
+    private void unmapIfUnused(String name, Mapped mapped) {
+        if (mapped.scans.isEmpty()) {
+            regions.remove(name);
+            mapped.region.close();
         }
     }
 }

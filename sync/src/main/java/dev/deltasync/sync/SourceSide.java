@@ -121,7 +121,7 @@ final class SourceSide {
     }
 
     /** @param fresh scan now, not reuse another stream's recent scan: at the start and after a mismatch */
-    private DigestTable scan(boolean fresh) throws SyncException {
+    private DigestTable scan(boolean fresh) throws SyncException, InterruptedException {
         try {
             return fresh ? scans.fresh(stats) : scans.recent(stats);
         } catch (IOException e) {

@@ -31,6 +31,11 @@ final class StreamChannel implements AutoCloseable {
         return stream.id();
     }
 
+    /** The connection the stream belongs to, as a key (what the server charges a connection's streams to). */
+    Object connection() {
+        return stream.session();
+    }
+
     /** The largest frame payload the peer accepts. */
     int peerMaxFramePayload() {
         return stream.session().peerMaxFramePayload();

@@ -8,4 +8,10 @@ public record StreamParameters(HashAlgorithm hash, int chunkSize, long regionSiz
     public DigestTable newTable() {
         return DigestTable.create(hash, regionSize, chunkSize);
     }
+
+    /** The bytes of one digest table of this geometry (what {@link #newTable()} allocates). */
+    long tableBytes() {
+        long chunks = regionSize / chunkSize + (regionSize % chunkSize == 0 ? 0 : 1);
+        return chunks * hash.digestLength();
+    }
 }

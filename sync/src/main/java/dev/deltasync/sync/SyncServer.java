@@ -24,9 +24,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SyncServer implements AutoCloseable {
     private final MuxServer mux;
+    private final SharedSources sources;
 
-    private SyncServer(MuxServer mux) {
+    private SyncServer(MuxServer mux, SharedSources sources) {
         this.mux = mux;
+        this.sources = sources;
     }
 
     /** Starts listening on {@code host:port} (0: any free port, see {@link #port()}). */
@@ -39,7 +41,7 @@ public final class SyncServer implements AutoCloseable {
             }
         }
         StreamServer streams = new StreamServer(Map.copyOf(byName), options, listener);
-        return new SyncServer(MuxServer.start(host, port, options.mux(), streams::serve, listener::info));
+        return new SyncServer(MuxServer.start(host, port, options.mux(), streams::serve, listener::info), streams.sources);
     }
 
     public int port() {
@@ -49,6 +51,7 @@ public final class SyncServer implements AutoCloseable {
     @Override
     public void close() {
         mux.close();
+        sources.close();
     }
 
     /** Serves one stream: OPEN checks, then the replica or source side. */
@@ -56,6 +59,7 @@ public final class SyncServer implements AutoCloseable {
         private final Map<String, ExposedRegion> regions;
         private final ServerOptions options;
         private final SyncListener listener;
+        private final Admission admission;
         private final SharedSources sources;
         /** Region name to the stream pushing into it; released only by that stream (remove(key, value)). */
         private final Map<String, StreamChannel> pushers = new ConcurrentHashMap<>();
@@ -64,7 +68,8 @@ public final class SyncServer implements AutoCloseable {
             this.regions = regions;
             this.options = options;
             this.listener = listener;
-            this.sources = new SharedSources(options.scanThreads(), options.interval());
+            this.admission = new Admission(options.limits());
+            this.sources = new SharedSources(options.scanThreads(), admission, options.interval());
         }
 
         void serve(MuxStream stream) throws InterruptedException {
@@ -132,6 +137,16 @@ public final class SyncServer implements AutoCloseable {
         private SyncOutcome receivePush(Open open, ExposedRegion region, HashAlgorithm hash, StreamChannel channel,
                                         SyncStats stats) throws SyncException, InterruptedException {
             checkChunkSize(open.chunkSize(), open.regionSize(), options.mux().maxFramePayload(), channel);
+            StreamParameters parameters = new StreamParameters(hash, open.chunkSize(), open.regionSize());
+            // The replica's table and the copy it sends, and one chunk to decompress into.
+            try (Admission.Ticket ticket = admit(channel, 2 * parameters.tableBytes() + open.chunkSize())) {
+                return receivePush(open, region, parameters, channel, stats);
+            }
+        }
+
+        private SyncOutcome receivePush(Open open, ExposedRegion region, StreamParameters parameters,
+                                        StreamChannel channel, SyncStats stats)
+                throws SyncException, InterruptedException {
             if (pushers.putIfAbsent(region.name(), channel) != null) {
                 throw channel.violation(ErrorCode.REFUSED_STREAM, "region '%s' is already being pushed into",
                         region.name());
@@ -140,7 +155,6 @@ public final class SyncServer implements AutoCloseable {
             // seeing the RESET must find the region free, not "already being pushed into".
             channel.whenEnding(() -> pushers.remove(region.name(), channel));
             try (MappedRegion replica = mapForPush(open, region, channel)) {
-                StreamParameters parameters = new StreamParameters(hash, open.chunkSize(), open.regionSize());
                 channel.send(new OpenOk(channel.id(), open.regionSize(), open.chunkSize(), open.hashId()));
                 return new ReplicaSide(region.name(), channel, replica, parameters, options.scanThreads(), false,
                         options.reverifyEvery(), stats, listener).run();
@@ -186,18 +200,32 @@ public final class SyncServer implements AutoCloseable {
                     ? ParameterCheck.autoChunkSize(size) : open.chunkSize();
             checkChunkSize(chunkSize, size, channel.peerMaxFramePayload(), channel);
             StreamParameters parameters = new StreamParameters(hash, chunkSize, size);
-            RegionScans scans;
-            try {
-                scans = sources.acquire(region, parameters);
-            } catch (IOException e) {
-                throw channel.violation(ErrorCode.IO_ERROR, "cannot map region '%s': %s", region.name(), e.getMessage());
+            try (Admission.Ticket ticket = admit(channel, parameters.tableBytes())) { // the acknowledged table
+                RegionScans scans;
+                try {
+                    scans = sources.acquire(region, parameters);
+                } catch (Admission.Refused e) {
+                    throw channel.violation(ErrorCode.REFUSED_STREAM, "%s", e.getMessage());
+                } catch (IOException e) {
+                    throw channel.violation(ErrorCode.IO_ERROR, "cannot map region '%s': %s", region.name(),
+                            e.getMessage());
+                }
+                try {
+                    channel.send(new OpenOk(channel.id(), size, chunkSize, open.hashId()));
+                    return new SourceSide(region.name(), channel, scans, options.compression(), pace(open), false,
+                            stats, listener).run();
+                } finally {
+                    sources.release(region, parameters);
+                }
             }
+        }
+
+        /** Admits a stream that will hold {@code bytes} of tables, or refuses its OPEN (RESET REFUSED_STREAM). */
+        private Admission.Ticket admit(StreamChannel channel, long bytes) throws SyncException {
             try {
-                channel.send(new OpenOk(channel.id(), size, chunkSize, open.hashId()));
-                return new SourceSide(region.name(), channel, scans, options.compression(), pace(open), false,
-                        stats, listener).run();
-            } finally {
-                sources.release(region, parameters);
+                return admission.admit(channel.connection(), bytes);
+            } catch (Admission.Refused e) {
+                throw channel.violation(ErrorCode.REFUSED_STREAM, "%s", e.getMessage());
             }
         }
 
