@@ -59,6 +59,7 @@ final class SourceSide {
      */
     SyncOutcome run() throws SyncException, InterruptedException {
         long verifiedEpoch = 0;
+        LagWatch lag = new LagWatch(name, interval, listener);
         try (ChunkEncoder encoder = new ChunkEncoder(compression)) {
             // Scan while the replica hashes its side: the two passes overlap instead of adding up.
             DigestTable current = scan(true);
@@ -74,8 +75,13 @@ final class SourceSide {
                         || System.nanoTime() - lastEpochNanos >= IDLE_EPOCH_EVERY.toNanos()) {
                     epoch++;
                     lastEpochNanos = System.nanoTime();
+                    long changedBefore = stats.snapshot().changedBytes();
                     byte[] expectedRoot = sendEpoch(epoch, changed, acknowledged, encoder);
                     boolean verified = awaitAck(epoch, expectedRoot);
+                    if (!once && epoch > 1) { // the first epoch is the initial copy: it may take as long as it takes
+                        lag.epochSent(epoch, System.nanoTime() - lastEpochNanos,
+                                stats.snapshot().changedBytes() - changedBefore);
+                    }
                     if (verified) {
                         verifiedEpoch = epoch;
                         unverifiedInARow = 0;
@@ -87,6 +93,8 @@ final class SourceSide {
                     }
                     stats.epochDone(epoch, verified);
                     listener.epochCompleted(name, epoch, verified, stats.snapshot());
+                } else {
+                    lag.nothingToSend();
                 }
                 if (once && verifiedEpoch > 0) {
                     channel.finish("verified at epoch " + verifiedEpoch);

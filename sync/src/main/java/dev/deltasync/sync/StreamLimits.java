@@ -22,11 +22,12 @@ public record StreamLimits(int maxStreams, int maxPendingScans, long memoryBudge
     }
 
     /**
-     * 1024 streams, 16 pending scans, a quarter of the heap for digest tables, and a quarter of that for one
-     * connection, so that one peer cannot take the budget from the others.
+     * 1024 streams, 16 pending scans, a quarter of the heap for digest tables, and a sixteenth of that for one
+     * connection (at least 64 MiB, the tables of a few of the largest regions), so that one peer cannot take the
+     * budget from the others.
      */
     public static StreamLimits defaults() {
         long budget = Runtime.getRuntime().maxMemory() / 4;
-        return new StreamLimits(1024, 16, budget, budget / 4);
+        return new StreamLimits(1024, 16, budget, Math.min(budget, Math.max(budget / 16, 64L << 20)));
     }
 }
