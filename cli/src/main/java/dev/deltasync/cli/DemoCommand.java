@@ -9,6 +9,7 @@ import dev.deltasync.sync.JobResult;
 import dev.deltasync.sync.ServerOptions;
 import dev.deltasync.sync.SyncClient;
 import dev.deltasync.sync.SyncJob;
+import dev.deltasync.sync.ForwardingListener;
 import dev.deltasync.sync.SyncListener;
 import dev.deltasync.sync.SyncOptions;
 import dev.deltasync.sync.SyncServer;
@@ -165,26 +166,20 @@ final class DemoCommand extends Command {
     }
 
     /** Prints one line per epoch, and tracks when the replica was last verified. */
-    private static final class LiveStats implements SyncListener {
+    private static final class LiveStats extends ForwardingListener {
         private final Io io;
-        private final SyncListener bar;
         private final AtomicLong lastVerifiedNanos = new AtomicLong();
         private long previousWire;
         private long previousChunks;
 
         LiveStats(Io io) {
+            super(ProgressBar.orSilent(io.terminal(), io));
             this.io = io;
-            this.bar = ProgressBar.orSilent(io.terminal(), io);
-        }
-
-        @Override
-        public void progress(String region, long epoch, long done, long total) {
-            bar.progress(region, epoch, done, total);
         }
 
         @Override
         public synchronized void epochCompleted(String region, long epoch, boolean verified, SyncStats.Snapshot s) {
-            bar.epochCompleted(region, epoch, verified, s);
+            super.epochCompleted(region, epoch, verified, s);
             long wire = s.wireBytesReceived() + s.wireBytesSent();
             io.out().printf(Locale.ROOT, "epoch %3d: %5d chunks changed, %9s on the wire, %s%n", epoch,
                     s.chunksChanged() - previousChunks, Sizes.format(wire - previousWire),

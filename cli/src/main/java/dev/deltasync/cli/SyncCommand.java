@@ -37,9 +37,14 @@ abstract class SyncCommand extends Command {
     static final Option COMPRESS = Option.builder().longOpt("compress").hasArg().argName("CODEC")
             .desc("zstd[:LEVEL] (default zstd:1) or none; chunks that do not shrink travel raw").get();
     static final Option STATS = Option.builder().longOpt("stats")
-            .desc("print a summary per region: bytes scanned, chunks changed, wire bytes, compression, time").get();
+            .desc("print a summary per region: bytes scanned, chunks changed, wire bytes and rate, compression, wall time")
+            .get();
     static final Option JSON = Option.builder().longOpt("json")
             .desc("print the summary as one JSON object per line (implies --stats)").get();
+    static final Option PROGRESS = Option.builder().longOpt("progress")
+            .desc("draw the progress line of the first sync even when stderr is not a terminal").get();
+    static final Option NO_PROGRESS = Option.builder().longOpt("no-progress")
+            .desc("no progress line, even on a terminal").get();
     static final Option RESIZE = Option.builder().longOpt("resize")
             .desc("let the replica's file take the source's size instead of refusing a mismatch").get();
     static final Duration FIRST_RECONNECT_DELAY = Duration.ofSeconds(1);
@@ -65,6 +70,7 @@ abstract class SyncCommand extends Command {
     Options ownOptions() {
         return SecurityOptions.addTo(new Options().addOption(ONCE).addOption(INTERVAL).addOption(CHUNK_SIZE)
                 .addOption(HASH).addOption(COMPRESS).addOption(STATS).addOption(JSON).addOption(RESIZE)
+                .addOption(PROGRESS).addOption(NO_PROGRESS)
                 .addOption(THREADS).addOption(MAX_RATE), PEER_FINGERPRINT);
     }
 
@@ -97,10 +103,11 @@ abstract class SyncCommand extends Command {
         boolean stats = json || line.hasOption(STATS);
 
         ClientListener listener = new ClientListener(io, jobs, !options.once() && stats, json,
-                io.terminal() && !json);
+                showProgress(line, io));
         List<JobResult> results = options.once()
                 ? once(server, mux, jobs, options, listener)
                 : follow(server, mux, jobs, options, listener);
+        listener.done();
         for (JobResult result : results) {
             if (result.failure() != null) {
                 io.err().println("deltasync " + name() + ": " + result.job() + ": " + result.failure().getMessage());
@@ -171,6 +178,14 @@ abstract class SyncCommand extends Command {
         int threads = Threads.parse(line.getOptionValue(THREADS));
         return new SyncOptions(chunkSize, hash, compression, interval, line.hasOption(ONCE), line.hasOption(RESIZE),
                 threads, Rates.parse(line, MAX_RATE));
+    }
+
+    /** --progress or --no-progress if given, else a bar on a terminal unless the output is JSON. */
+    static boolean showProgress(CommandLine line, Io io) {
+        if (line.hasOption(PROGRESS) && line.hasOption(NO_PROGRESS)) {
+            throw CliException.usage("--progress and --no-progress exclude each other");
+        }
+        return line.hasOption(PROGRESS) || !line.hasOption(NO_PROGRESS) && io.terminal() && !line.hasOption(JSON);
     }
 
     static Path localPath(String text) {

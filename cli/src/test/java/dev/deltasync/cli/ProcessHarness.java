@@ -165,6 +165,10 @@ final class ProcessHarness {
     synchronized Proc start(String name, String mainClass, List<String> args) throws IOException {
         List<String> command = javaCommand(mainClass);
         command.addAll(mainClass.equals(Main.class.getName()) ? TestIdentities.secured(args) : args);
+        return start(name, command);
+    }
+
+    private synchronized Proc start(String name, List<String> command) throws IOException {
         String file = String.format("%02d-%s", ++counter, name.replaceAll("[^A-Za-z0-9_.-]", "_"));
         Path out = logDir.resolve(file + ".out");
         Path err = logDir.resolve(file + ".err");
@@ -216,6 +220,18 @@ final class ProcessHarness {
             secured.addAll(args.subList(1, args.size()));
             return secured;
         }
+    }
+
+    /**
+     * Starts {@code deltasync ARGS...} on a pseudo-terminal (util-linux {@code script}), as a user at a terminal
+     * would: stdout and stderr both go to the terminal, whose output the Proc's stdout records, redraws and all.
+     */
+    Proc onTerminal(String name, String... args) throws IOException {
+        List<String> command = javaCommand(Main.class.getName());
+        command.addAll(TestIdentities.secured(List.of(args)));
+        String shell = command.stream().map(word -> "'" + word.replace("'", "'\\''") + "'")
+                .collect(Collectors.joining(" "));
+        return start(name, List.of("script", "-q", "-e", "-c", shell, "/dev/null"));
     }
 
     /** Starts {@code deltasync ARGS...}. */

@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 
 /**
  * Hashes every chunk of a region into a {@link DigestTable} on a fixed pool of worker threads.
@@ -57,6 +58,14 @@ public final class ParallelScanner implements AutoCloseable {
      *     workers are attached as suppressed
      */
     public synchronized void scan(MemorySegment region, DigestTable into) {
+        scan(region, into, hashed -> { });
+    }
+
+    /**
+     * As {@link #scan(MemorySegment, DigestTable)}, telling {@code hashedBytes} the bytes hashed so far after each
+     * batch (for progress displays): calls come from the workers, one at a time, with growing values.
+     */
+    public synchronized void scan(MemorySegment region, DigestTable into, LongConsumer hashedBytes) {
         if (pool.isShutdown()) {
             throw new IllegalStateException("scanner is closed");
         }
@@ -70,6 +79,7 @@ public final class ParallelScanner implements AutoCloseable {
         int chunks = into.chunkCount();
         int batch = Math.max(1, BATCH_BYTES / into.chunkSize());
         AtomicInteger cursor = new AtomicInteger();
+        long[] hashed = {0};
         int workers = (int) Math.min(hashers.length, ((long) chunks + batch - 1) / batch);
         List<Future<?>> futures = new ArrayList<>(workers);
         for (int w = 0; w < workers; w++) {
@@ -80,6 +90,10 @@ public final class ParallelScanner implements AutoCloseable {
                     int end = (int) Math.min(chunks, (long) first + batch);
                     for (int i = first; i < end; i++) {
                         into.hashChunk(i, region, hasher);
+                    }
+                    long bytes = Math.min(region.byteSize(), (long) end * into.chunkSize()) - (long) first * into.chunkSize();
+                    synchronized (hashed) {
+                        hashedBytes.accept(hashed[0] += bytes);
                     }
                 }
             }));

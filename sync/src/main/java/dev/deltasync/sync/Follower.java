@@ -105,12 +105,11 @@ public final class Follower {
     }
 
     /** Passes events on and notes whether any epoch was verified, which resets the back-off. */
-    private static final class VerifiedCounter implements SyncListener {
-        private final SyncListener next;
+    private static final class VerifiedCounter extends ForwardingListener {
         private volatile boolean verified;
 
         VerifiedCounter(SyncListener next) {
-            this.next = next;
+            super(next);
         }
 
         boolean verified() {
@@ -118,19 +117,9 @@ public final class Follower {
         }
 
         @Override
-        public void progress(String region, long epoch, long done, long total) {
-            next.progress(region, epoch, done, total);
-        }
-
-        @Override
         public void epochCompleted(String region, long epoch, boolean ok, SyncStats.Snapshot totals) {
             verified |= ok;
             next.epochCompleted(region, epoch, ok, totals);
-        }
-
-        @Override
-        public void info(String message) {
-            next.info(message);
         }
     }
 }

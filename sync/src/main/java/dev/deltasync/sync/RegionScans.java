@@ -4,6 +4,7 @@ import dev.deltasync.hashing.DigestTable;
 import dev.deltasync.sync.region.MappedRegion;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.function.LongConsumer;
 
 /**
  * Scans of one source region with one hash and chunk size, shared by every stream that replicates it. A stream
@@ -55,13 +56,13 @@ final class RegionScans implements AutoCloseable {
     }
 
     /** A table of the region, scanned now or by another stream within the reuse bound. */
-    DigestTable recent(SyncStats stats) throws IOException, InterruptedException {
-        return scanStartedAfter(System.nanoTime() - reuseWithin.toNanos(), stats);
+    DigestTable recent(SyncStats stats, LongConsumer hashedBytes) throws IOException, InterruptedException {
+        return scanStartedAfter(System.nanoTime() - reuseWithin.toNanos(), stats, hashedBytes);
     }
 
     /** A table of the region as it is now: from a scan that started after this call, perhaps another stream's. */
-    DigestTable fresh(SyncStats stats) throws IOException, InterruptedException {
-        return scanStartedAfter(System.nanoTime(), stats);
+    DigestTable fresh(SyncStats stats, LongConsumer hashedBytes) throws IOException, InterruptedException {
+        return scanStartedAfter(System.nanoTime(), stats, hashedBytes);
     }
 
     /**
@@ -69,9 +70,10 @@ final class RegionScans implements AutoCloseable {
      * queue) when the last one started earlier. Callers queue on this object, so those that arrived during a scan
      * find the next one done for them.
      *
-     * @param stats credited with the bytes scanned when this call did the scan
+     * @param stats       credited with the bytes scanned when this call did the scan
+     * @param hashedBytes told the bytes hashed so far when this call does the scan
      */
-    private synchronized DigestTable scanStartedAfter(long sinceNanos, SyncStats stats)
+    private synchronized DigestTable scanStartedAfter(long sinceNanos, SyncStats stats, LongConsumer hashedBytes)
             throws IOException, InterruptedException {
         if (latest == null || latestStartNanos - sinceNanos < 0) {
             scanning = true;
@@ -80,7 +82,7 @@ final class RegionScans implements AutoCloseable {
                 region.checkIntact();
                 region.sync();
                 DigestTable table = parameters.newTable();
-                queue.scan(region.segment(), table);
+                queue.scan(region.segment(), table, hashedBytes);
                 latest = table;
                 latestStartNanos = start;
             } finally {

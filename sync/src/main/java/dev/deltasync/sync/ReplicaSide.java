@@ -124,7 +124,8 @@ final class ReplicaSide {
             apply(chunk, epoch, decoder);
             received++;
             receivedBytes += chunk.rawLength();
-            listener.progress(name, epoch, receivedBytes, -1);
+            listener.received(name, epoch, receivedBytes,
+                    table.chunkOffset(chunk.index()) + chunk.rawLength(), region.size());
             frame = channel.receive();
         }
     }
@@ -300,7 +301,8 @@ final class ReplicaSide {
         ownWritesDone = stamp(); // taken before: a write during the scan shows at the next check
         try (ParallelScanner scanner = new ParallelScanner(parameters.hash(), scanThreads)) {
             region.checkIntact();
-            scanner.scan(region.segment(), table);
+            scanner.scan(region.segment(), table,
+                    done -> listener.hashing(name, SyncListener.Side.REPLICA, done, region.size()));
         } catch (IOException e) {
             throw channel.violation(ErrorCode.IO_ERROR, "cannot hash %s: %s", name, e.getMessage());
         }

@@ -8,6 +8,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 
 /**
  * Where whole-region scans run: one at a time (each already uses every scan thread), first come first served,
@@ -24,13 +25,16 @@ final class ScanQueue implements AutoCloseable {
         this.threads = threads;
     }
 
-    /** Hashes every chunk of {@code region} into {@code into}, after the scans ahead of it. */
-    void scan(MemorySegment region, DigestTable into) throws InterruptedException {
+    /**
+     * Hashes every chunk of {@code region} into {@code into}, after the scans ahead of it, telling {@code hashedBytes}
+     * the bytes hashed so far as it goes.
+     */
+    void scan(MemorySegment region, DigestTable into, LongConsumer hashedBytes) throws InterruptedException {
         pending.incrementAndGet();
         try {
             turn.acquire();
             try {
-                scanner(into.algorithm()).scan(region, into);
+                scanner(into.algorithm()).scan(region, into, hashedBytes);
             } finally {
                 turn.release();
             }

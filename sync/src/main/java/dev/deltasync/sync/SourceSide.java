@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.function.LongConsumer;
 
 /**
  * The source end of one stream (PROTOCOL.md, sync algorithm): receive the replica's table, then per
@@ -131,7 +132,8 @@ final class SourceSide {
     /** @param fresh scan now, not reuse another stream's recent scan: at the start and after a mismatch */
     private DigestTable scan(boolean fresh) throws SyncException, InterruptedException {
         try {
-            return fresh ? scans.fresh(stats) : scans.recent(stats);
+            LongConsumer hashed = done -> listener.hashing(name, SyncListener.Side.SOURCE, done, scans.region().size());
+            return fresh ? scans.fresh(stats, hashed) : scans.recent(stats, hashed);
         } catch (IOException e) {
             throw channel.violation(e instanceof RegionResizedException ? ErrorCode.SIZE_MISMATCH : ErrorCode.IO_ERROR,
                     "cannot scan %s: %s", name, e.getMessage());

@@ -4,8 +4,21 @@ package dev.deltasync.sync;
 public interface SyncListener {
     SyncListener SILENT = new SyncListener() { };
 
-    /** Bytes of changed chunks handled so far in the current epoch, of {@code total} (-1 when unknown). */
+    /** Which end of a stream this process is. */
+    enum Side { SOURCE, REPLICA }
+
+    /** A full hash of this side's region is under way: {@code done} bytes of {@code total} hashed so far. */
+    default void hashing(String region, Side side, long done, long total) { }
+
+    /** A source sent a changed chunk: bytes of changed chunks sent so far in the current epoch, of {@code total}. */
     default void progress(String region, long epoch, long done, long total) { }
+
+    /**
+     * A replica wrote a chunk: {@code received} bytes so far in the current epoch, the last one ending at offset
+     * {@code through} of the region's {@code regionSize}. An epoch's total is known only at its end, but a
+     * source sends its chunks in index order (ours does), so {@code through} tells how far the epoch has come.
+     */
+    default void received(String region, long epoch, long received, long through, long regionSize) { }
 
     /** An epoch ended: the replica acknowledged it, verified or not. */
     default void epochCompleted(String region, long epoch, boolean verified, SyncStats.Snapshot totals) { }

@@ -1,0 +1,35 @@
+package dev.deltasync.sync;
+
+/** Passes every event on to {@code next}; subclasses override what they also want to see. */
+public abstract class ForwardingListener implements SyncListener {
+    protected final SyncListener next;
+
+    protected ForwardingListener(SyncListener next) {
+        this.next = next;
+    }
+
+    @Override
+    public void hashing(String region, Side side, long done, long total) {
+        next.hashing(region, side, done, total);
+    }
+
+    @Override
+    public void progress(String region, long epoch, long done, long total) {
+        next.progress(region, epoch, done, total);
+    }
+
+    @Override
+    public void received(String region, long epoch, long received, long through, long regionSize) {
+        next.received(region, epoch, received, through, regionSize);
+    }
+
+    @Override
+    public void epochCompleted(String region, long epoch, boolean verified, SyncStats.Snapshot totals) {
+        next.epochCompleted(region, epoch, verified, totals);
+    }
+
+    @Override
+    public void info(String message) {
+        next.info(message);
+    }
+}
