@@ -101,6 +101,11 @@ final class SharedSources implements AutoCloseable {
         unmapIfUnused(region.name(), mapped);
     }
 
+    /** Scans waiting or running in the server's queue. */
+    int pendingScans() {
+        return queue.pending();
+    }
+
     /** Stops the scan threads; for when the server closes. */
     @Override
     public void close() {
@@ -108,7 +113,7 @@ final class SharedSources implements AutoCloseable {
     }
 
     private void checkScanQueue() throws Admission.Refused {
-        int pending = queue.pending();
+        int pending = pendingScans();
         if (pending >= admission.limits().maxPendingScans()) {
             throw new Admission.Refused("the server has " + pending + " region scans waiting, the most it queues;"
                     + " try again later");
