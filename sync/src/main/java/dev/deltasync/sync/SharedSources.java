@@ -1,7 +1,7 @@
 package dev.deltasync.sync;
 
 import dev.deltasync.sync.region.MappedRegion;
-import dev.deltasync.sync.region.RegionAccess;
+import dev.deltasync.sync.region.RegionFile;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -58,7 +58,7 @@ final class SharedSources implements AutoCloseable {
             throws IOException, Admission.Refused {
         Mapped mapped = regions.get(region.name());
         if (mapped == null) {
-            MappedRegion file = MappedRegion.open(region.path(), RegionAccess.READ_ONLY);
+            MappedRegion file = RegionFile.forReading(region.path()).map();
             mapped = new Mapped(file);
             regions.put(region.name(), mapped);
         }

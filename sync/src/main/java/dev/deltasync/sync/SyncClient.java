@@ -10,9 +10,8 @@ import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.Open;
 import dev.deltasync.protocol.OpenOk;
 import dev.deltasync.sync.region.MappedRegion;
-import dev.deltasync.sync.region.RegionAccess;
+import dev.deltasync.sync.region.RegionFile;
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,21 +127,33 @@ public final class SyncClient implements AutoCloseable {
         }
     }
 
+    /**
+     * An existing replica file is opened and locked before the stream opens, so a second writer is refused
+     * before anything is exchanged; a missing one is created once the server has said how large it is.
+     */
     private SyncOutcome pull(SyncJob job, SyncOptions options, SyncListener listener)
             throws SyncException, InterruptedException {
-        long localSize = sizeIfExists(job);
-        SyncStats stats = new SyncStats();
-        // A missing file is created at the region's size: a resize from 0, which OPEN must announce (§5.3).
-        boolean allowResize = options.allowResize() || localSize < 0;
-        try (StreamChannel channel = open(job, options, Constants.ROLE_PULL, Math.max(localSize, 0), allowResize,
-                stats)) {
-            return runReplica(job, options, listener, localSize, channel, stats);
+        RegionFile existing = existingReplica(job);
+        try {
+            long localSize = existing == null ? -1 : localSize(existing);
+            SyncStats stats = new SyncStats();
+            // A missing file is created at the region's size: a resize from 0, which OPEN must announce (§5.3).
+            boolean allowResize = options.allowResize() || localSize < 0;
+            try (StreamChannel channel = open(job, options, Constants.ROLE_PULL, Math.max(localSize, 0), allowResize,
+                    stats)) {
+                return runReplica(job, options, listener, existing, localSize, channel, stats);
+            }
+        } finally {
+            if (existing != null) {
+                existing.close();
+            }
         }
     }
 
-    /** The replica side of a pull, once the stream is open. */
-    private SyncOutcome runReplica(SyncJob job, SyncOptions options, SyncListener listener, long localSize,
-                                   StreamChannel channel, SyncStats stats) throws SyncException, InterruptedException {
+    /** The replica side of a pull, once the stream is open; {@code existing} is null when the file is missing. */
+    private SyncOutcome runReplica(SyncJob job, SyncOptions options, SyncListener listener, RegionFile existing,
+                                   long localSize, StreamChannel channel, SyncStats stats)
+            throws SyncException, InterruptedException {
         OpenOk ok = channel.expect(OpenOk.class, "in answer to OPEN");
         StreamParameters parameters = agreed(channel, ok, options);
         if (localSize >= 0 && localSize != ok.regionSize() && !options.allowResize()) {
@@ -152,9 +163,11 @@ public final class SyncClient implements AutoCloseable {
         }
         MappedRegion local;
         try {
-            local = MappedRegion.openResized(job.localPath(), ok.regionSize());
+            RegionFile file = existing != null ? existing : RegionFile.forWriting(job.localPath());
+            local = file.mapResized(ok.regionSize());
         } catch (IOException e) {
-            throw channel.violation(ErrorCode.IO_ERROR, "cannot open %s for writing: %s", job.localPath(), e);
+            SyncException failure = FileRefusals.ofLocal(e);
+            throw channel.violation(failure.code(), "%s", failure.getMessage());
         }
         try (local) {
             return new ReplicaSide(job.remoteName(), channel, local, parameters, options.scanThreads(), options.once(),
@@ -194,21 +207,29 @@ public final class SyncClient implements AutoCloseable {
         return new StreamParameters(options.hash(), ok.chunkSize(), ok.regionSize());
     }
 
+    /** A push's source, locked for reading (other sources may share it, no stream may write it). */
     private static MappedRegion openLocal(SyncJob job) throws SyncException {
         try {
-            return MappedRegion.open(job.localPath(), RegionAccess.READ_ONLY);
-        } catch (NoSuchFileException e) {
-            throw new SyncException(ErrorCode.IO_ERROR, "no such file: " + job.localPath());
+            return RegionFile.forReading(job.localPath()).map();
         } catch (IOException e) {
-            throw new SyncException(ErrorCode.IO_ERROR, "cannot map " + job.localPath() + ": " + e.getMessage(), e);
+            throw FileRefusals.ofLocal(e);
         }
     }
 
-    private static long sizeIfExists(SyncJob job) throws SyncException {
+    /** A pull's replica file, locked, if it exists; null when it does not. */
+    private static RegionFile existingReplica(SyncJob job) throws SyncException {
         try {
-            return MappedRegion.sizeIfExists(job.localPath());
+            return RegionFile.sizeIfExists(job.localPath()) < 0 ? null : RegionFile.forWriting(job.localPath());
         } catch (IOException e) {
-            throw new SyncException(ErrorCode.IO_ERROR, "cannot read " + job.localPath() + ": " + e.getMessage(), e);
+            throw FileRefusals.ofLocal(e);
+        }
+    }
+
+    private static long localSize(RegionFile file) throws SyncException {
+        try {
+            return file.created() ? -1 : file.size();
+        } catch (IOException e) {
+            throw FileRefusals.ofLocal(e);
         }
     }
 

@@ -9,13 +9,14 @@ import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.Open;
 import dev.deltasync.protocol.OpenOk;
 import dev.deltasync.sync.region.MappedRegion;
+import dev.deltasync.sync.region.RegionFile;
+import dev.deltasync.sync.region.RegionFileException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The server end: offers named regions; a client's PUSH stream makes the server's file a replica,
@@ -23,6 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * one resets that stream only.
  */
 public final class SyncServer implements AutoCloseable {
+    /** How long a stream waits for a lock that another stream of this process is releasing. */
+    private static final Duration OWN_LOCK_PATIENCE = Duration.ofSeconds(2);
+    private static final Duration OWN_LOCK_RETRY = Duration.ofMillis(10);
+
     private final MuxServer mux;
     private final SharedSources sources;
 
@@ -61,8 +66,6 @@ public final class SyncServer implements AutoCloseable {
         private final SyncListener listener;
         private final Admission admission;
         private final SharedSources sources;
-        /** Region name to the stream pushing into it; released only by that stream (remove(key, value)). */
-        private final Map<String, StreamChannel> pushers = new ConcurrentHashMap<>();
 
         StreamServer(Map<String, ExposedRegion> regions, ServerOptions options, SyncListener listener) {
             this.regions = regions;
@@ -144,49 +147,53 @@ public final class SyncServer implements AutoCloseable {
             }
         }
 
+        /**
+         * The push claim is the replica file's exclusive lock ({@link RegionFile}): it belongs to the file, not to
+         * the region's name, so two names of one file (aliases, hard links) cannot be pushed into at once, nor by
+         * another process. When this side ends the stream, the lock is released just before its RESET leaves: a
+         * peer that reopens on seeing the RESET must find the region free, not "already being pushed into".
+         */
         private SyncOutcome receivePush(Open open, ExposedRegion region, StreamParameters parameters,
                                         StreamChannel channel, SyncStats stats)
                 throws SyncException, InterruptedException {
-            if (pushers.putIfAbsent(region.name(), channel) != null) {
-                throw channel.violation(ErrorCode.REFUSED_STREAM, "region '%s' is already being pushed into",
-                        region.name());
+            RegionFile file;
+            try {
+                file = openPatiently(region, true);
+            } catch (IOException e) {
+                throw FileRefusals.ofRegion(channel, region.name(), e, true);
             }
-            // When this side ends the stream, the claim is freed before its RESET leaves: a peer that reopens on
-            // seeing the RESET must find the region free, not "already being pushed into".
-            channel.whenEnding(() -> pushers.remove(region.name(), channel));
-            try (MappedRegion replica = mapForPush(open, region, channel)) {
+            channel.whenEnding(file::close);
+            try (file; MappedRegion replica = mapForPush(open, region, file, channel)) {
                 channel.send(new OpenOk(channel.id(), open.regionSize(), open.chunkSize(), open.hashId()));
                 return new ReplicaSide(region.name(), channel, replica, parameters, options.scanThreads(), false,
                         options.reverifyEvery(), stats, listener).run();
-            } finally {
-                pushers.remove(region.name(), channel); // when the peer ended it; never the next pusher's claim
             }
         }
 
         /**
          * Maps the region at the pushed size, unless its existing file has another size and the push or
-         * the server does not allow resizing. Runs under the push claim, so no other push resizes it meanwhile.
+         * the server does not allow resizing. Runs under the file's lock, so no other push resizes it meanwhile.
          */
-        private static MappedRegion mapForPush(Open open, ExposedRegion region, StreamChannel channel)
+        private static MappedRegion mapForPush(Open open, ExposedRegion region, RegionFile file, StreamChannel channel)
                 throws SyncException {
-            long size = existingSize(region, channel);
-            if (size >= 0 && size != open.regionSize()) {
-                if (!open.allowResize()) {
-                    throw channel.violation(ErrorCode.SIZE_MISMATCH,
-                            "region '%s' is %d bytes, the source is %d bytes (push with --resize to resize it)",
-                            region.name(), size, open.regionSize());
-                }
-                if (!region.resizable()) {
-                    throw channel.violation(ErrorCode.SIZE_MISMATCH,
-                            "region '%s' is %d bytes, the source is %d bytes, and the server does not let pushes"
-                                    + " resize it (serve --allow-resize %s)", region.name(), size, open.regionSize(),
-                            region.name());
-                }
-            }
             try {
-                return MappedRegion.openResized(region.path(), open.regionSize());
+                long size = file.created() ? -1 : file.size();
+                if (size >= 0 && size != open.regionSize()) {
+                    if (!open.allowResize()) {
+                        throw channel.violation(ErrorCode.SIZE_MISMATCH,
+                                "region '%s' is %d bytes, the source is %d bytes (push with --resize to resize it)",
+                                region.name(), size, open.regionSize());
+                    }
+                    if (!region.resizable()) {
+                        throw channel.violation(ErrorCode.SIZE_MISMATCH,
+                                "region '%s' is %d bytes, the source is %d bytes, and the server does not let pushes"
+                                        + " resize it (serve --allow-resize %s)", region.name(), size,
+                                open.regionSize(), region.name());
+                    }
+                }
+                return file.mapResized(open.regionSize());
             } catch (IOException e) {
-                throw channel.violation(ErrorCode.IO_ERROR, "cannot map region '%s': %s", region.name(), e.getMessage());
+                throw FileRefusals.ofRegion(channel, region.name(), e, true);
             }
         }
 
@@ -202,13 +209,12 @@ public final class SyncServer implements AutoCloseable {
             StreamParameters parameters = new StreamParameters(hash, chunkSize, size);
             try (Admission.Ticket ticket = admit(channel, parameters.tableBytes())) { // the acknowledged table
                 RegionScans scans;
-                try {
+                try (RegionFile admitted = openPatiently(region, false)) { // the shared sources lock it again, shared
                     scans = sources.acquire(region, parameters);
                 } catch (Admission.Refused e) {
                     throw channel.violation(ErrorCode.REFUSED_STREAM, "%s", e.getMessage());
                 } catch (IOException e) {
-                    throw channel.violation(ErrorCode.IO_ERROR, "cannot map region '%s': %s", region.name(),
-                            e.getMessage());
+                    throw FileRefusals.ofRegion(channel, region.name(), e, false);
                 }
                 try {
                     channel.send(new OpenOk(channel.id(), size, chunkSize, open.hashId()));
@@ -229,6 +235,28 @@ public final class SyncServer implements AutoCloseable {
             }
         }
 
+        /**
+         * Opens and locks the region's file. When the lock is held by this very process, a stream whose peer has
+         * just ended it may still be on its way out (it notices the peer's RESET on its own thread): that is
+         * waited for, up to {@link #OWN_LOCK_PATIENCE}, so a pull right after a push on one connection is served.
+         * A lock held by another process is refused at once.
+         */
+        private static RegionFile openPatiently(ExposedRegion region, boolean write)
+                throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + OWN_LOCK_PATIENCE.toNanos();
+            while (true) {
+                try {
+                    return write ? RegionFile.forWriting(region.path()) : RegionFile.forReading(region.path());
+                } catch (RegionFileException e) {
+                    boolean ours = e.holderPid().equals(Optional.of(ProcessHandle.current().pid()));
+                    if (e.problem() != RegionFileException.Problem.BUSY || !ours || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(OWN_LOCK_RETRY);
+                }
+            }
+        }
+
         /** A pull's interval: the client may ask for epochs less often than ours, never more often (§9.4). */
         private Duration pace(Open open) {
             Duration asked = Duration.ofMillis(open.intervalMillis());
@@ -240,7 +268,7 @@ public final class SyncServer implements AutoCloseable {
             try {
                 return MappedRegion.sizeIfExists(region.path());
             } catch (IOException e) {
-                throw channel.violation(ErrorCode.IO_ERROR, "cannot read region '%s': %s", region.name(), e.getMessage());
+                throw FileRefusals.ofRegion(channel, region.name(), e, false);
             }
         }
     }

@@ -24,20 +24,29 @@ public final class MappedRegion implements AutoCloseable {
     private final RegionAccess access;
     private final Arena arena;
     private final MemorySegment segment;
+    /** The locked file this mapping was made from, released with it; null for an unlocked mapping. */
+    private final RegionFile file;
 
-    private MappedRegion(Path path, RegionAccess access, Arena arena, MemorySegment segment) {
+    private MappedRegion(Path path, RegionAccess access, Arena arena, MemorySegment segment, RegionFile file) {
         this.path = path;
         this.access = access;
         this.arena = arena;
         this.segment = segment;
+        this.file = file;
     }
 
-    /** The file's size, or -1 when it does not exist (yet): a replica's file is created on first sync. */
+    /**
+     * The size of the regular file at {@code path}, or -1 when it does not exist (yet): a replica's file is
+     * created on first sync. A symlink, directory or device there is a {@link RegionFileException}.
+     */
     public static long sizeIfExists(Path path) throws IOException {
-        return Files.exists(path) ? Files.size(path) : -1;
+        return RegionFile.sizeIfExists(path);
     }
 
-    /** Maps an existing file at its current size. */
+    /**
+     * Maps an existing file at its current size, without a lock: for a program's own use of a file (a test's
+     * writer, a benchmark). Streams open their files through {@link RegionFile}, which locks them.
+     */
     public static MappedRegion open(Path path, RegionAccess access) throws IOException {
         if (!Files.exists(path)) {
             throw new NoSuchFileException(path.toString(), null, "region file does not exist");
@@ -61,18 +70,34 @@ public final class MappedRegion implements AutoCloseable {
         Set<OpenOption> options = new HashSet<>(access.openOptions());
         options.addAll(extra);
         try (FileChannel channel = FileChannel.open(path, options)) {
-            if (newSize >= 0 && channel.size() != newSize) {
-                resize(channel, newSize);
-            }
-            long size = channel.size();
-            Arena arena = Arena.ofShared();
-            try {
-                MemorySegment segment = channel.map(access.mapMode(), 0, size, arena);
-                return new MappedRegion(path, access, arena, segment);
-            } catch (IOException | RuntimeException e) {
-                arena.close();
-                throw e;
-            }
+            return map(path, channel, access, newSize, null);
+        }
+    }
+
+    /** Maps {@code file}, which the mapping then owns (see {@link RegionFile#map()}); closes it if that fails. */
+    static MappedRegion map(RegionFile file, FileChannel channel, RegionAccess access, long newSize)
+            throws IOException {
+        try {
+            return map(file.path(), channel, access, newSize, file);
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    private static MappedRegion map(Path path, FileChannel channel, RegionAccess access, long newSize,
+                                    RegionFile file) throws IOException {
+        if (newSize >= 0 && channel.size() != newSize) {
+            resize(channel, newSize);
+        }
+        long size = channel.size();
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment segment = channel.map(access.mapMode(), 0, size, arena);
+            return new MappedRegion(path, access, arena, segment, file);
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            throw e;
         }
     }
 
@@ -121,10 +146,13 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
-    /** Unmaps the region now; the segment must not be used afterwards. */
+    /** Unmaps the region now, and releases its file's lock if it has one; the segment must not be used afterwards. */
     @Override
     public void close() {
         arena.close();
+        if (file != null) {
+            file.close();
+        }
     }
 
     @Override

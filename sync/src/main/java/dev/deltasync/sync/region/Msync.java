@@ -3,37 +3,21 @@ package dev.deltasync.sync.region;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
- * {@code msync(2)} as an FFM downcall into libc, with errno captured by the linker (reading errno
- * after the call through another downcall would race with the JVM's own libc calls).
+ * {@code msync(2)} as an FFM downcall into libc, with errno captured by the linker ({@link Libc}).
  */
 final class Msync {
     /** {@code MS_SYNC} from {@code <sys/mman.h>} on Linux: block until the pages are written. */
     static final int MS_SYNC = 4;
 
-    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle MSYNC = bind();
+    private static final MethodHandle MSYNC = Libc.downcall("msync", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
 
     private Msync() {}
-
-    private static MethodHandle bind() {
-        Linker linker = Linker.nativeLinker();
-        MemorySegment symbol = linker.defaultLookup().find("msync")
-                .orElseThrow(() -> new UnsatisfiedLinkError("msync not found in libc"));
-        FunctionDescriptor signature = FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT);
-        return linker.downcallHandle(symbol, signature, Linker.Option.captureCallState("errno"));
-    }
 
     /**
      * Flushes {@code segment} (which must start on a page boundary) to its file.
@@ -46,10 +30,10 @@ final class Msync {
             return;
         }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = arena.allocate(CAPTURE_LAYOUT);
+            MemorySegment capture = arena.allocate(Libc.CAPTURE_LAYOUT);
             int rc = (int) MSYNC.invokeExact(capture, segment, segment.byteSize(), MS_SYNC);
             if (rc != 0) {
-                int errno = (int) ERRNO.get(capture, 0L);
+                int errno = Libc.errno(capture);
                 throw new IOException("msync failed for " + what + ": " + Errno.describe(errno));
             }
         } catch (IOException | RuntimeException | Error e) {
