@@ -8,8 +8,14 @@ import java.util.List;
 final class Outcomes {
     private Outcomes() {}
 
-    /** REFUSED for a peer's "no" (unknown region, read-only, size mismatch, not verified); FAILURE otherwise. */
+    /**
+     * REFUSED for a peer's "no" (unknown region, read-only, size mismatch, not verified) and for a connection no
+     * retry can mend (a certificate not pinned or refused, TLS against plaintext); FAILURE otherwise.
+     */
     static ExitCode exitCodeOf(SyncException e) {
+        if (e.connectFailure().filter(failure -> failure.isFinal()).isPresent()) {
+            return ExitCode.REFUSED;
+        }
         return switch (e.code()) {
             case UNKNOWN_REGION, READ_ONLY, SIZE_MISMATCH, UNSUPPORTED_PARAMETER, REFUSED_STREAM, VERIFY_FAILED ->
                     ExitCode.REFUSED;

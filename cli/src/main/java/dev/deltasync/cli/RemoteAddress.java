@@ -3,20 +3,24 @@ package dev.deltasync.cli;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** {@code HOST:PORT} (IPv6 in brackets: {@code [::1]:7070}), optionally followed by {@code /NAME}. */
+/**
+ * {@code HOST:PORT} (IPv6 in brackets: {@code [::1]:7070}), optionally followed by {@code /NAME}; a client may leave
+ * out {@code :PORT} for the default, {@value #DEFAULT_PORT}, where {@code serve} listens unless told otherwise.
+ */
 record RemoteAddress(String host, int port, String region) {
-    private static final Pattern ADDRESS = Pattern.compile("(\\[[0-9a-fA-F:.]+]|[^:/\\[\\]]+):(\\d{1,5})(?:/(.+))?");
+    static final int DEFAULT_PORT = 7070;
+    private static final Pattern ADDRESS = Pattern.compile("(\\[[0-9a-fA-F:.]+]|[^:/\\[\\]]+)(?::(\\d{1,5}))?(?:/(.+))?");
 
-    /** Parses {@code HOST:PORT/NAME}; the region name is required. */
+    /** Parses {@code HOST[:PORT]/NAME}; the region name is required, the port defaults to {@value #DEFAULT_PORT}. */
     static RemoteAddress parseWithRegion(String text) {
-        RemoteAddress address = parse(text, "HOST:PORT/NAME");
+        RemoteAddress address = parse(text, "HOST[:PORT]/NAME");
         if (address.region() == null) {
-            throw CliException.usage("'" + text + "' names no region: expected HOST:PORT/NAME, e.g. 10.0.0.2:7070/vm");
+            throw CliException.usage("'" + text + "' names no region: expected HOST[:PORT]/NAME, e.g. 10.0.0.2:7070/vm");
         }
         return address;
     }
 
-    /** Parses {@code HOST:PORT} for listening. */
+    /** Parses {@code HOST[:PORT]} for listening. */
     static RemoteAddress parseListen(String text) {
         RemoteAddress address = parse(text, "HOST:PORT");
         if (address.region() != null) {
@@ -31,7 +35,7 @@ record RemoteAddress(String host, int port, String region) {
             throw CliException.usage("not an address: '" + text + "' (expected " + form + ", e.g. 127.0.0.1:7070"
                     + (form.endsWith("NAME") ? "/vm" : "") + ")");
         }
-        int port = Integer.parseInt(m.group(2));
+        int port = m.group(2) == null ? DEFAULT_PORT : Integer.parseInt(m.group(2));
         if (port > 65535) {
             throw CliException.usage("port out of range in '" + text + "'");
         }

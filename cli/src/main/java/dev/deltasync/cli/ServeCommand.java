@@ -1,5 +1,6 @@
 package dev.deltasync.cli;
 
+import dev.deltasync.mux.ConnectFailure;
 import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.mux.Transport;
 import dev.deltasync.mux.tls.Fingerprint;
@@ -126,6 +127,11 @@ final class ServeCommand extends Command {
             @Override
             public void info(String message) {
                 io.err().println(LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " " + message);
+            }
+
+            @Override
+            public void refused(String remote, ConnectFailure failure) {
+                info(ConnectHints.serverLine(remote, failure));
             }
         };
         SyncServer server;

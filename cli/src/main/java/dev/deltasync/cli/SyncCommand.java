@@ -9,7 +9,6 @@ import dev.deltasync.sync.SyncException;
 import dev.deltasync.sync.SyncJob;
 import dev.deltasync.sync.SyncOptions;
 import dev.deltasync.sync.codec.Compression;
-import java.net.ConnectException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,7 +109,8 @@ abstract class SyncCommand extends Command {
         listener.done();
         for (JobResult result : results) {
             if (result.failure() != null) {
-                io.err().println("deltasync " + name() + ": " + result.job() + ": " + result.failure().getMessage());
+                io.err().println("deltasync " + name() + ": " + result.job() + ": "
+                        + ConnectHints.clientLine(result.failure()));
             } else if (stats) {
                 StatsReport.print(io.out(), json, result.job(), "summary", result.outcome().verifiedEpoch(),
                         result.outcome().stats());
@@ -126,9 +126,7 @@ abstract class SyncCommand extends Command {
         try {
             client = SyncClient.connect(server.host(), server.port(), mux);
         } catch (SyncException e) {
-            boolean unreachable = e.getCause() instanceof ConnectException;
-            throw new CliException(ExitCode.FAILURE, e.getMessage()
-                    + (unreachable ? " (is 'deltasync serve' running there?)" : ""), e);
+            throw new CliException(Outcomes.exitCodeOf(e), ConnectHints.clientLine(e), e);
         }
         try (client) {
             return client.runAll(jobs, options, listener);

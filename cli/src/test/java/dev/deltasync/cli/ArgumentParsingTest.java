@@ -104,6 +104,17 @@ class ArgumentParsingTest {
         assertEquals("backup-host", RemoteAddress.parseWithRegion("backup-host:1/x").host());
     }
 
+    @Test
+    void aClientAddressWithoutAPortUsesTheServersDefault() {
+        RemoteAddress a = RemoteAddress.parseWithRegion("backup-host/vm");
+        assertEquals("backup-host", a.host());
+        assertEquals(7070, a.port());
+        assertEquals("vm", a.region());
+        RemoteAddress v6 = RemoteAddress.parseWithRegion("[::1]/cache.bin");
+        assertEquals("[::1]:7070", v6.hostPort());
+        assertEquals("cache.bin", v6.region());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"host", "host:port/x", "host:70000/x", "host:7070", ":7070/x", "host:7070/"})
     void failsWhenARegionAddressIsMalformed(String text) {

@@ -118,7 +118,7 @@ class SecurityCliTest {
     @Test
     void aClientPinningAnotherServerRefusesItAndTheServerLogsThat() throws Exception {
         Proc push = as(carol, fingerprint(dave), "push", source.toString(), server.address("open"));
-        assertEquals(ExitCode.FAILURE.code(), exit(push), push.tails());
+        assertEquals(ExitCode.REFUSED.code(), exit(push), "a wrong pin is a refusal, not a network blip: " + push.tails());
         assertTrue(oneLine(push).contains("server certificate " + serverId + " is not pinned (--peer-fingerprint)"),
                 push.tails());
         awaitServerLog("refused: the client refused our certificate " + serverId);
@@ -127,8 +127,10 @@ class SecurityCliTest {
     @Test
     void anUnpinnedClientIsRejectedByTheServer() throws Exception {
         Proc push = as(dave, serverId, "push", source.toString(), server.address("open"));
-        assertEquals(ExitCode.FAILURE.code(), exit(push), push.tails());
+        assertEquals(ExitCode.REFUSED.code(), exit(push), push.tails());
         assertTrue(oneLine(push).contains("the server refused our certificate " + fingerprint(dave)), push.tails());
+        assertTrue(oneLine(push).contains("serve --peer-fingerprint or --allow") && oneLine(push).contains("serve --ca"),
+                "the hint names every way the server can accept us: " + push.tails());
         awaitServerLog("client certificate " + fingerprint(dave) + " is not pinned (--peer-fingerprint)");
     }
 
@@ -185,8 +187,9 @@ class SecurityCliTest {
             assertTrue(insecure.proc().stderr().contains("security: plaintext (--insecure)"), insecure.proc().tails());
 
             Proc tlsClient = as(carol, serverId, "push", source.toString(), insecure.address("p"));
-            assertEquals(ExitCode.FAILURE.code(), exit(tlsClient), tlsClient.tails());
-            assertTrue(oneLine(tlsClient).contains("the server does not speak TLS"), tlsClient.tails());
+            assertEquals(ExitCode.REFUSED.code(), exit(tlsClient), tlsClient.tails());
+            assertTrue(oneLine(tlsClient).contains("the server does not speak TLS (is it running with --insecure?)"),
+                    tlsClient.tails());
         } finally {
             plain.killAll();
         }

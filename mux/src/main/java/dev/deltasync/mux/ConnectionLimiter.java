@@ -6,7 +6,6 @@ import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 /**
  * Counts a server's connections against its {@link ServerLimits}: per peer address, in all, and those still in
@@ -14,12 +13,12 @@ import java.util.function.Consumer;
  */
 final class ConnectionLimiter {
     private final ServerLimits limits;
-    private final Consumer<String> log;
+    private final ConnectionLog log;
     private final Map<InetAddress, Integer> perAddress = new HashMap<>();
     private int total;
     private int unauthenticated;
 
-    ConnectionLimiter(ServerLimits limits, Consumer<String> log) {
+    ConnectionLimiter(ServerLimits limits, ConnectionLog log) {
         this.limits = limits;
         this.log = log;
     }
@@ -30,7 +29,9 @@ final class ConnectionLimiter {
         String refusal = count(address);
         if (refusal != null) {
             if (log != null) {
-                log.accept("connection from " + channel.remoteAddress() + " refused: " + refusal);
+                InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
+                log.refused(remote.getAddress().getHostAddress() + ":" + remote.getPort(),
+                        new ConnectFailure.OverLimit(refusal));
             }
             channel.close();
             return false;

@@ -1,7 +1,6 @@
 package dev.deltasync.mux;
 
 import dev.deltasync.protocol.Constants;
-import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.Frame;
 import dev.deltasync.protocol.FrameReader;
 import dev.deltasync.protocol.ProtocolException;
@@ -16,6 +15,14 @@ import java.util.List;
  * reading for good; a stream error is reported and reading goes on.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
+    /** Fired instead of frames when the peer's first bytes are a TLS record on a plaintext connection (§12.1). */
+    static final Object PEER_SPEAKS_TLS = new Object() {
+        @Override
+        public String toString() {
+            return "the peer speaks TLS";
+        }
+    };
+
     private final FrameReader reader = new FrameReader(Constants.PRE_HELLO_MAX_PAYLOAD);
     private boolean failed;
     private boolean sawFirstBytes;
@@ -31,8 +38,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
             if (looksLikeTls(in)) {
                 failed = true;
                 in.skipBytes(in.readableBytes());
-                ctx.fireExceptionCaught(ProtocolException.connectionError(ErrorCode.PROTOCOL_ERROR,
-                        "the peer speaks TLS and this side plaintext (drop --insecure, or give the peer --insecure too)"));
+                ctx.fireUserEventTriggered(PEER_SPEAKS_TLS);
                 return;
             }
         }

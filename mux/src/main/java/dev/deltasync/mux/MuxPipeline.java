@@ -6,7 +6,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /** The one place that lays out a connection's pipeline, for clients and servers alike. */
 final class MuxPipeline {
@@ -27,7 +26,7 @@ final class MuxPipeline {
      * @param streamless a server closes a connection that has had no open stream for this long; null on a client
      */
     static MuxSession install(SocketChannel channel, MuxSession.Side side, MuxConfig config, StreamAcceptor acceptor,
-                              String peerHost, int peerPort, Consumer<String> log, Duration streamless) {
+                              String peerHost, int peerPort, ConnectionLog log, Duration streamless) {
         channel.config().setOption(ChannelOption.TCP_NODELAY, true);
         channel.config().setWriteBufferWaterMark(WATER_MARK);
         FrameDecoder decoder = new FrameDecoder();

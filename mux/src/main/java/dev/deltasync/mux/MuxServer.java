@@ -25,29 +25,30 @@ public final class MuxServer implements AutoCloseable {
     /** Binds {@code host:port} (port 0 picks a free one, see {@link #port()}). */
     public static MuxServer start(String host, int port, MuxConfig config, StreamAcceptor acceptor)
             throws IOException, InterruptedException {
-        return start(host, port, config, acceptor, null);
+        return start(host, port, config, acceptor, (ConnectionLog) null, ServerLimits.defaults());
     }
 
-    /** As {@link #start(String, int, MuxConfig, StreamAcceptor, Consumer)}, with the default connection cap. */
-    public static MuxServer start(String host, int port, MuxConfig config, StreamAcceptor acceptor,
-                                  Consumer<String> log) throws IOException, InterruptedException {
+    /** As {@link #start(String, int, MuxConfig, StreamAcceptor, ConnectionLog, ServerLimits)}, with the default caps. */
+    public static MuxServer start(String host, int port, MuxConfig config, StreamAcceptor acceptor, ConnectionLog log)
+            throws IOException, InterruptedException {
         return start(host, port, config, acceptor, log, ServerLimits.defaults());
     }
 
-    /** As {@link #start(String, int, MuxConfig, StreamAcceptor, Consumer, ServerLimits)}, with another per-address cap. */
+    /** As {@link #start(String, int, MuxConfig, StreamAcceptor, ConnectionLog, ServerLimits)}, with log lines and another per-address cap. */
     public static MuxServer start(String host, int port, MuxConfig config, StreamAcceptor acceptor,
                                   Consumer<String> log, int maxConnectionsPerAddress)
             throws IOException, InterruptedException {
-        return start(host, port, config, acceptor, log, ServerLimits.defaults().withPerAddress(maxConnectionsPerAddress));
+        return start(host, port, config, acceptor, ConnectionLog.lines(log),
+                ServerLimits.defaults().withPerAddress(maxConnectionsPerAddress));
     }
 
     /**
      * Binds {@code host:port}; {@code log} (may be null) hears of every connection refused before HELLO, e.g. a
-     * client whose certificate is not pinned, with its address and the reason. Connections are counted against
+     * client whose certificate is not pinned, with its address and what happened. Connections are counted against
      * {@code limits}.
      */
     public static MuxServer start(String host, int port, MuxConfig config, StreamAcceptor acceptor,
-                                  Consumer<String> log, ServerLimits limits)
+                                  ConnectionLog log, ServerLimits limits)
             throws IOException, InterruptedException {
         ConnectionLimiter limiter = new ConnectionLimiter(limits, log);
         Transport transport = Transport.best();

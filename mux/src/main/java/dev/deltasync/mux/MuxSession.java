@@ -17,10 +17,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.io.IOException;
 import java.time.Duration;
@@ -35,9 +33,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import java.util.function.IntFunction;
-import javax.net.ssl.SSLException;
 
 /**
  * One deltasync connection: the HELLO exchange, the stream table, flow-control windows, keepalive and
@@ -54,7 +50,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     private final MuxConfig config;
     private final StreamAcceptor acceptor;
     private final FrameDecoder decoder;
-    private final Consumer<String> log;
+    private final ConnectionLog log;
     private final CompletableFuture<Hello> handshake = new CompletableFuture<>();
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
@@ -87,7 +83,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
      *            peers); a client reports through {@link #handshake()} instead
      * @param streamless a server closes the connection once it has had no open stream for this long; null on a client
      */
-    MuxSession(Side side, MuxConfig config, StreamAcceptor acceptor, FrameDecoder decoder, Consumer<String> log,
+    MuxSession(Side side, MuxConfig config, StreamAcceptor acceptor, FrameDecoder decoder, ConnectionLog log,
                Duration streamless) {
         this.side = side;
         this.streamless = streamless;
@@ -274,7 +270,8 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         Duration timeout = config.handshakeTimeout();
         ctx.executor().schedule(() -> {
             if (peerHello == null && terminated == null) {
-                terminate(ErrorCode.IDLE_TIMEOUT, "no HELLO from the peer within " + timeout.toMillis() + " ms", false);
+                ConnectFailure failure = new ConnectFailure.HandshakeTimeout(timeout, false);
+                terminate(new StreamClosedException(ErrorCode.IDLE_TIMEOUT.code(), failure.describe(), false, failure));
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
@@ -322,6 +319,9 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof SslHandshakeCompletionEvent completion) {
             onTlsHandshake(completion);
+        } else if (event == FrameDecoder.PEER_SPEAKS_TLS) {
+            ConnectFailure failure = new ConnectFailure.TlsPeer(peerRole());
+            terminate(new StreamClosedException(ErrorCode.PROTOCOL_ERROR.code(), failure.describe(), false, failure));
         } else if (event instanceof IdleStateEvent idle) {
             switch (idle.state()) {
                 case READER_IDLE -> terminate(ErrorCode.IDLE_TIMEOUT,
@@ -341,7 +341,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Optional<Throwable> tls = tlsFailure(cause);
+        Optional<Throwable> tls = TlsFailures.find(cause);
         if (tls.isPresent()) {
             transportReady = false; // a broken TLS session cannot carry a GOAWAY
             terminateTls(tls.get());
@@ -357,14 +357,12 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (terminated == null) {
-            String reason = "connection closed by the peer";
-            if (peerHello == null && config.plaintext() && side == Side.CLIENT) {
-                reason += " before HELLO (a server that requires TLS closes plaintext connections: drop --insecure)";
-            } else if (peerHello == null) {
-                reason += " before HELLO";
-            }
+            ConnectFailure failure = peerHello == null
+                    ? new ConnectFailure.ClosedBeforeHello(peerRole(), config.plaintext()) : null;
+            StreamClosedException reason = new StreamClosedException(ErrorCode.CANCEL.code(),
+                    failure == null ? "connection closed by the peer" : failure.describe(), true, failure);
             logRefusal(reason);
-            closeEverything(new StreamClosedException(ErrorCode.CANCEL.code(), reason, true));
+            closeEverything(reason);
         }
         handshake.completeExceptionally(terminated);
         closeFuture.complete(null);
@@ -390,54 +388,22 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         transportReady = true;
     }
 
-    /** Ends a connection whose TLS failed; a refused handshake (not a timeout) is an authentication failure. */
+    /** Ends a connection whose TLS failed, saying what happened (PROTOCOL.md §12). */
     private void terminateTls(Throwable cause) {
-        Throwable failure = tlsFailure(cause).orElse(cause);
-        boolean refused = peerIdentity == null && !(failure instanceof SslHandshakeTimeoutException);
-        terminate(new StreamClosedException(ErrorCode.CANCEL.code(), describeTls(failure), true, refused));
+        ConnectFailure failure = TlsFailures.classify(cause, peerRole(),
+                config.tls() == null ? null : config.tls().identity().fingerprint(), config.handshakeTimeout());
+        terminate(new StreamClosedException(ErrorCode.CANCEL.code(), failure.describe(), true, failure));
     }
 
-    private static Optional<Throwable> tlsFailure(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof SSLException || t instanceof NotSslRecordException || t instanceof SslHandshakeTimeoutException) {
-                return Optional.of(t);
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** One line an operator can act on, for both ends of a failed or refused TLS session. */
-    private String describeTls(Throwable cause) {
-        Throwable failure = tlsFailure(cause).orElse(cause);
-        String message = String.valueOf(failure.getMessage());
-        String ours = config.tls() == null ? "" : " " + config.tls().identity().fingerprint();
-        String peer = side == Side.CLIENT ? "server" : "client";
-        if (failure instanceof SslHandshakeTimeoutException) {
-            return "TLS handshake not completed within " + config.handshakeTimeout().toMillis() + " ms";
-        }
-        if (failure instanceof NotSslRecordException) {
-            return "the " + peer + " does not speak TLS (is it running with --insecure?)";
-        }
-        int alert = message.indexOf("Received fatal alert: ");
-        if (alert >= 0) {
-            String name = message.substring(alert + "Received fatal alert: ".length()).strip();
-            if (name.contains("certificate") || name.equals("access_denied") || name.equals("decrypt_error")) {
-                return "the " + peer + " refused our certificate" + ours + " (TLS alert " + name + "): the "
-                        + peer + " must pin it (" + (side == Side.CLIENT
-                        ? "serve --peer-fingerprint or --allow" : "its --peer-fingerprint") + ")";
-            }
-            return "the " + peer + " ended the TLS handshake (alert " + name + ")";
-        }
-        if (message.contains("is not pinned") || message.contains("not valid under --ca")) {
-            return message.replaceFirst("^\\([a-z_]+\\) ", ""); // PinningTrustManager's, minus the JDK's "(alert) "
-        }
-        return "TLS failed: " + message;
+    private ConnectFailure.Peer peerRole() {
+        return side == Side.CLIENT ? ConnectFailure.Peer.SERVER : ConnectFailure.Peer.CLIENT;
     }
 
     /** A server logs connections that never got as far as HELLO; they have no stream to report on. */
-    private void logRefusal(String reason) {
+    private void logRefusal(StreamClosedException reason) {
         if (side == Side.SERVER && log != null && peerHello == null) {
-            log.accept("connection from " + remote() + " refused: " + reason);
+            log.refused(remote(), reason.connectFailure()
+                    .orElseGet(() -> new ConnectFailure.BrokeProtocol(reason.getMessage())));
         }
     }
 
@@ -720,7 +686,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         if (terminated != null) {
             return;
         }
-        logRefusal(reason.getMessage());
+        logRefusal(reason);
         closeEverything(reason);
         Channel channel = ctx.channel();
         if (!reason.byPeer() && transportReady && channel.isActive()) {

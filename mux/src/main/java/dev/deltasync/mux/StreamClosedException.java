@@ -2,6 +2,7 @@ package dev.deltasync.mux;
 
 import dev.deltasync.protocol.ErrorCode;
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * A stream ended: the peer reset it, we reset it, or the connection went away. Carries the protocol
@@ -10,23 +11,23 @@ import java.io.IOException;
 public final class StreamClosedException extends IOException {
     private final int code;
     private final boolean byPeer;
-    private final boolean authenticationFailed;
+    private final ConnectFailure connectFailure;
 
     public StreamClosedException(int code, String reason, boolean byPeer) {
-        this(code, reason, byPeer, false);
+        this(code, reason, byPeer, null);
     }
 
-    /** @param authenticationFailed the TLS handshake refused a certificate: reconnecting would fail the same way */
-    public StreamClosedException(int code, String reason, boolean byPeer, boolean authenticationFailed) {
+    /** @param connectFailure why the connection never got as far as both HELLOs; null when it did */
+    public StreamClosedException(int code, String reason, boolean byPeer, ConnectFailure connectFailure) {
         super(reason);
         this.code = code;
         this.byPeer = byPeer;
-        this.authenticationFailed = authenticationFailed;
+        this.connectFailure = connectFailure;
     }
 
-    /** True when the connection ended because TLS authentication failed (not a timeout, not a lost link). */
-    public boolean authenticationFailed() {
-        return authenticationFailed;
+    /** Why the connection failed before both HELLOs (a TLS refusal, a timeout, a plaintext peer...), if it did. */
+    public Optional<ConnectFailure> connectFailure() {
+        return Optional.ofNullable(connectFailure);
     }
 
     public int code() {

@@ -54,7 +54,7 @@ class ConnectionLimitTest {
     void connectionsBeyondTheGlobalCapAreRefusedWhateverTheirAddress() throws Exception {
         List<String> log = new CopyOnWriteArrayList<>();
         ServerLimits limits = new ServerLimits(32, 3, 64, Duration.ofSeconds(60));
-        try (MuxServer server = MuxServer.start("127.0.0.1", 0, MuxConfig.defaults(), new EchoAcceptor(), log::add, limits)) {
+        try (MuxServer server = MuxServer.start("127.0.0.1", 0, MuxConfig.defaults(), new EchoAcceptor(), ConnectionLog.lines(log::add), limits)) {
             List<RawPeer> admitted = new ArrayList<>();
             for (int i = 1; i <= 3; i++) {
                 RawPeer peer = new RawPeer("127.0.0." + i, server.port(), 5_000);
@@ -76,7 +76,7 @@ class ConnectionLimitTest {
     void connectionsStillInTheirHandshakeHaveTheirOwnCap() throws Exception {
         List<String> log = new CopyOnWriteArrayList<>();
         ServerLimits limits = new ServerLimits(32, 512, 2, Duration.ofSeconds(60));
-        try (MuxServer server = MuxServer.start("127.0.0.1", 0, MuxConfig.defaults(), new EchoAcceptor(), log::add, limits);
+        try (MuxServer server = MuxServer.start("127.0.0.1", 0, MuxConfig.defaults(), new EchoAcceptor(), ConnectionLog.lines(log::add), limits);
              RawPeer first = new RawPeer(server.port(), 5_000);
              RawPeer second = new RawPeer(server.port(), 5_000)) {
             assertInstanceOf(Hello.class, first.read());

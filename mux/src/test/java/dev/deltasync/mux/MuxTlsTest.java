@@ -65,7 +65,7 @@ class MuxTlsTest {
         server = MuxServer.start("127.0.0.1", 0, config, stream -> {
             seenByServer.set(stream.session().peerIdentity());
             echo.accept(stream);
-        }, serverLog::add);
+        }, ConnectionLog.lines(serverLog::add));
     }
 
     /** One stream, a few chunks, EPOCH_END, and the server's checksum must match. */
@@ -125,37 +125,43 @@ class MuxTlsTest {
     @Test
     void aClientWithTheWrongPinRefusesTheServerAndBothSidesSaySo() throws Exception {
         startServer(tls(SERVER, CLIENT));
-        IOException e = assertThrows(IOException.class,
+        StreamClosedException e = assertThrows(StreamClosedException.class,
                 () -> MuxClient.connect("127.0.0.1", server.port(), tls(CLIENT, STRANGER)));
-        assertTrue(e.getMessage().contains("server certificate " + SERVER.fingerprint()
-                + " is not pinned (--peer-fingerprint)"), e.getMessage());
+        assertTrue(e.getMessage().contains("server certificate " + SERVER.fingerprint() + " is not pinned"),
+                e.getMessage());
+        assertEquals(new ConnectFailure.NotPinned(ConnectFailure.Peer.SERVER, SERVER.fingerprint(), null),
+                e.connectFailure().orElseThrow());
+        assertTrue(e.connectFailure().orElseThrow().isFinal());
         awaitLog("the client refused our certificate " + SERVER.fingerprint());
+        assertTrue(serverLog.stream().noneMatch(l -> l.contains("--")), "mux names no flags: " + serverLog);
     }
 
     @Test
     void aServerRejectsAClientWhoseCertificateItDoesNotPin() throws Exception {
         startServer(tls(SERVER, STRANGER));
-        IOException e = assertThrows(IOException.class,
+        StreamClosedException e = assertThrows(StreamClosedException.class,
                 () -> MuxClient.connect("127.0.0.1", server.port(), tls(CLIENT, SERVER)));
         assertTrue(e.getMessage().contains("the server refused our certificate " + CLIENT.fingerprint()),
                 e.getMessage());
-        awaitLog("client certificate " + CLIENT.fingerprint() + " is not pinned (--peer-fingerprint)");
+        assertInstanceOf(ConnectFailure.RefusedByPeer.class, e.connectFailure().orElseThrow());
+        awaitLog("client certificate " + CLIENT.fingerprint() + " is not pinned");
     }
 
     @Test
     void plaintextAndTlsPeersRefuseEachOtherWithAHint() throws Exception {
         startServer(tls(SERVER, CLIENT));
-        IOException plain = assertThrows(IOException.class,
+        StreamClosedException plain = assertThrows(StreamClosedException.class,
                 () -> MuxClient.connect("127.0.0.1", server.port(), MuxConfig.defaults()));
-        assertTrue(plain.getMessage().contains("the peer speaks TLS and this side plaintext (drop --insecure"),
-                plain.getMessage());
+        assertTrue(plain.getMessage().contains("the server speaks TLS and this side plaintext"), plain.getMessage());
+        assertEquals(new ConnectFailure.TlsPeer(ConnectFailure.Peer.SERVER), plain.connectFailure().orElseThrow());
         awaitLog("does not speak TLS");
         server.close();
 
         server = MuxServer.start("127.0.0.1", 0, MuxConfig.defaults(), new EchoAcceptor());
-        IOException secure = assertThrows(IOException.class,
+        StreamClosedException secure = assertThrows(StreamClosedException.class,
                 () -> MuxClient.connect("127.0.0.1", server.port(), tls(CLIENT, SERVER)));
         assertTrue(secure.getMessage().contains("the server does not speak TLS"), secure.getMessage());
+        assertEquals(new ConnectFailure.PlaintextPeer(ConnectFailure.Peer.SERVER), secure.connectFailure().orElseThrow());
     }
 
     @Test
@@ -195,7 +201,7 @@ class MuxTlsTest {
         IOException e = assertThrows(IOException.class, () -> MuxClient.connect("127.0.0.1", server.port(),
                 MuxConfig.defaults().withTls(new TlsSettings(STRANGER, caOnly))));
         assertTrue(e.getMessage().contains("refused our certificate"), e.getMessage());
-        awaitLog("client certificate " + STRANGER.fingerprint() + " is not pinned (--peer-fingerprint) and not valid under --ca");
+        awaitLog("client certificate " + STRANGER.fingerprint() + " is not pinned and not valid under the configured CAs");
     }
 
     @Test
@@ -203,9 +209,10 @@ class MuxTlsTest {
         TestCa ca = new TestCa();
         PeerTrust caOnly = new PeerTrust(Set.of(), List.of(ca.certificate()));
         startServer(MuxConfig.defaults().withTls(new TlsSettings(ca.issue("10.9.9.9"), caOnly)));
-        IOException e = assertThrows(IOException.class, () -> MuxClient.connect("127.0.0.1", server.port(),
-                MuxConfig.defaults().withTls(new TlsSettings(ca.issue(null), caOnly))));
-        assertTrue(e.getMessage().contains("not valid under --ca"), e.getMessage());
+        StreamClosedException e = assertThrows(StreamClosedException.class, () -> MuxClient.connect("127.0.0.1",
+                server.port(), MuxConfig.defaults().withTls(new TlsSettings(ca.issue(null), caOnly))));
+        assertTrue(e.getMessage().contains("not valid under the configured CAs"), e.getMessage());
+        assertTrue(((ConnectFailure.NotPinned) e.connectFailure().orElseThrow()).caConfigured());
     }
 
     /** PROTOCOL.md §12.1: nothing below TLS 1.3 is negotiated, even with a client that would take any server. */

@@ -34,27 +34,18 @@ public final class SyncClient implements AutoCloseable {
     }
 
     /**
-     * Connects and completes the handshake. A failure is a {@link SyncException}: CANCEL (retryable) when the
-     * server could not be reached; the peer's code (e.g. UNSUPPORTED_VERSION) when it refused the HELLO; and
-     * not retryable when TLS authentication failed, since trying again would fail the same way.
+     * Connects and completes the handshake. A failure is a {@link SyncException} with the peer's code (e.g.
+     * UNSUPPORTED_VERSION) or CANCEL, and, when the connection never got as far as both HELLOs, its
+     * {@link SyncException#connectFailure()}; final ones (a certificate refused) are not retryable.
      */
     public static SyncClient connect(String host, int port, MuxConfig config) throws SyncException, InterruptedException {
         try {
             return new SyncClient(MuxClient.connect(host, port, config), host + ":" + port);
-        } catch (IOException e) {
-            throw connectFailure(e);
+        } catch (StreamClosedException e) {
+            throw e.connectFailure()
+                    .map(failure -> SyncException.connectFailed(e.errorCode(), e.getMessage(), failure, e))
+                    .orElseGet(() -> new SyncException(e.errorCode(), e.getMessage(), e));
         }
-    }
-
-    private static SyncException connectFailure(IOException e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof StreamClosedException closed) {
-                return closed.authenticationFailed()
-                        ? SyncException.notRetryable(closed.errorCode(), e.getMessage(), e)
-                        : new SyncException(closed.errorCode(), e.getMessage(), e);
-            }
-        }
-        return new SyncException(ErrorCode.CANCEL, e.getMessage(), e);
     }
 
     /** Runs every job concurrently on this connection; returns when all have ended. */

@@ -1,6 +1,8 @@
 package dev.deltasync.sync;
 
+import dev.deltasync.mux.ConnectFailure;
 import dev.deltasync.protocol.ErrorCode;
+import java.util.Optional;
 
 /**
  * A sync of one region failed, with the protocol error code that says why (unknown region, read-only,
@@ -9,6 +11,7 @@ import dev.deltasync.protocol.ErrorCode;
 public final class SyncException extends Exception {
     private final ErrorCode code;
     private final boolean finalFailure;
+    private final ConnectFailure connectFailure;
 
     public SyncException(ErrorCode code, String message) {
         this(code, message, null);
@@ -19,9 +22,25 @@ public final class SyncException extends Exception {
     }
 
     private SyncException(ErrorCode code, String message, Throwable cause, boolean finalFailure) {
+        this(code, message, cause, finalFailure, null);
+    }
+
+    private SyncException(ErrorCode code, String message, Throwable cause, boolean finalFailure,
+                          ConnectFailure connectFailure) {
         super(message, cause);
         this.code = code;
         this.finalFailure = finalFailure;
+        this.connectFailure = connectFailure;
+    }
+
+    /** The connection to the server failed before both HELLOs, for the reason {@code failure} states. */
+    public static SyncException connectFailed(ErrorCode code, String message, ConnectFailure failure, Throwable cause) {
+        return new SyncException(code, message, cause, failure.isFinal(), failure);
+    }
+
+    /** Why the connection never got as far as both HELLOs (unreachable, not pinned, TLS refused...), if it did not. */
+    public Optional<ConnectFailure> connectFailure() {
+        return Optional.ofNullable(connectFailure);
     }
 
     /** A failure that no retry can mend whatever its code, e.g. a server whose certificate is not pinned. */

@@ -1,5 +1,7 @@
 package dev.deltasync.sync;
 
+import dev.deltasync.mux.ConnectFailure;
+
 /** What the engine reports while it works; the CLI turns these into progress bars, stats and log lines. */
 public interface SyncListener {
     SyncListener SILENT = new SyncListener() { };
@@ -25,4 +27,9 @@ public interface SyncListener {
 
     /** One human-readable line about something worth knowing (a stream opened, a peer left). */
     default void info(String message) { }
+
+    /** A server refused a connection from {@code remote} before HELLO (not pinned, no TLS, over a cap...). */
+    default void refused(String remote, ConnectFailure failure) {
+        info("connection from " + remote + " refused: " + failure.describe());
+    }
 }

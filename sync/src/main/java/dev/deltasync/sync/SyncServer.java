@@ -46,7 +46,8 @@ public final class SyncServer implements AutoCloseable {
             }
         }
         StreamServer streams = new StreamServer(Map.copyOf(byName), options, listener);
-        return new SyncServer(MuxServer.start(host, port, options.mux(), streams::serve, listener::info), streams.sources);
+        return new SyncServer(MuxServer.start(host, port, options.mux(), streams::serve, listener::refused),
+                streams.sources);
     }
 
     public int port() {

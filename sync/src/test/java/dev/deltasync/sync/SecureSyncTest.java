@@ -1,5 +1,8 @@
 package dev.deltasync.sync;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import dev.deltasync.mux.ConnectFailure;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -172,8 +175,11 @@ class SecureSyncTest {
         SyncException e = assertThrows(SyncException.class,
                 () -> SyncClient.connect("127.0.0.1", server.port(), tls(ALICE, BOB)));
         assertEquals(ErrorCode.CANCEL, e.code());
-        assertTrue(e.getMessage().contains("server certificate " + SERVER.fingerprint()
-                + " is not pinned (--peer-fingerprint)"), e.getMessage());
+        assertTrue(e.getMessage().contains("server certificate " + SERVER.fingerprint() + " is not pinned"),
+                e.getMessage());
+        assertEquals(new ConnectFailure.NotPinned(ConnectFailure.Peer.SERVER, SERVER.fingerprint(), null),
+                e.connectFailure().orElseThrow());
+        assertFalse(e.isRetryable(), "the same pins would refuse the same certificate again");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (serverLog.stream().noneMatch(l -> l.contains("refused our certificate")) && System.nanoTime() < deadline) {
             Thread.sleep(20);

@@ -13,8 +13,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /**
  * Accepts a peer certificate when its fingerprint is pinned (compared in constant time), or, when CAs are
  * configured, when it validates under PKIX against them (for a server certificate seen by a client, including
- * the host name check the engine asks for). Everything else fails the handshake with a message that names the
- * certificate's fingerprint, so the operator can pin it if it is the one they meant.
+ * the host name check the engine asks for). Everything else fails the handshake with a
+ * {@link PeerNotPinnedException} that names the certificate's fingerprint, so the operator can pin it if it is
+ * the one they meant.
  *
  * <p>Being an {@link X509ExtendedTrustManager}, it is not wrapped by the JDK's host name check: a pinned
  * certificate stands for exactly one peer, whatever address it was reached at.
@@ -65,13 +66,12 @@ final class PinningTrustManager extends X509ExtendedTrustManager {
             return;
         }
         if (pkix == null) {
-            throw new CertificateException(role + " certificate " + fingerprint + " is not pinned (--peer-fingerprint)");
+            throw new PeerNotPinnedException(role, fingerprint, null);
         }
         try {
             pkixCheck.check(pkix);
         } catch (CertificateException e) {
-            throw new CertificateException(role + " certificate " + fingerprint
-                    + " is not pinned (--peer-fingerprint) and not valid under --ca: " + e.getMessage(), e);
+            throw new PeerNotPinnedException(role, fingerprint, e);
         }
     }
 
