@@ -96,10 +96,17 @@ class FrameCodecChannelTest {
 
     @Test
     void tlsBytesOnAPlaintextConnectionAreExplained() {
-        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder());
-        ProtocolException e = assertThrows(ProtocolException.class, () ->
-                channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {0x16, 0x03, 0x01, 0x00, 0x50})));
-        assertTrue(e.getMessage().contains("TLS"), e.getMessage());
+        java.util.List<Object> events = new java.util.ArrayList<>();
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+                events.add(event);
+            }
+        });
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {0x16, 0x03, 0x01, 0x00, 0x50}));
+        assertEquals(java.util.List.of(FrameDecoder.PEER_SPEAKS_TLS), events, "the session is told, to say so (§12.1)");
+        channel.writeInbound(Unpooled.wrappedBuffer(FrameCodec.toBytes(new Ping(1))));
+        assertNull(channel.readInbound(), "nothing after it is read as frames");
     }
 
     @Test
