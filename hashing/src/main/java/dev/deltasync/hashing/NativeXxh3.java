@@ -11,6 +11,8 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * XXH3-64 and XXH3-128 (seed 0) from the system's xxHash library ({@code libxxhash.so.0}, Debian's
@@ -37,8 +39,7 @@ final class NativeXxh3 {
 
     /**
      * {@link #LIBRARY} looked up when this class initializes: only {@link Xxh3Backend} decides to touch it.
-     * The downcall handles are made on first use, each in its holder class, because making one costs tens of
-     * milliseconds in a cold JVM and a run hashes with one algorithm.
+     * The downcall handles are made later, each in its holder class, in the background ({@link #ready128()}).
      */
     static final Binding BINDING = bind(LIBRARY);
 
@@ -84,7 +85,27 @@ final class NativeXxh3 {
                 FunctionDescriptor.of(result, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), Linker.Option.critical(true));
     }
 
-    /** XXH3-64 of {@code data}, at most {@link #MAX_LENGTH} bytes; only when {@link #BINDING} is bound. */
+    /**
+     * Whether XXH3-64 calls may go native yet. The first ask starts making the downcall handle on a background
+     * thread and answers false until it is made, so a cold JVM's first chunks hash on hash4j instead of
+     * waiting for the binding (which took 100-300 ms of a cold JVM here, more than hash4j needed for 8 MiB).
+     */
+    static boolean ready64() {
+        return XXH3_64_READY.ready();
+    }
+
+    /** As {@link #ready64()}, for XXH3-128. */
+    static boolean ready128() {
+        return XXH3_128_READY.ready();
+    }
+
+    /** Makes both handles now, on this thread (tests, which must know the native path is the one they test). */
+    static void bindNow() {
+        XXH3_64_READY.makeNow();
+        XXH3_128_READY.makeNow();
+    }
+
+    /** XXH3-64 of {@code data}, at most {@link #MAX_LENGTH} bytes; only once {@link #ready64()}. */
     static long hash64(MemorySegment data) {
         try {
             return (long) Xxh3_64.HANDLE.invokeExact(data, data.byteSize());
@@ -93,7 +114,7 @@ final class NativeXxh3 {
         }
     }
 
-    /** XXH3-128 of {@code data} into {@code into}, at most {@link #MAX_LENGTH} bytes; only when bound. */
+    /** XXH3-128 of {@code data} into {@code into}, at most {@link #MAX_LENGTH} bytes; only once {@link #ready128()}. */
     static void hash128(MemorySegment data, Result128 into) {
         try {
             MemorySegment unused = (MemorySegment) Xxh3_128.HANDLE.invokeExact(into.allocator, data, data.byteSize());
@@ -110,6 +131,39 @@ final class NativeXxh3 {
     /** {@code XXH128_hash_t XXH3_128bits(const void* data, size_t len)}. */
     private static final class Xxh3_128 {
         static final MethodHandle HANDLE = downcall(BINDING.xxh3_128(), XXH128_HASH);
+    }
+
+    private static final Readiness XXH3_64_READY = new Readiness("xxh3-64", () -> Xxh3_64.HANDLE);
+    private static final Readiness XXH3_128_READY = new Readiness("xxh3-128", () -> Xxh3_128.HANDLE);
+
+    /** One handle holder, initialized on a daemon thread on first ask, then ready for good. */
+    static final class Readiness {
+        private final String name;
+        private final Supplier<MethodHandle> holder;
+        private final AtomicBoolean started = new AtomicBoolean();
+        private volatile boolean ready;
+
+        Readiness(String name, Supplier<MethodHandle> holder) {
+            this.name = name;
+            this.holder = holder;
+        }
+
+        boolean ready() {
+            if (!ready && started.compareAndSet(false, true)) {
+                Thread.ofPlatform().daemon().name("deltasync-bind-" + name).start(this::makeNow);
+            }
+            return ready;
+        }
+
+        void makeNow() {
+            try {
+                holder.get();
+                ready = true;
+            } catch (RuntimeException | Error e) { // then hash4j goes on hashing: slower, same digests
+                System.getLogger(NativeXxh3.class.getName()).log(System.Logger.Level.DEBUG,
+                        "xxh3: cannot bind " + name + " in " + LIBRARY + ", hash4j goes on", e);
+            }
+        }
     }
 
     /**

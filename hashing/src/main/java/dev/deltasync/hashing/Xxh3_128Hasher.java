@@ -7,8 +7,9 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * XXH3-128 (seed 0), digest in canonical XXH128 order (high, low): through the system's xxHash in place
- * ({@link NativeXxh3}) where {@link Xxh3Backend} found it, else, and for segments too large for one
- * native call, via hash4j's {@code byte[]} path like {@link Xxh3_64Hasher}.
+ * ({@link NativeXxh3}) where {@link Xxh3Backend} found it, else via hash4j's {@code byte[]} path like
+ * {@link Xxh3_64Hasher}; hash4j also takes segments too large for one native call and the first chunks of a
+ * cold JVM, until the native call is bound.
  */
 final class Xxh3_128Hasher implements ChunkHasher {
     private static final Hasher128 XXH3 = Hashing.xxh3_128();
@@ -40,7 +41,7 @@ final class Xxh3_128Hasher implements ChunkHasher {
 
     @Override
     public void hash(MemorySegment data, byte[] out, int offset) {
-        if (useNative && data.byteSize() <= NativeXxh3.MAX_LENGTH) {
+        if (useNative && data.byteSize() <= NativeXxh3.MAX_LENGTH && NativeXxh3.ready128()) {
             NativeXxh3.hash128(data, result);
             BigEndian.putLong(out, offset, result.high64());
             BigEndian.putLong(out, offset + 8, result.low64());

@@ -7,7 +7,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * XXH3-64 (seed 0): through the system's xxHash in place ({@link NativeXxh3}) where {@link Xxh3Backend}
- * found it, else via hash4j (bench/Xxh3LibraryBenchmark shows why hash4j rather than zero-allocation-hashing).
+ * found it (hash4j until it is bound), else via hash4j (bench/Xxh3LibraryBenchmark shows why hash4j rather than
+ * zero-allocation-hashing).
  * hash4j reads chunks through its {@code byte[]} path ({@link ArrayWindow} says why); only segments too large
  * to copy are read in place through its FFM {@link ByteAccess}.
  */
@@ -41,7 +42,7 @@ final class Xxh3_64Hasher implements ChunkHasher {
     @Override
     public void hash(MemorySegment data, byte[] out, int offset) {
         long hash;
-        if (useNative && data.byteSize() <= NativeXxh3.MAX_LENGTH) {
+        if (useNative && data.byteSize() <= NativeXxh3.MAX_LENGTH && NativeXxh3.ready64()) {
             hash = NativeXxh3.hash64(data);
         } else {
             hash = window.view(data)

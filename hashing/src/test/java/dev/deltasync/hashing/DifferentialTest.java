@@ -28,8 +28,11 @@ class DifferentialTest {
     private static final long SEED = Long.getLong("deltasync.test.seed", new Random().nextLong());
 
     @BeforeAll
-    static void printSeed() {
+    static void printSeedAndBind() {
         System.out.println("DifferentialTest seed " + SEED + " (replay with -Ddeltasync.test.seed=" + SEED + ")");
+        if (NativeXxh3.BINDING.description().isPresent()) {
+            NativeXxh3.bindNow(); // the chosen backend's native path from the first call, not after a warm-up
+        }
     }
 
     @ParameterizedTest

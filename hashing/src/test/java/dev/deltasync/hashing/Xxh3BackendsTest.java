@@ -14,7 +14,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.lang.invoke.MethodHandles;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,8 +39,12 @@ class Xxh3BackendsTest {
     private static final Xxh3Backend HASH4J = Xxh3Backend.hash4j("test");
 
     @BeforeAll
-    static void printSeed() {
+    static void printSeedAndBind() {
         System.out.println("Xxh3BackendsTest seed " + SEED + " (replay with -Ddeltasync.test.seed=" + SEED + ")");
+        if (NATIVE.isNative()) {
+            NativeXxh3.bindNow(); // else the first calls would go to hash4j, and native would be tested against itself
+            assertTrue(NativeXxh3.ready64() && NativeXxh3.ready128(), "native XXH3 is bound");
+        }
     }
 
     private static byte[] randomBytes(int length) {
@@ -119,6 +126,41 @@ class Xxh3BackendsTest {
                         algorithm + " at length " + len + ", seed " + SEED);
             }
         }
+    }
+
+    /** The first ask starts making the handle elsewhere and answers false; once made, every ask answers true. */
+    @Test
+    void aHandleIsMadeInTheBackgroundWhileTheFirstAsksAnswerFalse() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<String> maker = new AtomicReference<>();
+        NativeXxh3.Readiness readiness = new NativeXxh3.Readiness("test", () -> {
+            maker.set(Thread.currentThread().getName());
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return MethodHandles.zero(int.class);
+        });
+        assertFalse(readiness.ready(), "not made yet");
+        assertFalse(readiness.ready(), "still not made");
+        release.countDown();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!readiness.ready()) {
+            assertTrue(System.nanoTime() < deadline, "not ready 60 s after the handle was made");
+            Thread.sleep(1);
+        }
+        assertEquals("deltasync-bind-test", maker.get(), "made on its own thread, not the asker's");
+    }
+
+    /** A handle that cannot be made leaves the hashers on hash4j, without an exception escaping. */
+    @Test
+    void aHandleThatCannotBeMadeIsNeverReady() throws InterruptedException {
+        NativeXxh3.Readiness readiness = new NativeXxh3.Readiness("failing", () -> {
+            throw new IllegalStateException("no such function");
+        });
+        readiness.makeNow();
+        assertFalse(readiness.ready());
     }
 
     @Test
