@@ -16,7 +16,6 @@ import dev.deltasync.protocol.OpenOk;
 import dev.deltasync.protocol.Reset;
 import dev.deltasync.sync.ExposedRegion;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,14 +45,7 @@ class FlowControlAbuseTest extends ServerFixture {
     @Override
     List<ExposedRegion> regions() {
         try {
-            big = dir.resolve("big.bin");
-            try (RandomAccessFile file = new RandomAccessFile(big.toFile(), "rw")) {
-                file.setLength(BIG_SIZE);
-                for (int i = 0; i < 16; i++) {
-                    file.seek((long) i * (BIG_SIZE / 16));
-                    file.write(randomBytes(CHUNK));
-                }
-            }
+            big = sparseFile("big.bin", BIG_SIZE, 16);
             bigPristine = Files.copy(big, dir.resolve("big.pristine"));
         } catch (IOException e) {
             throw new IllegalStateException(e);

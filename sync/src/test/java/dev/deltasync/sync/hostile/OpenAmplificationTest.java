@@ -23,7 +23,6 @@ import dev.deltasync.sync.SyncOptions;
 import dev.deltasync.sync.SyncOutcome;
 import dev.deltasync.sync.codec.Compression;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,18 +54,7 @@ class OpenAmplificationTest extends ServerFixture {
 
     @Override
     List<ExposedRegion> regions() {
-        try {
-            big = dir.resolve("big.bin");
-            try (RandomAccessFile file = new RandomAccessFile(big.toFile(), "rw")) {
-                file.setLength(BIG_SIZE);
-                for (int i = 0; i < 64; i++) {
-                    file.seek(i * (BIG_SIZE / 64));
-                    file.write(randomBytes(CHUNK));
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        big = sparseFile("big.bin", BIG_SIZE, 64);
         List<ExposedRegion> regions = new ArrayList<>(super.regions());
         regions.add(new ExposedRegion("big", big, true));
         return regions;

@@ -23,6 +23,7 @@ import dev.deltasync.sync.SyncOutcome;
 import dev.deltasync.sync.SyncServer;
 import dev.deltasync.sync.codec.Compression;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,6 +86,21 @@ abstract class ServerFixture {
         if (server != null) {
             server.close();
         }
+    }
+
+    /** A sparse file of {@code size} bytes with a random chunk at each of {@code pieces} evenly spaced places. */
+    Path sparseFile(String name, long size, int pieces) {
+        Path file = dir.resolve(name);
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(size);
+            for (int i = 0; i < pieces; i++) {
+                raf.seek(i * (size / pieces));
+                raf.write(randomBytes(CHUNK));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return file;
     }
 
     byte[] randomBytes(int n) {
