@@ -38,6 +38,11 @@ final class ControlWriter {
         this.sink = sink;
     }
 
+    /** The socket this writer writes to, for the connection's other writers. */
+    Sink sink() {
+        return sink;
+    }
+
     /** Answers {@code ping} now, or, while the peer does not read, as the one PONG held for later. */
     void pong(Ping ping) {
         if (sink.writable()) {

@@ -22,10 +22,6 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -54,16 +50,35 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     private final CompletableFuture<Hello> handshake = new CompletableFuture<>();
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
-    private final Map<Integer, MuxStream> streams = new HashMap<>();
-    private final ArrayDeque<MuxStream> sendRotation = new ArrayDeque<>();
+    private final StreamTable streams;
+    private final StreamOwner owner = new StreamOwner() {
+        @Override
+        public void schedulePump() {
+            MuxSession.this.schedulePump();
+        }
+
+        @Override
+        public void returnCredit(MuxStream stream, int bytes) {
+            MuxSession.this.returnCredit(stream, bytes);
+        }
+
+        @Override
+        public void resetStream(MuxStream stream, ErrorCode code, String reason) {
+            MuxSession.this.resetStream(stream, code, reason);
+        }
+
+        @Override
+        public void releaseCredit(MuxStream stream) {
+            MuxSession.this.releaseCredit(stream);
+        }
+    };
+    /** Fixed once both HELLOs are done; what every stream sees of the peer. */
+    private Peer peer;
 
     private ChannelHandlerContext ctx;
     private volatile Hello peerHello;
-    private FlowWindow connectionSendWindow;
-    private final CreditReturner connectionCredit;
+    private final ConnectionFlow flow;
     private final Hello ourHello;
-    private int nextStreamId = 1;
-    private int highestPeerStreamId;
     private volatile StreamClosedException terminated;
     /** Set once the TLS handshake succeeded; stays null in plaintext. */
     private volatile Fingerprint peerIdentity;
@@ -86,6 +101,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     MuxSession(Side side, MuxConfig config, StreamAcceptor acceptor, FrameDecoder decoder, ConnectionLog log,
                Duration streamless) {
         this.side = side;
+        this.streams = new StreamTable(side == Side.CLIENT);
         this.streamless = streamless;
         this.control = new ControlWriter(new ControlWriter.Sink() {
             @Override
@@ -103,12 +119,12 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
                 ctx.flush();
             }
         });
+        this.flow = new ConnectionFlow(config, control);
         this.config = config;
         this.acceptor = acceptor;
         this.decoder = decoder;
         this.log = log;
         this.transportReady = config.plaintext();
-        this.connectionCredit = new CreditReturner(config.connectionWindow(), config.maxFramePayload());
         this.ourHello = new Hello(Constants.VERSION, Constants.VERSION, config.maxFramePayload(), config.maxStreams(),
                 config.streamWindow(), config.connectionWindow(), config.hashIds(), config.codecIds());
     }
@@ -125,28 +141,9 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         return closeFuture;
     }
 
-    public Hello peerHello() {
-        return peerHello;
-    }
-
-    /**
-     * The fingerprint of the certificate the peer authenticated with (TLS), or empty on a plaintext connection.
-     * Set before any frame is read, so every OPEN a server sees comes from this identity.
-     */
-    public Optional<Fingerprint> peerIdentity() {
-        return Optional.ofNullable(peerIdentity);
-    }
-
-    /** True when both HELLOs list {@code hashId}, the condition for a stream to use it (PROTOCOL.md §9.2). */
-    public boolean hashAgreed(int hashId) {
-        Hello hello = peerHello;
-        return hello != null && hello.supportsHash(hashId) && ourHello.supportsHash(hashId);
-    }
-
-    /** The largest frame payload the peer accepts. */
-    public int peerMaxFramePayload() {
-        Hello hello = peerHello;
-        return hello == null ? Constants.PRE_HELLO_MAX_PAYLOAD : hello.maxFramePayload();
+    /** The peer as its streams see it; null until both HELLOs are done. */
+    public Peer peer() {
+        return peer;
     }
 
     public boolean isOpen() {
@@ -181,8 +178,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             throw new StreamClosedException(ErrorCode.REFUSED_STREAM.code(),
                     "the peer allows at most " + peerHello.maxStreams() + " concurrent streams", false);
         }
-        int id = nextStreamId;
-        nextStreamId += 2;
+        int id = streams.nextId();
         MuxStream stream = newStream(id);
         stream.send(open.apply(id));
         return stream;
@@ -203,9 +199,9 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    // ---- called by MuxStream from engine threads ----
+    // ---- what streams ask of the connection (StreamOwner), from engine threads ----
 
-    void schedulePump() {
+    private void schedulePump() {
         if (ctx != null && pumpScheduled.compareAndSet(false, true)) {
             onLoop(() -> {
                 pumpScheduled.set(false);
@@ -214,15 +210,9 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    void returnCredit(MuxStream stream, int bytes) {
+    private void returnCredit(MuxStream stream, int bytes) {
         onLoop(() -> {
-            boolean wrote = grantConnectionCredit(bytes);
-            if (streams.get(stream.id()) == stream) {
-                int increment = stream.credit.consume(bytes);
-                if (increment > 0) {
-                    wrote |= control.grant(stream.id(), increment);
-                }
-            }
+            boolean wrote = streams.get(stream.id()) == stream ? flow.consumed(stream, bytes) : flow.consumed(bytes);
             if (wrote) { // credit goes back in batches: most frames consumed write nothing to flush
                 ctx.flush();
             }
@@ -233,7 +223,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
      * Ends a stream from this side. NO_ERROR is graceful: frames queued before it still go out, then
      * the RESET. Any other code aborts: queued frames are dropped and the RESET goes out now.
      */
-    void resetStream(MuxStream stream, ErrorCode code, String reason) {
+    private void resetStream(MuxStream stream, ErrorCode code, String reason) {
         StreamClosedException closed = new StreamClosedException(code.code(), reason, false);
         if (code == ErrorCode.NO_ERROR) {
             stream.closeAfterQueued(closed, Reset.of(stream.id(), code, reason));
@@ -242,7 +232,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         }
         stream.markClosed(closed);
         onLoop(() -> {
-            if (forget(stream.id()) == stream) {
+            if (streams.forget(stream.id()) == stream) {
                 ctx.writeAndFlush(Reset.of(stream.id(), code, reason));
             }
         });
@@ -378,13 +368,13 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             return;
         }
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-        Optional<Fingerprint> peer = TlsSettings.peerFingerprint(ssl.engine().getSession());
-        if (peer.isEmpty()) { // cannot happen with client auth required, but never serve an anonymous peer
+        Optional<Fingerprint> presented = TlsSettings.peerFingerprint(ssl.engine().getSession());
+        if (presented.isEmpty()) { // cannot happen with client auth required, but never serve an anonymous peer
             transportReady = false;
             terminate(ErrorCode.CANCEL, "the peer presented no certificate", true);
             return;
         }
-        peerIdentity = peer.get();
+        peerIdentity = presented.get();
         transportReady = true;
     }
 
@@ -423,8 +413,9 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
                     "expected HELLO as the first frame, got type 0x%02x", frame.type());
         }
         ourHello.negotiateVersion(hello);
-        connectionSendWindow = new FlowWindow(hello.connectionWindow());
+        flow.open(hello.connectionWindow());
         decoder.maxPayload(config.maxFramePayload());
+        peer = new Peer(peerIdentity, ourHello, hello);
         peerHello = hello;
         handshake.complete(hello);
         closeWhenStreamless();
@@ -432,17 +423,14 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
 
     private void onWindowUpdate(WindowUpdate update) throws ProtocolException {
         if (update.streamId() == 0) {
-            if (!connectionSendWindow.grant(update.increment())) {
-                throw ProtocolException.connectionError(ErrorCode.FLOW_CONTROL_ERROR,
-                        "connection window above 2^31-1");
-            }
+            flow.granted(update.increment());
         } else {
             MuxStream stream = streams.get(update.streamId());
-            if (stream == null && neverOpened(update.streamId())) {
+            if (stream == null && streams.neverOpened(update.streamId())) {
                 throw ProtocolException.connectionError(ErrorCode.PROTOCOL_ERROR,
                         "WINDOW_UPDATE for stream %d, which was never opened", update.streamId());
             }
-            if (stream != null && !stream.sendWindow.grant(update.increment())) {
+            if (stream != null && !stream.granted(update.increment())) {
                 // PROTOCOL.md §6.2: a stream window overflow ends only that stream.
                 resetStream(stream, ErrorCode.FLOW_CONTROL_ERROR, "window of stream " + stream.id() + " above 2^31-1");
             }
@@ -455,11 +443,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         if (side == Side.CLIENT) {
             throw ProtocolException.connectionError(ErrorCode.PROTOCOL_ERROR, "a server may not open streams");
         }
-        if ((id & 1) == 0 || id <= highestPeerStreamId) {
-            throw ProtocolException.connectionError(ErrorCode.PROTOCOL_ERROR,
-                    "stream id %d is not odd and above the last one (%d)", id, highestPeerStreamId);
-        }
-        highestPeerStreamId = id;
+        streams.acceptPeerId(id);
         if (serving >= config.maxStreams()) {
             answer(Reset.of(id, ErrorCode.REFUSED_STREAM,
                     "too many concurrent streams (limit " + config.maxStreams() + ")"));
@@ -533,9 +517,9 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
      * PROTOCOL.md §6.3: credit of frames the engine took last or will never take goes back to the
      * connection, or every stream that ends early (reset by either side) shrinks its window for good.
      */
-    void releaseCredit(MuxStream stream) {
+    private void releaseCredit(MuxStream stream) {
         onLoop(() -> {
-            if (terminated == null && grantConnectionCredit(stream.abandon())) {
+            if (terminated == null && flow.consumed(stream.abandon())) {
                 ctx.flush();
             }
         });
@@ -544,25 +528,19 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     private void onStreamFrame(Frame frame) throws ProtocolException {
         int id = frame.streamId();
         int cost = FlowControl.cost(frame);
-        if (cost > 0 && !connectionCredit.receive(cost)) {
-            throw ProtocolException.connectionError(ErrorCode.FLOW_CONTROL_ERROR,
-                    "peer sent %d bytes beyond the connection window", cost);
-        }
+        flow.received(cost);
         MuxStream stream = streams.get(id);
         if (stream == null) {
-            if (neverOpened(id)) {
+            if (streams.neverOpened(id)) {
                 throw ProtocolException.connectionError(ErrorCode.PROTOCOL_ERROR,
                         "frame type 0x%02x for stream %d, which was never opened", frame.type(), id);
             }
             grantBackDropped(cost); // a closed stream
             return;
         }
-        if (cost > 0 && !stream.credit.receive(cost)) {
-            throw ProtocolException.connectionError(ErrorCode.FLOW_CONTROL_ERROR,
-                    "peer sent %d bytes beyond the window of stream %d", cost, id);
-        }
+        flow.received(stream, cost);
         if (frame instanceof Reset reset) {
-            forget(id);
+            streams.forget(id);
             stream.markClosed(new StreamClosedException(reset.code(), reset.reason(), true));
         } else {
             switch (stream.deliver(frame, config.maxQueuedFrames())) {
@@ -574,21 +552,11 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private boolean neverOpened(int id) {
-        return side == Side.SERVER ? id > highestPeerStreamId : (id & 1) == 0 || id >= nextStreamId;
-    }
-
     /** A dropped frame still spent connection credit (PROTOCOL.md §6.3): grant it back now. */
     private void grantBackDropped(int cost) {
-        if (grantConnectionCredit(cost)) {
+        if (flow.consumed(cost)) {
             ctx.flush();
         }
-    }
-
-    /** Consumes {@code bytes} of connection credit; true when that wrote a WINDOW_UPDATE (not yet flushed). */
-    private boolean grantConnectionCredit(int bytes) {
-        int increment = bytes > 0 ? connectionCredit.consume(bytes) : 0;
-        return increment > 0 && control.grant(0, increment);
     }
 
     private void onProtocolError(ProtocolException e) {
@@ -602,14 +570,14 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             return;
         }
         int cost = e.flowControlledBytes();
-        if (cost > 0) { // a malformed CHUNK or DIGESTS still spent connection credit, which we grant back
-            if (!connectionCredit.receive(cost)) {
-                terminate(ErrorCode.FLOW_CONTROL_ERROR, "peer sent " + cost + " bytes beyond the connection window", false);
-                return;
-            }
-            grantConnectionCredit(cost);
+        try { // a malformed CHUNK or DIGESTS still spent connection credit, which we grant back
+            flow.received(cost);
+        } catch (ProtocolException overflow) {
+            onProtocolError(overflow);
+            return;
         }
-        MuxStream stream = forget(e.streamId());
+        flow.consumed(cost);
+        MuxStream stream = streams.forget(e.streamId());
         if (stream != null) {
             stream.markClosed(new StreamClosedException(e.code().code(), e.getMessage(), false));
         }
@@ -623,58 +591,24 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     // ---- outbound ----
 
     private MuxStream newStream(int id) {
-        MuxStream stream = new MuxStream(this, id, peerHello.streamWindow(),
+        MuxStream stream = new MuxStream(owner, peer, id, peerHello.streamWindow(),
                 new CreditReturner(config.streamWindow(), config.maxFramePayload()));
-        streams.put(id, stream);
-        sendRotation.add(stream);
+        streams.add(stream);
         return stream;
     }
 
-    private MuxStream forget(int id) {
-        MuxStream stream = streams.remove(id);
-        if (stream != null) {
-            sendRotation.remove(stream);
-        }
-        return stream;
-    }
-
-    /**
-     * Writes queued frames, one per stream per turn (round-robin, so a large region cannot starve
-     * the others), as long as the socket is writable and the windows allow.
-     */
+    /** Writes queued frames, round-robin over the streams, while the socket is writable and the windows allow. */
     private void pump() {
         if (terminated != null || peerHello == null) {
             return;
         }
         boolean wrote = false;
-        boolean progress = true;
-        while (progress && ctx.channel().isWritable()) {
-            progress = false;
-            for (int i = sendRotation.size(); i > 0 && ctx.channel().isWritable(); i--) {
-                MuxStream stream = sendRotation.poll();
-                if (writeOne(stream)) {
-                    progress = wrote = true;
-                }
-                if (streams.get(stream.id()) == stream) {
-                    sendRotation.add(stream);
-                }
-            }
+        while (ctx.channel().isWritable() && streams.turn(flow.sendWindow(), control.sink())) {
+            wrote = true;
         }
         if (wrote) {
             ctx.flush();
         }
-    }
-
-    private boolean writeOne(MuxStream stream) {
-        Frame frame = stream.pollSendable(connectionSendWindow);
-        if (frame == null) {
-            return false;
-        }
-        ctx.write(frame);
-        if (frame instanceof Reset) {
-            forget(stream.id());
-        }
-        return true;
     }
 
     /** Ends the connection: GOAWAY with {@code code} (unless the peer ended it), then close. */
@@ -690,7 +624,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         closeEverything(reason);
         Channel channel = ctx.channel();
         if (!reason.byPeer() && transportReady && channel.isActive()) {
-            ctx.writeAndFlush(new GoAway(highestPeerStreamId, reason.code(), reason.getMessage()))
+            ctx.writeAndFlush(new GoAway(streams.highestPeerStreamId(), reason.code(), reason.getMessage()))
                     .addListener(ChannelFutureListener.CLOSE);
             // A peer that does not read would hold the GOAWAY, and so the connection, for ever.
             ctx.executor().schedule(() -> channel.close(), GOAWAY_GRACE.toMillis(), TimeUnit.MILLISECONDS);
@@ -705,10 +639,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
 
     private void closeEverything(StreamClosedException reason) {
         terminated = reason;
-        List<MuxStream> open = List.copyOf(streams.values());
-        streams.clear();
-        sendRotation.clear();
-        open.forEach(s -> s.markClosed(reason));
+        streams.clear().forEach(s -> s.markClosed(reason));
         handshake.completeExceptionally(reason);
     }
 }

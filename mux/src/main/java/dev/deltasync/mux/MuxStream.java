@@ -33,7 +33,8 @@ public final class MuxStream {
      */
     static final int MAX_QUEUED_CONTROL_FRAMES = 64;
 
-    private final MuxSession session;
+    private final StreamOwner owner;
+    private final Peer peer;
     private final int id;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -46,11 +47,12 @@ public final class MuxStream {
     private StreamClosedException closed;
 
     // Touched only on the event loop.
-    final FlowWindow sendWindow;
-    final CreditReturner credit;
+    private final FlowWindow sendWindow;
+    private final CreditReturner credit;
 
-    MuxStream(MuxSession session, int id, long sendWindow, CreditReturner credit) {
-        this.session = session;
+    MuxStream(StreamOwner owner, Peer peer, int id, long sendWindow, CreditReturner credit) {
+        this.owner = owner;
+        this.peer = peer;
         this.id = id;
         this.sendWindow = new FlowWindow(sendWindow);
         this.credit = credit;
@@ -60,9 +62,19 @@ public final class MuxStream {
         return id;
     }
 
-    /** The connection this stream travels on (for its negotiated limits). */
-    public MuxSession session() {
-        return session;
+    /** The receive side of this stream's window (event loop only). */
+    CreditReturner credit() {
+        return credit;
+    }
+
+    /** A WINDOW_UPDATE for this stream; false when the window would exceed 2^31-1 (event loop only). */
+    boolean granted(int increment) {
+        return sendWindow.grant(increment);
+    }
+
+    /** The other end, as it was when the stream opened (identity, frame limit, hashes, codecs). */
+    public Peer peer() {
+        return peer;
     }
 
     /**
@@ -76,9 +88,9 @@ public final class MuxStream {
             throw new IllegalArgumentException("frame for stream " + frame.streamId() + " sent on stream " + id);
         }
         int cost = FlowControl.cost(frame);
-        if (cost > session.peerMaxFramePayload()) {
+        if (cost > peer.maxFramePayload()) {
             throw new IllegalArgumentException("frame payload above the peer's limit of "
-                    + session.peerMaxFramePayload() + " bytes: " + frame);
+                    + peer.maxFramePayload() + " bytes: " + frame);
         }
         lock.lockInterruptibly();
         try {
@@ -95,7 +107,7 @@ public final class MuxStream {
         } finally {
             lock.unlock();
         }
-        session.schedulePump();
+        owner.schedulePump();
     }
 
     /** The next frame from the peer; blocks until one arrives. */
@@ -141,7 +153,7 @@ public final class MuxStream {
 
     /** Ends the stream with a RESET carrying {@code code}; idempotent. NO_ERROR is a normal end. */
     public void reset(ErrorCode code, String reason) {
-        session.resetStream(this, code, reason);
+        owner.resetStream(this, code, reason);
     }
 
     /**
@@ -153,7 +165,7 @@ public final class MuxStream {
         if (!isClosed()) {
             reset(ErrorCode.CANCEL, "abandoned by the engine");
         }
-        session.releaseCredit(this);
+        owner.releaseCredit(this);
     }
 
     /** True once the stream has ended for any reason. */
@@ -176,7 +188,7 @@ public final class MuxStream {
             lock.unlock();
         }
         if (bytes > 0) {
-            session.returnCredit(this, bytes);
+            owner.returnCredit(this, bytes);
         }
     }
 

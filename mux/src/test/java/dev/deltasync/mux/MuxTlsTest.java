@@ -63,7 +63,7 @@ class MuxTlsTest {
     private void startServer(MuxConfig config) throws Exception {
         EchoAcceptor echo = new EchoAcceptor();
         server = MuxServer.start("127.0.0.1", 0, config, stream -> {
-            seenByServer.set(stream.session().peerIdentity());
+            seenByServer.set(stream.peer().identity());
             echo.accept(stream);
         }, ConnectionLog.lines(serverLog::add));
     }
@@ -101,7 +101,7 @@ class MuxTlsTest {
         startServer(tls(SERVER, CLIENT));
         client = MuxClient.connect("127.0.0.1", server.port(), tls(CLIENT, SERVER));
         roundTrip(client);
-        assertEquals(Optional.of(SERVER.fingerprint()), client.peerIdentity());
+        assertEquals(Optional.of(SERVER.fingerprint()), client.peer().identity());
         assertEquals(Optional.of(CLIENT.fingerprint()), seenByServer.get());
     }
 
@@ -115,7 +115,7 @@ class MuxTlsTest {
             client = MuxClient.connect("127.0.0.1", server.port(), config);
             seenByServer.set(null);
             roundTrip(client);
-            assertEquals(Optional.of(SERVER.fingerprint()), client.peerIdentity(), "connection " + i);
+            assertEquals(Optional.of(SERVER.fingerprint()), client.peer().identity(), "connection " + i);
             assertEquals(Optional.of(CLIENT.fingerprint()), seenByServer.get(), "connection " + i);
             client.close();
             client = null;

@@ -58,7 +58,9 @@ class PingFloodTest {
             }
             assertEquals(ErrorCode.ENHANCE_YOUR_CALM, goAway.errorCode(), goAway.reason());
             assertTrue(goAway.reason().contains("PING"), goAway.reason());
-            assertEquals(AnswerRate.BURST, pongs, "the burst is answered, nothing after it");
+            // The bucket refills at 16 a second while the 74 PINGs are read, so a slow machine answers a few more.
+            assertTrue(pongs >= AnswerRate.BURST && pongs < AnswerRate.BURST + 10,
+                    "the burst is answered, and the connection ends before the last PING: " + pongs + " PONGs");
             assertTrue(peer.closedByServer());
         }
     }

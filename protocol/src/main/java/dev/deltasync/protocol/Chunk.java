@@ -57,11 +57,13 @@ public record Chunk(int streamId, long epoch, int index, int codec, int rawLengt
         return FrameType.CHUNK;
     }
 
-    int payloadLength() {
+    @Override
+    public int payloadLength() {
         return DATA_OFFSET + data.length;
     }
 
-    void writePayload(ByteBuf out) {
+    @Override
+    public void writePayload(ByteBuf out) {
         out.writeLong(epoch).writeInt(index).writeByte(codec).writeInt(rawLength).writeBytes(data);
     }
 

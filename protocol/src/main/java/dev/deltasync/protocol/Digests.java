@@ -42,11 +42,13 @@ public record Digests(int streamId, int firstIndex, int digestLength, byte[] dig
         return digests.length / digestLength;
     }
 
-    int payloadLength() {
+    @Override
+    public int payloadLength() {
         return DIGESTS_OFFSET + digests.length;
     }
 
-    void writePayload(ByteBuf out) {
+    @Override
+    public void writePayload(ByteBuf out) {
         out.writeInt(firstIndex).writeByte(digestLength).writeBytes(digests);
     }
 

@@ -35,11 +35,13 @@ public record EpochAck(int streamId, long epoch, byte[] root) implements Frame {
         return FrameType.EPOCH_ACK;
     }
 
-    int payloadLength() {
+    @Override
+    public int payloadLength() {
         return ROOT_OFFSET + root.length;
     }
 
-    void writePayload(ByteBuf out) {
+    @Override
+    public void writePayload(ByteBuf out) {
         out.writeLong(epoch).writeBytes(root);
     }
 

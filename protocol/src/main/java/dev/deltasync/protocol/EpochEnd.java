@@ -39,11 +39,13 @@ public record EpochEnd(int streamId, long epoch, int chunkCount, byte[] root) im
         return FrameType.EPOCH_END;
     }
 
-    int payloadLength() {
+    @Override
+    public int payloadLength() {
         return ROOT_OFFSET + root.length;
     }
 
-    void writePayload(ByteBuf out) {
+    @Override
+    public void writePayload(ByteBuf out) {
         out.writeLong(epoch).writeInt(chunkCount).writeBytes(root);
     }
 

@@ -35,20 +35,7 @@ public final class FrameCodec {
         int payloadLength = payloadLength(frame);
         out.ensureWritable(Constants.HEADER_LENGTH + payloadLength);
         out.writeByte(frame.type()).writeByte(frame.flags()).writeInt(frame.streamId()).writeInt(payloadLength);
-        switch (frame) {
-            case Hello f -> f.writePayload(out);
-            case Ping f -> f.writePayload(out);
-            case Pong f -> f.writePayload(out);
-            case WindowUpdate f -> f.writePayload(out);
-            case GoAway f -> f.writePayload(out);
-            case Open f -> f.writePayload(out);
-            case OpenOk f -> f.writePayload(out);
-            case Digests f -> f.writePayload(out);
-            case Chunk f -> f.writePayload(out);
-            case EpochEnd f -> f.writePayload(out);
-            case EpochAck f -> f.writePayload(out);
-            case Reset f -> f.writePayload(out);
-        }
+        frame.writePayload(out);
     }
 
     /** A new buffer from {@code alloc} holding exactly the encoded frame. */
@@ -73,19 +60,6 @@ public final class FrameCodec {
      * and for DIGESTS and CHUNK the flow-control credit the frame consumes (§6).
      */
     public static int payloadLength(Frame frame) {
-        return switch (frame) {
-            case Hello f -> f.payloadLength();
-            case Ping f -> f.payloadLength();
-            case Pong f -> f.payloadLength();
-            case WindowUpdate f -> f.payloadLength();
-            case GoAway f -> f.payloadLength();
-            case Open f -> f.payloadLength();
-            case OpenOk f -> f.payloadLength();
-            case Digests f -> f.payloadLength();
-            case Chunk f -> f.payloadLength();
-            case EpochEnd f -> f.payloadLength();
-            case EpochAck f -> f.payloadLength();
-            case Reset f -> f.payloadLength();
-        };
+        return frame.payloadLength();
     }
 }

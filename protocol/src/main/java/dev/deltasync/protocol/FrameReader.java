@@ -119,21 +119,7 @@ public final class FrameReader {
 
     private Frame readPayload(Payload p) throws ProtocolException {
         try {
-            return switch (type) {
-                case FrameType.HELLO -> Hello.read(p);
-                case FrameType.PING -> Ping.read(p);
-                case FrameType.PONG -> Pong.read(p);
-                case FrameType.WINDOW_UPDATE -> WindowUpdate.read(p);
-                case FrameType.GOAWAY -> GoAway.read(p);
-                case FrameType.OPEN -> Open.read(p);
-                case FrameType.OPEN_OK -> OpenOk.read(p);
-                case FrameType.DIGESTS -> Digests.read(p);
-                case FrameType.CHUNK -> Chunk.read(p);
-                case FrameType.EPOCH_END -> EpochEnd.read(p);
-                case FrameType.EPOCH_ACK -> EpochAck.read(p);
-                case FrameType.RESET -> Reset.read(p);
-                default -> throw new AssertionError("unknown types are skipped before this point: " + type);
-            };
+            return FrameType.reader(type).read(p);
         } catch (ProtocolException e) {
             // A rejected DIGESTS or CHUNK still used connection credit, which the receiver must grant back (§6.3).
             throw FrameType.isFlowControlled(type) ? e.withFlowControlledBytes(p.length()) : e;

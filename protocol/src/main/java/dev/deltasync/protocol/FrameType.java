@@ -1,8 +1,9 @@
 package dev.deltasync.protocol;
 
 /**
- * Frame type numbers (PROTOCOL.md §4). Plain ints, not an enum, because the reader must carry unknown types
- * through to the skip path (§4.13).
+ * Frame type numbers and the one table of what each means (PROTOCOL.md §4): name, the streams it may travel
+ * on, whether it is flow-controlled, and how its payload is read. Plain ints, not an enum, because the reader
+ * must carry unknown types through to the skip path (§4.13).
  */
 public final class FrameType {
 
@@ -19,44 +20,72 @@ public final class FrameType {
     public static final int EPOCH_ACK = 0x15;
     public static final int RESET = 0x16;
 
+    /** Where a type may travel (§2 rule 4). */
+    enum Scope { CONNECTION, STREAM, EITHER }
+
+    /** How the payload of a known type is read (§4). */
+    @FunctionalInterface
+    interface Reader {
+        Frame read(Payload payload) throws ProtocolException;
+    }
+
+    /** One row of the §4 table: everything known about a type, in one place. */
+    private record Row(String name, Scope scope, boolean flowControlled, Reader reader) { }
+
+    private static final Row[] TABLE = new Row[256];
+
+    static {
+        row(HELLO, "HELLO", Scope.CONNECTION, false, Hello::read);
+        row(PING, "PING", Scope.CONNECTION, false, Ping::read);
+        row(PONG, "PONG", Scope.CONNECTION, false, Pong::read);
+        row(WINDOW_UPDATE, "WINDOW_UPDATE", Scope.EITHER, false, WindowUpdate::read);
+        row(GOAWAY, "GOAWAY", Scope.CONNECTION, false, GoAway::read);
+        row(OPEN, "OPEN", Scope.STREAM, false, Open::read);
+        row(OPEN_OK, "OPEN_OK", Scope.STREAM, false, OpenOk::read);
+        row(DIGESTS, "DIGESTS", Scope.STREAM, true, Digests::read);
+        row(CHUNK, "CHUNK", Scope.STREAM, true, Chunk::read);
+        row(EPOCH_END, "EPOCH_END", Scope.STREAM, false, EpochEnd::read);
+        row(EPOCH_ACK, "EPOCH_ACK", Scope.STREAM, false, EpochAck::read);
+        row(RESET, "RESET", Scope.STREAM, false, Reset::read);
+    }
+
+    private static void row(int type, String name, Scope scope, boolean flowControlled, Reader reader) {
+        TABLE[type] = new Row(name, scope, flowControlled, reader);
+    }
+
     private FrameType() {
     }
 
+    private static Row row(int type) {
+        return type >= 0 && type < TABLE.length ? TABLE[type] : null;
+    }
+
     public static boolean isKnown(int type) {
-        return (type >= HELLO && type <= GOAWAY) || (type >= OPEN && type <= RESET);
+        return row(type) != null;
     }
 
     /** Types that only ever travel on stream 0. */
     public static boolean isConnectionOnly(int type) {
-        return type == HELLO || type == PING || type == PONG || type == GOAWAY;
+        return isKnown(type) && row(type).scope() == Scope.CONNECTION;
     }
 
     /** Types that never travel on stream 0. */
     public static boolean isStreamOnly(int type) {
-        return type >= OPEN && type <= RESET;
+        return isKnown(type) && row(type).scope() == Scope.STREAM;
     }
 
     /** Types whose payload consumes flow-control credit (§6). */
     public static boolean isFlowControlled(int type) {
-        return type == DIGESTS || type == CHUNK;
+        return isKnown(type) && row(type).flowControlled();
     }
 
     /** Name for messages; unknown types print as hex. */
     public static String name(int type) {
-        return switch (type) {
-            case HELLO -> "HELLO";
-            case PING -> "PING";
-            case PONG -> "PONG";
-            case WINDOW_UPDATE -> "WINDOW_UPDATE";
-            case GOAWAY -> "GOAWAY";
-            case OPEN -> "OPEN";
-            case OPEN_OK -> "OPEN_OK";
-            case DIGESTS -> "DIGESTS";
-            case CHUNK -> "CHUNK";
-            case EPOCH_END -> "EPOCH_END";
-            case EPOCH_ACK -> "EPOCH_ACK";
-            case RESET -> "RESET";
-            default -> String.format("0x%02x", type);
-        };
+        return isKnown(type) ? row(type).name() : String.format("0x%02x", type);
+    }
+
+    /** The reader of a known type's payload. */
+    static Reader reader(int type) {
+        return row(type).reader();
     }
 }

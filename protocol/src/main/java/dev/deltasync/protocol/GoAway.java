@@ -48,11 +48,13 @@ public record GoAway(int lastStreamId, int code, String reason) implements Frame
         return ErrorCode.forCode(code);
     }
 
-    int payloadLength() {
+    @Override
+    public int payloadLength() {
         return REASON_OFFSET + ByteBufUtil.utf8Bytes(reason);
     }
 
-    void writePayload(ByteBuf out) {
+    @Override
+    public void writePayload(ByteBuf out) {
         out.writeInt(lastStreamId).writeInt(code);
         ByteBufUtil.reserveAndWriteUtf8(out, reason, ByteBufUtil.utf8Bytes(reason));
     }

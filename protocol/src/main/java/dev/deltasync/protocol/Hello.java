@@ -113,11 +113,13 @@ public record Hello(int minVersion, int maxVersion, int maxFramePayload, int max
         return false;
     }
 
-    int payloadLength() {
+    @Override
+    public int payloadLength() {
         return MIN_LENGTH + hashIds.length + codecIds.length;
     }
 
-    void writePayload(ByteBuf out) {
+    @Override
+    public void writePayload(ByteBuf out) {
         out.writeInt(Constants.MAGIC)
                 .writeShort(minVersion)
                 .writeShort(maxVersion)

@@ -60,11 +60,13 @@ public record Open(int streamId, int role, int hashId, int chunkSize, long regio
         return allowResize ? Constants.FLAG_ALLOW_RESIZE : 0;
     }
 
-    int payloadLength() {
+    @Override
+    public int payloadLength() {
         return NAME_OFFSET + ByteBufUtil.utf8Bytes(name);
     }
 
-    void writePayload(ByteBuf out) {
+    @Override
+    public void writePayload(ByteBuf out) {
         out.writeByte(role)
                 .writeByte(hashId)
                 .writeInt(chunkSize)

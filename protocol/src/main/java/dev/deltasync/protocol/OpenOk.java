@@ -37,11 +37,13 @@ public record OpenOk(int streamId, long regionSize, int chunkSize, int hashId) i
         return FrameType.OPEN_OK;
     }
 
-    int payloadLength() {
+    @Override
+    public int payloadLength() {
         return LENGTH;
     }
 
-    void writePayload(ByteBuf out) {
+    @Override
+    public void writePayload(ByteBuf out) {
         out.writeLong(regionSize).writeInt(chunkSize).writeByte(hashId);
     }
 

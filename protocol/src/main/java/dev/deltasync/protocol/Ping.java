@@ -34,11 +34,13 @@ public record Ping(long opaque) implements Frame {
         return new Pong(opaque);
     }
 
-    int payloadLength() {
+    @Override
+    public int payloadLength() {
         return LENGTH;
     }
 
-    void writePayload(ByteBuf out) {
+    @Override
+    public void writePayload(ByteBuf out) {
         out.writeLong(opaque);
     }
 

@@ -28,11 +28,13 @@ public record Pong(long opaque) implements Frame {
         return FrameType.PONG;
     }
 
-    int payloadLength() {
+    @Override
+    public int payloadLength() {
         return LENGTH;
     }
 
-    void writePayload(ByteBuf out) {
+    @Override
+    public void writePayload(ByteBuf out) {
         out.writeLong(opaque);
     }
 

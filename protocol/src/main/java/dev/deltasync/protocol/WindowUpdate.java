@@ -27,11 +27,13 @@ public record WindowUpdate(int streamId, int increment) implements Frame {
         return FrameType.WINDOW_UPDATE;
     }
 
-    int payloadLength() {
+    @Override
+    public int payloadLength() {
         return LENGTH;
     }
 
-    void writePayload(ByteBuf out) {
+    @Override
+    public void writePayload(ByteBuf out) {
         out.writeInt(increment);
     }
 

@@ -33,22 +33,22 @@ final class StreamChannel implements AutoCloseable {
 
     /** The connection the stream belongs to, as a key (what the server charges a connection's streams to). */
     Object connection() {
-        return stream.session();
+        return stream.peer(); // one Peer per connection, compared by identity
     }
 
     /** The largest frame payload the peer accepts. */
     int peerMaxFramePayload() {
-        return stream.session().peerMaxFramePayload();
+        return stream.peer().maxFramePayload();
     }
 
     /** True when both sides' HELLOs list the hash (PROTOCOL.md §9.2). */
     boolean hashAgreed(int hashId) {
-        return stream.session().hashAgreed(hashId);
+        return stream.peer().hashAgreed(hashId);
     }
 
     /** What the source may actually use: zstd only when the peer's HELLO lists it (PROTOCOL.md §9.4). */
     Compression usable(Compression wanted) {
-        return wanted.enabled() && stream.session().peerHello().supportsCodec(Constants.CODEC_ZSTD)
+        return wanted.enabled() && stream.peer().decodes(Constants.CODEC_ZSTD)
                 ? wanted : Compression.NONE;
     }
 

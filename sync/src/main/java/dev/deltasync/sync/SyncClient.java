@@ -91,7 +91,7 @@ public final class SyncClient implements AutoCloseable {
             options = options.chunkSize() == Constants.CHUNK_SIZE_CHOSEN_BY_SOURCE
                     ? options.withChunkSize(ParameterCheck.autoChunkSize(local.size())) : options;
             Optional<String> problem = ParameterCheck.problem(options.chunkSize(), local.size(),
-                    session.peerMaxFramePayload());
+                    session.peer().maxFramePayload());
             if (problem.isPresent()) {
                 throw new SyncException(ErrorCode.UNSUPPORTED_PARAMETER, problem.get());
             }

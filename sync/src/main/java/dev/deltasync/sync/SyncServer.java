@@ -79,7 +79,7 @@ public final class SyncServer implements AutoCloseable {
         void serve(MuxStream stream) throws InterruptedException {
             SyncStats stats = new SyncStats();
             StreamChannel channel = new StreamChannel(stream, stats, options.rateLimit());
-            Optional<Fingerprint> peer = stream.session().peerIdentity();
+            Optional<Fingerprint> peer = stream.peer().identity();
             String by = peer.map(fingerprint -> " by " + fingerprint).orElse("");
             String what = "stream " + stream.id() + by;
             try {

@@ -1,0 +1,42 @@
+package dev.deltasync.mux;
+
+import dev.deltasync.mux.tls.Fingerprint;
+import dev.deltasync.protocol.Hello;
+import java.util.Optional;
+
+/**
+ * The other end of a connection as its streams see it, fixed once both HELLOs (and TLS) are done: who it is,
+ * the largest frame it accepts, the hashes both sides list and the codecs it decodes. One instance per
+ * connection, compared by identity, so it also stands for the connection.
+ */
+public final class Peer {
+    private final Fingerprint identity;
+    private final Hello ours;
+    private final Hello theirs;
+
+    Peer(Fingerprint identity, Hello ours, Hello theirs) {
+        this.identity = identity;
+        this.ours = ours;
+        this.theirs = theirs;
+    }
+
+    /** The fingerprint the peer authenticated with (TLS), or empty on a plaintext connection. */
+    public Optional<Fingerprint> identity() {
+        return Optional.ofNullable(identity);
+    }
+
+    /** The largest frame payload the peer accepts. */
+    public int maxFramePayload() {
+        return theirs.maxFramePayload();
+    }
+
+    /** True when both HELLOs list {@code hashId}, the condition for a stream to use it (PROTOCOL.md §9.2). */
+    public boolean hashAgreed(int hashId) {
+        return ours.supportsHash(hashId) && theirs.supportsHash(hashId);
+    }
+
+    /** True when the peer decodes {@code codecId} (codec 0, none, always). */
+    public boolean decodes(int codecId) {
+        return theirs.supportsCodec(codecId);
+    }
+}
