@@ -5,7 +5,7 @@ import dev.deltasync.sync.SyncJob;
 import dev.deltasync.sync.SyncStats;
 import java.util.List;
 
-/** What push and pull show while they run: a progress bar, per-epoch stats when following, notices. */
+/** What push and pull show while they run: a progress bar, per-epoch stats (following, or --json), notices. */
 final class ClientListener extends ForwardingListener {
     private final ProgressDisplay bar;
     private final Io io;
@@ -31,7 +31,7 @@ final class ClientListener extends ForwardingListener {
         super.epochCompleted(region, epoch, verified, totals);
         if (epochStats) {
             jobs.stream().filter(j -> j.remoteName().equals(region)).findFirst().ifPresent(job ->
-                    StatsReport.print(io.out(), json, job, "epoch", verified ? epoch : 0, totals));
+                    StatsReport.epoch(io.out(), json, job, epoch, verified, totals));
         }
     }
 

@@ -1,15 +1,18 @@
 package dev.deltasync.cli;
 
+import dev.deltasync.sync.JobResult;
+import dev.deltasync.sync.SyncException;
 import dev.deltasync.sync.SyncJob;
 import dev.deltasync.sync.SyncStats;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * The rsync-like summary of a region's sync, as text or as one JSON object per line. Its time is the wall time
- * of the whole command so far (JVM start included, as a user with a stopwatch sees it), its rate the wire
- * bytes both ways per second of that time.
+ * What push and pull report per epoch, per region and at the end: the rsync-like summary as text, or the JSON
+ * lines of docs/JSON.md. Times are the wall time of the whole command so far (JVM start included, as a user with
+ * a stopwatch sees it), rates the wire bytes both ways per second of that time.
  */
 final class StatsReport {
     private StatsReport() {}
@@ -19,29 +22,76 @@ final class StatsReport {
         return (System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime()) / 1e3;
     }
 
-    static void print(PrintStream out, boolean json, SyncJob job, String event, long verifiedEpoch,
-                      SyncStats.Snapshot s) {
-        double seconds = wallSeconds();
-        double rate = (s.wireBytesSent() + s.wireBytesReceived()) / Math.max(seconds, 1e-3);
+    /** An epoch ended (following with --stats or --json, and with --json under --once too). */
+    static void epoch(PrintStream out, boolean json, SyncJob job, long epoch, boolean verified, SyncStats.Snapshot s) {
         if (json) {
-            out.printf(Locale.ROOT, "{\"event\":\"%s\",\"region\":\"%s\",\"direction\":\"%s\",\"local\":\"%s\","
-                            + "\"verified\":%s,\"verified_epoch\":%d,\"epochs\":%d,\"bytes_scanned\":%d,"
-                            + "\"chunks_changed\":%d,\"changed_bytes\":%d,\"chunk_payload_bytes\":%d,"
-                            + "\"wire_bytes_sent\":%d,\"wire_bytes_received\":%d,\"compression_ratio\":%.3f,"
-                            + "\"seconds\":%.3f}%n",
-                    event, Json.escape(job.remoteName()), job.direction().name().toLowerCase(Locale.ROOT),
-                    Json.escape(job.localPath().toString()), verifiedEpoch > 0, verifiedEpoch, s.epochs(),
-                    s.bytesScanned(), s.chunksChanged(), s.changedBytes(), s.chunkPayloadBytes(), s.wireBytesSent(),
-                    s.wireBytesReceived(), s.compressionRatio(), seconds);
-            return;
+            out.println(withStats(region(new JsonLine("epoch"), job).add("epoch", epoch).add("verified", verified), s));
+        } else {
+            text(out, job, verified ? epoch : 0, s);
         }
+    }
+
+    /** A region's sync ended without an error; {@code verifiedEpoch} 0 when no epoch was verified. */
+    static void regionDone(PrintStream out, boolean json, SyncJob job, long verifiedEpoch, SyncStats.Snapshot s) {
+        if (json) {
+            out.println(withStats(region(new JsonLine("region_done"), job).add("verified", verifiedEpoch > 0)
+                    .add("verified_epoch", verifiedEpoch), s));
+        } else {
+            text(out, job, verifiedEpoch, s);
+        }
+    }
+
+    /** A region's sync stopped with {@code failure}, said on stderr as {@code message}. */
+    static void regionFailed(PrintStream out, SyncJob job, SyncException failure, String message) {
+        out.println(region(new JsonLine("region_failed"), job).add("code", failure.code().name().toLowerCase(Locale.ROOT))
+                .add("exit_code", Outcomes.exitCodeOf(failure).code()).add("message", message));
+    }
+
+    /** The last line of a --json run: how the invocation ended. */
+    static void summary(PrintStream out, List<JobResult> results, ExitCode exit) {
+        long sent = 0;
+        long received = 0;
+        for (JobResult result : results) {
+            if (result.outcome() != null) {
+                sent += result.outcome().stats().wireBytesSent();
+                received += result.outcome().stats().wireBytesReceived();
+            }
+        }
+        double seconds = wallSeconds();
+        out.println(new JsonLine("summary").add("regions", results.size())
+                .add("verified", results.stream().filter(JobResult::verified).count())
+                .add("failed", results.stream().filter(r -> r.failure() != null).count())
+                .add("exit_code", exit.code()).add("wire_bytes_sent", sent).add("wire_bytes_received", received)
+                .add("seconds", seconds).add("bytes_per_second", rate(sent + received, seconds)));
+    }
+
+    private static JsonLine region(JsonLine line, SyncJob job) {
+        return line.add("region", job.remoteName()).add("direction", job.direction().name().toLowerCase(Locale.ROOT))
+                .add("local", job.localPath().toString());
+    }
+
+    private static JsonLine withStats(JsonLine line, SyncStats.Snapshot s) {
+        double seconds = wallSeconds();
+        return line.add("epochs", s.epochs()).add("bytes_scanned", s.bytesScanned())
+                .add("chunks_changed", s.chunksChanged()).add("changed_bytes", s.changedBytes())
+                .add("chunk_payload_bytes", s.chunkPayloadBytes()).add("wire_bytes_sent", s.wireBytesSent())
+                .add("wire_bytes_received", s.wireBytesReceived()).add("compression_ratio", s.compressionRatio())
+                .add("seconds", seconds).add("bytes_per_second", rate(s.wireBytesSent() + s.wireBytesReceived(), seconds));
+    }
+
+    private static long rate(long bytes, double seconds) {
+        return Math.round(bytes / Math.max(seconds, 1e-3));
+    }
+
+    private static void text(PrintStream out, SyncJob job, long verifiedEpoch, SyncStats.Snapshot s) {
+        double seconds = wallSeconds();
         out.printf(Locale.ROOT, "%s: %s%n", job, verifiedEpoch > 0
                 ? "verified identical at epoch " + verifiedEpoch : "not verified");
         out.printf(Locale.ROOT, "  scanned %s, %d chunks changed (%s), compression %.2fx%n",
                 Sizes.format(s.bytesScanned()), s.chunksChanged(), Sizes.format(s.changedBytes()),
                 s.compressionRatio());
         out.printf(Locale.ROOT, "  wire: sent %s, received %s, %s/s, in %.2f s (wall) over %d epochs%n",
-                Sizes.format(s.wireBytesSent()), Sizes.format(s.wireBytesReceived()), Sizes.format(rate), seconds,
-                s.epochs());
+                Sizes.format(s.wireBytesSent()), Sizes.format(s.wireBytesReceived()),
+                Sizes.format(rate(s.wireBytesSent() + s.wireBytesReceived(), seconds)), seconds, s.epochs());
     }
 }

@@ -14,7 +14,8 @@ import org.apache.commons.cli.Options;
 final class StatusCommand extends Command {
     private static final Option VERIFY = Option.builder().longOpt("verify")
             .desc("re-hash the file and check it still matches the recorded root").get();
-    private static final Option JSON = Option.builder().longOpt("json").desc("print one JSON object").get();
+    private static final Option JSON = Option.builder().longOpt("json")
+            .desc("print one JSON object (docs/JSON.md, type status)").get();
 
     @Override
     String name() {
@@ -61,20 +62,21 @@ final class StatusCommand extends Command {
         }
         ReplicaState state = ReplicaState.read(file).orElseThrow(() -> new CliException(ExitCode.REFUSED,
                 file + " has no replica state: it was never the replica of a deltasync push or pull"));
-        String check = "not checked";
+        String check = "not_checked";
         boolean ok = state.phase() == ReplicaState.Phase.VERIFIED;
         if (ok && line.hasOption(VERIFY)) {
             boolean same = Files.size(file) == state.regionSize()
                     && Arrays.equals(state.rootOfFile(file, Runtime.getRuntime().availableProcessors()), state.root());
-            check = same ? "matches" : "DIFFERS";
+            check = same ? "matches" : "differs";
             ok = same;
         }
         String root = HexFormat.of().formatHex(state.root());
         if (line.hasOption(JSON)) {
-            io.out().printf(Locale.ROOT, "{\"file\":\"%s\",\"phase\":\"%s\",\"epoch\":%d,\"hash\":\"%s\",\"root\":\"%s\","
-                            + "\"updated\":\"%s\",\"check\":\"%s\",\"verified\":%s}%n", Json.escape(file.toString()),
-                    state.phase().name().toLowerCase(Locale.ROOT), state.epoch(), state.hash().cliName(), root,
-                    state.updated(), check, ok);
+            io.out().println(new JsonLine("status").add("file", file.toString())
+                    .add("phase", state.phase().name().toLowerCase(Locale.ROOT)).add("epoch", state.epoch())
+                    .add("hash", state.hash().cliName()).add("chunk_size", state.chunkSize())
+                    .add("region_size", state.regionSize()).add("root", root).add("updated", state.updated().toString())
+                    .add("check", check).add("verified", ok));
         } else {
             io.out().printf("%s: %s at epoch %d (%s, %s chunks, updated %s)%n", file,
                     state.phase().name().toLowerCase(Locale.ROOT), state.epoch(), state.hash().cliName(),

@@ -39,7 +39,8 @@ abstract class SyncCommand extends Command {
             .desc("print a summary per region: bytes scanned, chunks changed, wire bytes and rate, compression, wall time")
             .get();
     static final Option JSON = Option.builder().longOpt("json")
-            .desc("print the summary as one JSON object per line (implies --stats)").get();
+            .desc("print events as JSON lines, one object per line (docs/JSON.md): epoch, region_done,"
+                    + " region_failed, summary").get();
     static final Option PROGRESS = Option.builder().longOpt("progress")
             .desc("draw the progress line of the first sync even when stderr is not a terminal").get();
     static final Option NO_PROGRESS = Option.builder().longOpt("no-progress")
@@ -101,7 +102,7 @@ abstract class SyncCommand extends Command {
         boolean json = line.hasOption(JSON);
         boolean stats = json || line.hasOption(STATS);
 
-        ClientListener listener = new ClientListener(io, jobs, !options.once() && stats, json,
+        ClientListener listener = new ClientListener(io, jobs, json || !options.once() && stats, json,
                 showProgress(line, io));
         List<JobResult> results = options.once()
                 ? once(server, mux, jobs, options, listener)
@@ -109,14 +110,21 @@ abstract class SyncCommand extends Command {
         listener.done();
         for (JobResult result : results) {
             if (result.failure() != null) {
-                io.err().println("deltasync " + name() + ": " + result.job() + ": "
-                        + ConnectHints.clientLine(result.failure()));
+                String message = ConnectHints.clientLine(result.failure());
+                io.err().println("deltasync " + name() + ": " + result.job() + ": " + message);
+                if (json) {
+                    StatsReport.regionFailed(io.out(), result.job(), result.failure(), message);
+                }
             } else if (stats) {
-                StatsReport.print(io.out(), json, result.job(), "summary", result.outcome().verifiedEpoch(),
+                StatsReport.regionDone(io.out(), json, result.job(), result.outcome().verifiedEpoch(),
                         result.outcome().stats());
             }
         }
-        return Outcomes.exitCodeOf(results, options.once());
+        ExitCode exit = Outcomes.exitCodeOf(results, options.once());
+        if (json) {
+            StatsReport.summary(io.out(), results, exit);
+        }
+        return exit;
     }
 
     /** Converge and verify over one connection; any failure is final. */

@@ -188,7 +188,7 @@ class ContinuousSyncE2eTest {
         }
         for (Proc client : clients) {
             assertTrue(client.alive(), "the following client must still be running" + client.tails());
-            assertTrue(client.stdout().contains("\"event\":\"epoch\""),
+            assertTrue(client.stdout().contains("\"type\":\"epoch\""),
                     "a following client with --json prints one line per epoch" + client.tails());
         }
     }

@@ -137,7 +137,7 @@ class ForeignWriteE2eTest {
 
     /** The pull's --json epoch lines for epochs after {@code epoch} (its stats count epochs from 1). */
     private static List<String> epochLinesAfter(Proc pull, long epoch) {
-        return pull.stdout().lines().filter(line -> line.contains("\"event\":\"epoch\"")).filter(line -> {
+        return pull.stdout().lines().filter(line -> line.contains("\"type\":\"epoch\"")).filter(line -> {
             Matcher m = EPOCHS.matcher(line);
             return m.find() && Long.parseLong(m.group(1)) > epoch;
         }).toList();

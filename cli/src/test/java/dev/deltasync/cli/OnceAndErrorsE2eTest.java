@@ -112,12 +112,15 @@ class OnceAndErrorsE2eTest {
         Proc push = run("push-once-json", "push", source.toString(), server.address("fresh-json"), "--once",
                 "--json");
         assertEquals(0, exit(push), "push --once --json" + push.tails() + server.proc().tails());
-        List<String> json = push.stdout().lines().filter(l -> l.startsWith("{")).toList();
-        assertEquals(1, json.size(), "one JSON line for one region" + push.tails());
-        String line = json.getFirst();
-        assertTrue(line.endsWith("}") && line.contains("\"event\":\"summary\"") && line.contains("\"verified\":true")
-                && line.contains("\"region\":\"fresh-json\"") && line.contains("\"direction\":\"push\""),
-                "JSON summary: " + line);
+        List<String> json = push.stdout().lines().toList();
+        assertTrue(json.stream().allMatch(l -> l.startsWith("{") && l.endsWith("}")), "only JSON lines" + push.tails());
+        List<String> done = json.stream().filter(l -> l.contains("\"type\":\"region_done\"")).toList();
+        assertEquals(1, done.size(), "one region_done line for one region" + push.tails());
+        String line = done.getFirst();
+        assertTrue(line.contains("\"verified\":true") && line.contains("\"region\":\"fresh-json\"")
+                && line.contains("\"direction\":\"push\""), "JSON region_done: " + line);
+        assertTrue(json.getLast().startsWith("{\"type\":\"summary\"") && json.getLast().contains("\"exit_code\":0"),
+                "JSON summary last: " + json.getLast());
         assertTrue(identical(source, dir.resolve("fresh-json.bin")), describeMismatch(source,
                 dir.resolve("fresh-json.bin")));
     }
