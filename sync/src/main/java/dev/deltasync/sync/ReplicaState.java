@@ -12,10 +12,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -25,8 +27,9 @@ import java.util.Properties;
  * The replica's own record of what it holds, in a small file beside the region
  * ({@code <region>.deltasync-state}). It is marked {@link Phase#APPLYING} before the first byte of an
  * epoch is written and {@link Phase#VERIFIED} only after the bytes are flushed and the roots matched,
- * each time replaced atomically (write, fsync, rename). So after a crash at any moment it never claims
- * a verified state the region does not have; the next sync re-hashes the region anyway.
+ * each time replaced atomically (write, fsync, rename, fsync the directory; see {@link #write}). So after a
+ * crash at any moment it never claims a verified state the region does not have; the next sync re-hashes the
+ * region anyway.
  *
  * @param root the verified root digest (empty unless VERIFIED)
  */
@@ -42,6 +45,9 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
     }
 
     private static final String SUFFIX = ".deltasync-state";
+    /** A state file is a few hundred bytes; more is not ours. */
+    private static final int MAX_STATE_BYTES = 64 * 1024;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private static Path fileFor(Path region) {
         return region.resolveSibling(region.getFileName() + SUFFIX);
@@ -51,7 +57,7 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
     public static Optional<ReplicaState> read(Path region) throws IOException {
         Properties p = new Properties();
         try {
-            p.load(new StringReader(Files.readString(fileFor(region), StandardCharsets.UTF_8)));
+            p.load(new StringReader(readNoFollow(fileFor(region))));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -65,20 +71,50 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
         }
     }
 
-    /** Replaces the state file atomically and durably. */
+    /** The state file's text; a symlink planted in its place is refused, not read through. */
+    private static String readNoFollow(Path file) throws IOException {
+        try (var channel = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer bytes = ByteBuffer.allocate((int) Math.min(channel.size(), MAX_STATE_BYTES));
+            while (bytes.hasRemaining() && channel.read(bytes) >= 0) {
+                // fill
+            }
+            return new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8);
+        } catch (IOException e) { // ELOOP: the JDK words it as "too many levels of symbolic links"
+            if (Files.isSymbolicLink(file)) {
+                throw new IOException(file + " is a symbolic link, which deltasync does not follow", e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Replaces the state file atomically and durably: the text goes to a temporary file of a fresh random name,
+     * created with CREATE_NEW (O_EXCL, which never follows a symlink, so nothing planted at a predictable name is
+     * written through), fsynced, renamed over the state file (rename replaces a symlink there, never its target),
+     * and the directory is fsynced so the rename itself survives a crash. Two writers never share a temporary.
+     */
     void write(Path region) throws IOException {
         String text = "# deltasync replica state: written before and after each epoch; do not edit\n"
                 + "phase=" + phase + "\nepoch=" + epoch + "\nhash=" + hash.cliName() + "\nchunk_size=" + chunkSize
                 + "\nregion_size=" + regionSize + "\nroot=" + HexFormat.of().formatHex(root) + "\nupdated=" + updated
                 + "\n";
         Path target = fileFor(region);
-        Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
-        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            channel.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
-            channel.force(true);
+        Path temporary = target.resolveSibling(target.getFileName() + "." + Long.toHexString(RANDOM.nextLong())
+                + ".tmp");
+        try {
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                channel.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+                channel.force(true);
+            }
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temporary);
+            throw e;
         }
-        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel directory = FileChannel.open(target.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+            directory.force(true);
+        }
     }
 
     /**
