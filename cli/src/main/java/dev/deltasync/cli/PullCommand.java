@@ -1,6 +1,7 @@
 package dev.deltasync.cli;
 
 import dev.deltasync.sync.SyncJob;
+import java.nio.file.Path;
 import dev.deltasync.sync.SyncOptions;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -61,5 +62,10 @@ final class PullCommand extends SyncCommand {
     @Override
     SyncJob.Direction direction() {
         return SyncJob.Direction.PULL;
+    }
+
+    @Override
+    void checkLocal(Path local) {
+        LocalFiles.checkReplica(local);
     }
 }

@@ -1,7 +1,6 @@
 package dev.deltasync.cli;
 
 import dev.deltasync.sync.SyncJob;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** {@code deltasync push LOCAL_PATH HOST:PORT/NAME}: the remote region follows the local file. */
@@ -43,8 +42,6 @@ final class PushCommand extends SyncCommand {
 
     @Override
     void checkLocal(Path local) {
-        if (!Files.isRegularFile(local)) {
-            throw CliException.usage("no such file: " + local);
-        }
+        LocalFiles.checkSource(local);
     }
 }

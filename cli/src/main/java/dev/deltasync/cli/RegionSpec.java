@@ -10,12 +10,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Parses {@code serve --region NAME=PATH[:ro|:rw]}; read-only unless {@code :rw}, so nothing is writable by
  * accident. Also {@code --allow NAME=pull:FP|NAME=push:FP} and {@code --require-blake3 NAME}, which refine regions.
  */
 final class RegionSpec {
+    /** What looks like a mistyped access mark after the path (":rx", ":w", ":wr"); "x=/data/a:b" stays a path. */
+    private static final Pattern ACCESS_SUFFIX = Pattern.compile(":([rwoxRWOX]{1,3})$");
+
     private RegionSpec() {}
 
     /** One {@code --allow}: {@code peer} may pull {@code region}, and push into it when {@code push}. */
@@ -30,6 +35,11 @@ final class RegionSpec {
         String name = text.substring(0, equals);
         String path = text.substring(equals + 1);
         boolean marked = path.endsWith(":rw") || path.endsWith(":ro");
+        Matcher access = ACCESS_SUFFIX.matcher(path);
+        if (!marked && access.find()) {
+            throw CliException.usage("--region " + text + ": unknown access '" + access.group(1)
+                    + "' after the path: use :ro (read-only, the default) or :rw");
+        }
         boolean readOnly = !path.endsWith(":rw");
         String file = marked ? path.substring(0, path.length() - 3) : path;
         return Command.orUsageError(() -> new ExposedRegion(name, Path.of(file), readOnly));
@@ -83,6 +93,13 @@ final class RegionSpec {
             result.add(refined);
         }
         return result;
+    }
+
+    /** A usage error unless one of {@code regions} is called {@code name}; {@code option} is what named it. */
+    static void requireServed(List<ExposedRegion> regions, String name, String option) {
+        Map<String, ExposedRegion> byName = new LinkedHashMap<>();
+        regions.forEach(region -> byName.put(region.name(), region));
+        requireServed(byName, name, option);
     }
 
     private static void requireServed(Map<String, ExposedRegion> byName, String name, String option) {

@@ -11,7 +11,6 @@ import dev.deltasync.sync.SyncListener;
 import dev.deltasync.sync.SyncServer;
 import dev.deltasync.sync.codec.Compression;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -44,6 +43,10 @@ final class ServeCommand extends Command {
     private static final Option ALLOW_RESIZE = Option.builder().longOpt("allow-resize").hasArg().argName("NAME")
             .desc("let a push with --resize change the size of region NAME's file (repeatable; without it a"
                     + " pusher can only fill the file at its size, or create it if missing)").get();
+    private static final Option FOLLOW_SYMLINKS = Option.builder().longOpt("follow-symlinks").hasArg().argName("NAME")
+            .desc("serve region NAME although its path is a symlink: the link is resolved once, at start, and its"
+                    + " target served (repeatable; without it a symlink is refused, and a link swapped in later never"
+                    + " redirects a region)").get();
     private static final Option REQUIRE_BLAKE3 = Option.builder().longOpt("require-blake3").hasArg().argName("NAME")
             .desc("refuse streams on region NAME that do not hash with blake3 (repeatable)").get();
 
@@ -86,7 +89,7 @@ final class ServeCommand extends Command {
     @Override
     Options ownOptions() {
         return SecurityOptions.addTo(new Options().addOption(LISTEN).addOption(REGION).addOption(INTERVAL)
-                .addOption(COMPRESS).addOption(THREADS).addOption(MAX_RATE).addOption(ALLOW).addOption(REQUIRE_BLAKE3).addOption(ALLOW_RESIZE), PEER_FINGERPRINT);
+                .addOption(COMPRESS).addOption(THREADS).addOption(MAX_RATE).addOption(ALLOW).addOption(REQUIRE_BLAKE3).addOption(ALLOW_RESIZE).addOption(FOLLOW_SYMLINKS), PEER_FINGERPRINT);
     }
 
     @Override
@@ -101,7 +104,7 @@ final class ServeCommand extends Command {
         }
         List<ExposedRegion> regions = new ArrayList<>();
         for (String spec : specs) {
-            regions.add(checked(RegionSpec.parse(spec)));
+            regions.add(RegionSpec.parse(spec));
         }
         List<RegionSpec.Grant> grants = new ArrayList<>();
         for (String allow : values(line, ALLOW)) {
@@ -112,6 +115,11 @@ final class ServeCommand extends Command {
                     + " identity to check (plaintext serves every region to anyone)");
         }
         regions = RegionSpec.withPolicies(regions, grants, values(line, REQUIRE_BLAKE3), values(line, ALLOW_RESIZE));
+        Set<String> followSymlinks = new LinkedHashSet<>(values(line, FOLLOW_SYMLINKS));
+        for (String name : followSymlinks) {
+            RegionSpec.requireServed(regions, name, "--follow-symlinks");
+        }
+        regions = RegionChecks.checked(regions, followSymlinks);
         Set<Fingerprint> granted = new LinkedHashSet<>();
         grants.forEach(g -> granted.add(g.peer()));
         MuxConfig mux = SecurityOptions.configure(line, io, granted, "no client could connect: pin clients with"
@@ -159,18 +167,5 @@ final class ServeCommand extends Command {
     private static List<String> values(CommandLine line, Option option) {
         String[] values = line.getOptionValues(option);
         return values == null ? List.of() : List.of(values);
-    }
-
-    /** Fails fast on a region that cannot work: a missing read-only file, a missing directory. */
-    private static ExposedRegion checked(ExposedRegion region) {
-        if (region.readOnly() && !Files.isRegularFile(region.path())) {
-            throw CliException.usage("region '" + region.name() + "': " + region.path()
-                    + " is not a file (a :ro region must exist)");
-        }
-        var parent = region.path().toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-            throw CliException.usage("region '" + region.name() + "': directory " + parent + " does not exist");
-        }
-        return region;
     }
 }

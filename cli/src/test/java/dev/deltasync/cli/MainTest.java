@@ -83,7 +83,7 @@ class MainTest {
     void pushOfAMissingFileIsAUsageError() {
         Run r = run("push", "/definitely/not/here.bin", "127.0.0.1:1/vm", "--once");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("no such file"), r.err());
+        assertTrue(r.err().contains("/definitely/not/here.bin does not exist"), r.err());
     }
 
     @Test
