@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A pull's interval (OPEN intervalMillis, PROTOCOL.md §9.4): the server sends epochs no more often than
  * the larger of its own interval and the one the pull asks for. A writer changes the source all the time,
- * so every gap between epochs is the pace (plus work), never less: the checks are lower bounds only.
+ * so every gap between epochs is the pace (plus work): the checks are lower bounds only. They bound the mean gap
+ * over several epochs, not the shortest: one epoch that arrives late (a busy machine) makes the next gap short by
+ * as much, without the pace being any faster.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PullPaceTest extends LoopbackFixture {
@@ -31,18 +33,18 @@ class PullPaceTest extends LoopbackFixture {
 
     @Test
     void aPullThatAsksForEpochsLessOftenGetsThemLessOften() throws Exception {
-        long shortest = shortestGapMillis(Duration.ofMillis(100), Duration.ofMillis(800));
-        assertTrue(shortest >= 640, "a pull asking for 800 ms got epochs " + shortest + " ms apart");
+        long mean = meanGapMillis(Duration.ofMillis(100), Duration.ofMillis(800));
+        assertTrue(mean >= 640, "a pull asking for 800 ms got epochs " + mean + " ms apart on average");
     }
 
     @Test
     void aPullCannotHaveEpochsMoreOftenThanTheServersInterval() throws Exception {
-        long shortest = shortestGapMillis(Duration.ofMillis(600), Duration.ofMillis(10));
-        assertTrue(shortest >= 480, "a server at 600 ms sent epochs " + shortest + " ms apart");
+        long mean = meanGapMillis(Duration.ofMillis(600), Duration.ofMillis(10));
+        assertTrue(mean >= 480, "a server at 600 ms sent epochs " + mean + " ms apart on average");
     }
 
-    /** The shortest time between consecutive epochs a continuous pull saw, while the source kept changing. */
-    private long shortestGapMillis(Duration serverInterval, Duration asked) throws Exception {
+    /** The mean time between consecutive epochs a continuous pull saw, while the source kept changing. */
+    private long meanGapMillis(Duration serverInterval, Duration asked) throws Exception {
         Path source = randomFile("source.bin", 16 * CHUNK, 1);
         server = SyncServer.start("127.0.0.1", 0, List.of(new ExposedRegion("vm", source, true)),
                 new ServerOptions(serverInterval, Compression.ZSTD_DEFAULT, 1, MuxConfig.defaults()), SyncListener.SILENT);
@@ -78,7 +80,7 @@ class PullPaceTest extends LoopbackFixture {
         }
         System.out.println("PullPaceTest: server " + serverInterval.toMillis() + " ms, pull asks " + asked.toMillis()
                 + " ms: gaps between epochs " + gaps + " ms");
-        return gaps.stream().mapToLong(Long::longValue).min().orElseThrow();
+        return TimeUnit.NANOSECONDS.toMillis(epochNanos.get(EPOCHS) - epochNanos.get(0)) / EPOCHS;
     }
 
     /** Rewrites a random chunk's first bytes every 20 ms until interrupted. */
