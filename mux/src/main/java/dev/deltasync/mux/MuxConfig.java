@@ -1,7 +1,7 @@
 package dev.deltasync.mux;
 
 import dev.deltasync.mux.tls.TlsSettings;
-import dev.deltasync.protocol.Constants;
+import dev.deltasync.protocol.Hello;
 import java.time.Duration;
 
 /**
@@ -37,11 +37,9 @@ public record MuxConfig(int maxFramePayload, int maxStreams, int streamWindow, i
      * 10 s for the handshake; <b>plaintext</b> until {@link #withTls} is applied.
      */
     public static MuxConfig defaults() {
-        return new MuxConfig(Constants.DEFAULT_MAX_FRAME_PAYLOAD, Constants.DEFAULT_MAX_STREAMS,
-                Constants.DEFAULT_STREAM_WINDOW, Constants.DEFAULT_CONNECTION_WINDOW,
-                new byte[] {Constants.HASH_XXH3_64, Constants.HASH_XXH3_128, Constants.HASH_BLAKE3,
-                        Constants.HASH_CRC32C, Constants.HASH_CRC32},
-                new byte[] {Constants.CODEC_ZSTD},
+        Hello protocol = Hello.defaults(); // the one list of v1's hashes and codecs
+        return new MuxConfig(protocol.maxFramePayload(), protocol.maxStreams(), protocol.streamWindow(),
+                protocol.connectionWindow(), protocol.hashIds(), protocol.codecIds(),
                 Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10), 64, null);
     }
 

@@ -62,15 +62,4 @@ public final class Constants {
     public static boolean isValidChunkSize(int chunkSize) {
         return chunkSize >= MIN_CHUNK_SIZE && chunkSize <= MAX_CHUNK_SIZE && Integer.bitCount(chunkSize) == 1;
     }
-
-    /** Digest length in bytes of a known hash id, or -1 for an unknown one (§9.2). */
-    public static int digestLength(int hashId) {
-        return switch (hashId) {
-            case HASH_XXH3_64 -> 8;
-            case HASH_XXH3_128 -> 16;
-            case HASH_BLAKE3 -> 32;
-            case HASH_CRC32C, HASH_CRC32 -> 4;
-            default -> -1;
-        };
-    }
 }

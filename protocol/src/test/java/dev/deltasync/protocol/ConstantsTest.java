@@ -97,17 +97,6 @@ class ConstantsTest {
     }
 
     @Test
-    void pinsDigestLengths() {
-        assertEquals(8, Constants.digestLength(Constants.HASH_XXH3_64));
-        assertEquals(16, Constants.digestLength(Constants.HASH_XXH3_128));
-        assertEquals(32, Constants.digestLength(Constants.HASH_BLAKE3));
-        assertEquals(4, Constants.digestLength(Constants.HASH_CRC32C));
-        assertEquals(4, Constants.digestLength(Constants.HASH_CRC32));
-        assertEquals(-1, Constants.digestLength(0));
-        assertEquals(-1, Constants.digestLength(6));
-    }
-
-    @Test
     void chunkSizesArePowersOfTwoInRange() {
         assertTrue(Constants.isValidChunkSize(4096));
         assertTrue(Constants.isValidChunkSize(65536));
