@@ -5,9 +5,11 @@ import dev.deltasync.protocol.Ping;
 import dev.deltasync.protocol.Pong;
 import dev.deltasync.protocol.Reset;
 import dev.deltasync.protocol.WindowUpdate;
+import io.netty.channel.ChannelHandlerContext;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The frames a connection writes on its own, not for an engine: PONGs, WINDOW_UPDATEs and RESETs that answer a
@@ -27,6 +29,26 @@ final class ControlWriter {
         void write(Frame frame);
 
         void flush();
+
+        /** The channel of the context {@code ctx} gives when asked. */
+        static Sink of(Supplier<ChannelHandlerContext> ctx) {
+            return new Sink() {
+                @Override
+                public boolean writable() {
+                    return ctx.get().channel().isWritable();
+                }
+
+                @Override
+                public void write(Frame frame) {
+                    ctx.get().write(frame);
+                }
+
+                @Override
+                public void flush() {
+                    ctx.get().flush();
+                }
+            };
+        }
     }
 
     private final Sink sink;

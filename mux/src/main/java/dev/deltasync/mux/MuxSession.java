@@ -85,7 +85,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     /** False while a TLS handshake is pending: nothing we write could leave before it completes. */
     private boolean transportReady;
     private final ControlWriter control;
-    private final AnswerRate answerRate = new AnswerRate(System.nanoTime());
+    private final Answers answers;
     /** Server only: how long a connection may have no stream; null on a client. */
     private final Duration streamless;
     /** Server streams whose acceptor has not returned yet: they count against maxStreams even after a RESET. */
@@ -103,23 +103,9 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         this.side = side;
         this.streams = new StreamTable(side == Side.CLIENT);
         this.streamless = streamless;
-        this.control = new ControlWriter(new ControlWriter.Sink() {
-            @Override
-            public boolean writable() {
-                return ctx.channel().isWritable();
-            }
-
-            @Override
-            public void write(Frame frame) {
-                ctx.write(frame);
-            }
-
-            @Override
-            public void flush() {
-                ctx.flush();
-            }
-        });
+        this.control = new ControlWriter(ControlWriter.Sink.of(() -> ctx)); // ctx is set once the handler is added
         this.flow = new ConnectionFlow(config, control);
+        this.answers = new Answers(control);
         this.config = config;
         this.acceptor = acceptor;
         this.decoder = decoder;
@@ -280,10 +266,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             }
             switch (frame) {
                 case Hello h -> throw ProtocolException.connectionError(ErrorCode.PROTOCOL_ERROR, "second HELLO");
-                case Ping ping -> {
-                    spendAnswer("PINGs");
-                    control.pong(ping);
-                }
+                case Ping ping -> answers.pong(ping);
                 case Pong pong -> { }
                 case WindowUpdate update -> onWindowUpdate(update);
                 case GoAway goAway -> terminate(goAway.code(),
@@ -445,7 +428,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         }
         streams.acceptPeerId(id);
         if (serving >= config.maxStreams()) {
-            answer(Reset.of(id, ErrorCode.REFUSED_STREAM,
+            answers.reset(Reset.of(id, ErrorCode.REFUSED_STREAM,
                     "too many concurrent streams (limit " + config.maxStreams() + ")"));
             return;
         }
@@ -474,27 +457,6 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
                 terminate(ErrorCode.IDLE_TIMEOUT, "no stream open for " + streamless.toMillis() + " ms", false);
             }
         }, streamless.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * PROTOCOL.md §7.1: PINGs and the frames this side answers with a RESET of its own are rate-limited, or a
-     * peer could make it write answers faster than any link drains them.
-     */
-    private void spendAnswer(String what) throws ProtocolException {
-        if (!answerRate.admit(System.nanoTime())) {
-            throw ProtocolException.connectionError(ErrorCode.ENHANCE_YOUR_CALM,
-                    "%s answered faster than %d a second (after a burst of %d)", what, AnswerRate.PER_SECOND,
-                    AnswerRate.BURST);
-        }
-    }
-
-    /** Writes a RESET that answers the peer's frame, within the answer rate and the answers held for a peer that does not read. */
-    private void answer(Reset reset) throws ProtocolException {
-        spendAnswer("frames refused with RESET");
-        if (!control.answer(reset)) {
-            throw ProtocolException.connectionError(ErrorCode.ENHANCE_YOUR_CALM,
-                    "the peer reads nothing and owes us more than %d RESET answers", ControlWriter.MAX_HELD_RESETS);
-        }
     }
 
     private void serve(MuxStream stream) {
@@ -582,7 +544,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             stream.markClosed(new StreamClosedException(e.code().code(), e.getMessage(), false));
         }
         try {
-            answer(Reset.of(e.streamId(), e.code(), e.getMessage()));
+            answers.reset(Reset.of(e.streamId(), e.code(), e.getMessage()));
         } catch (ProtocolException calm) {
             onProtocolError(calm);
         }
