@@ -48,6 +48,20 @@ final class ArrayWindow {
         return true;
     }
 
+    /**
+     * {@code data} itself, or for a file mapping a heap copy of it: a native call that reads a mapping whose
+     * file was truncated, or whose filesystem is full (a tmpfs hole), takes a SIGBUS that kills the JVM,
+     * while Java's copy turns it into an {@link InternalError} the sync loop reports as IO_ERROR
+     * (sync's FullDiskTest). The copy of a chunk stays in L1/L2, so it costs little next to the hash.
+     */
+    MemorySegment safeForNativeRead(MemorySegment data) {
+        if (!data.isMapped()) {
+            return data;
+        }
+        view(data);
+        return MemorySegment.ofArray(array).asSlice(offset, length);
+    }
+
     byte[] array() {
         return array;
     }

@@ -6,7 +6,8 @@ import com.dynatrace.hash4j.hashing.Hashing;
 import java.lang.foreign.MemorySegment;
 
 /**
- * XXH3-128 (seed 0), digest in canonical XXH128 order (high, low): through the system's xxHash in place
+ * XXH3-128 (seed 0), digest in canonical XXH128 order (high, low): through the system's xxHash (in place, or on a
+ * heap copy for a file mapping: {@link ArrayWindow#safeForNativeRead})
  * ({@link NativeXxh3}) where {@link Xxh3Backend} found it, else via hash4j's {@code byte[]} path like
  * {@link Xxh3_64Hasher}; hash4j also takes segments too large for one native call and the first chunks of a
  * cold JVM, until the native call is bound.
@@ -42,7 +43,7 @@ final class Xxh3_128Hasher implements ChunkHasher {
     @Override
     public void hash(MemorySegment data, byte[] out, int offset) {
         if (useNative && data.byteSize() <= NativeXxh3.MAX_LENGTH && NativeXxh3.ready128()) {
-            NativeXxh3.hash128(data, result);
+            NativeXxh3.hash128(window.safeForNativeRead(data), result);
             BigEndian.putLong(out, offset, result.high64());
             BigEndian.putLong(out, offset + 8, result.low64());
             return;

@@ -6,7 +6,8 @@ import com.dynatrace.hash4j.hashing.Hashing;
 import java.lang.foreign.MemorySegment;
 
 /**
- * XXH3-64 (seed 0): through the system's xxHash in place ({@link NativeXxh3}) where {@link Xxh3Backend}
+ * XXH3-64 (seed 0): through the system's xxHash ({@link NativeXxh3}; a file mapping through a heap copy,
+ * {@link ArrayWindow#safeForNativeRead}) where {@link Xxh3Backend}
  * found it (hash4j until it is bound), else via hash4j (bench/Xxh3LibraryBenchmark shows why hash4j rather than
  * zero-allocation-hashing).
  * hash4j reads chunks through its {@code byte[]} path ({@link ArrayWindow} says why); only segments too large
@@ -43,7 +44,7 @@ final class Xxh3_64Hasher implements ChunkHasher {
     public void hash(MemorySegment data, byte[] out, int offset) {
         long hash;
         if (useNative && data.byteSize() <= NativeXxh3.MAX_LENGTH && NativeXxh3.ready64()) {
-            hash = NativeXxh3.hash64(data);
+            hash = NativeXxh3.hash64(window.safeForNativeRead(data));
         } else {
             hash = window.view(data)
                     ? XXH3.hashBytesToLong(window.array(), window.offset(), window.length())
