@@ -26,7 +26,8 @@ final class LocalFiles {
         check(file, RegionAccess.READ_WRITE, "pull");
     }
 
-    private static void check(Path file, RegionAccess access, String command) {
+    /** A file {@code command} reads ({@code READ_ONLY}) or writes; a usage error saying what is wrong with it. */
+    static void check(Path file, RegionAccess access, String command) {
         try {
             RegionFile.check(file, access);
         } catch (RegionFileException e) {

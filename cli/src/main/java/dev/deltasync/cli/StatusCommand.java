@@ -1,6 +1,7 @@
 package dev.deltasync.cli;
 
 import dev.deltasync.sync.ReplicaState;
+import dev.deltasync.sync.region.RegionAccess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -57,9 +58,7 @@ final class StatusCommand extends Command {
             throw CliException.usage("expected one FILE, got " + line.getArgList().size() + " arguments");
         }
         Path file = Path.of(line.getArgList().getFirst());
-        if (!Files.isRegularFile(file)) {
-            throw CliException.usage("no such file: " + file);
-        }
+        LocalFiles.check(file, RegionAccess.READ_ONLY, "status");
         ReplicaState state = ReplicaState.read(file).orElseThrow(() -> new CliException(ExitCode.REFUSED,
                 file + " has no replica state: it was never the replica of a deltasync push or pull"));
         String check = "not_checked";

@@ -178,6 +178,11 @@ class RegionFilesE2eTest {
         assertTrue(pushLink.stderr().contains(link + " is a symbolic link, which deltasync does not follow"),
                 pushLink.tails());
 
+        Proc status = run("status-link", "status", link.toString(), "--verify");
+        assertOneLine(2, status);
+        assertTrue(status.stderr().contains(link + " is a symbolic link, which deltasync does not follow"),
+                status.tails());
+
         Proc badAccess = run("serve-rx", "serve", "--listen", "127.0.0.1:0", "--region", "x=" + target + ":rx");
         assertOneLine(2, badAccess);
         assertTrue(badAccess.stderr().contains("unknown access 'rx' after the path: use :ro"), badAccess.tails());

@@ -4,7 +4,7 @@ import dev.deltasync.hashing.DigestTable;
 import dev.deltasync.hashing.HashAlgorithm;
 import dev.deltasync.hashing.ParallelScanner;
 import dev.deltasync.sync.region.MappedRegion;
-import dev.deltasync.sync.region.RegionAccess;
+import dev.deltasync.sync.region.RegionFile;
 import dev.deltasync.sync.region.RegionResizedException;
 import java.io.IOException;
 import java.io.StringReader;
@@ -125,7 +125,7 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
      */
     public byte[] rootOfFile(Path region, int threads) throws IOException {
         DigestTable table = DigestTable.create(hash, regionSize, chunkSize);
-        try (MappedRegion mapped = MappedRegion.open(region, RegionAccess.READ_ONLY);
+        try (MappedRegion mapped = RegionFile.forInspection(region).map();
              ParallelScanner scanner = new ParallelScanner(hash, threads)) {
             if (mapped.size() != regionSize) {
                 throw new RegionResizedException(region + " is " + mapped.size() + " bytes, its state records "

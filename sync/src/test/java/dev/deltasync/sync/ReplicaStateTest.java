@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.hashing.HashAlgorithm;
+import dev.deltasync.sync.region.RegionFileException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +61,15 @@ class ReplicaStateTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(3, files.count(), "F, its state and the planted file; no temporary left behind");
         }
+    }
+
+    /** Re-hashing a replica (status --verify) looks at the file itself, never at what a symlink there names. */
+    @Test
+    void theRootOfAReplicaIsNeverTakenThroughASymlink() throws IOException {
+        Path victim = victim();
+        Path region = Files.createSymbolicLink(dir.resolve("F"), victim);
+        RegionFileException e = assertThrows(RegionFileException.class, () -> verified(1).rootOfFile(region, 1));
+        assertEquals(RegionFileException.Problem.SYMLINK, e.problem());
     }
 
     /** A symlink in the state file's own place is replaced by the rename, its target never written. */

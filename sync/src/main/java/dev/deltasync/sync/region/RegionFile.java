@@ -96,6 +96,14 @@ public final class RegionFile implements AutoCloseable {
     }
 
     /**
+     * An existing file opened for reading without a lock, to look at it (re-hash it) while a stream may be using
+     * it; still never through a symlink.
+     */
+    public static RegionFile forInspection(Path path) throws IOException {
+        return open(path, RegionAccess.READ_ONLY, false);
+    }
+
+    /**
      * Checks, without creating or locking anything, that {@code path} could be opened as asked: an existing
      * regular file, not a symlink, with the permissions; for writing, a missing file in a directory that exists.
      *
