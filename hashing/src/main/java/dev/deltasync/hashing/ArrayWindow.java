@@ -58,7 +58,10 @@ final class ArrayWindow {
         if (!data.isMapped()) {
             return data;
         }
-        view(data);
+        if (!view(data)) {
+            throw new IllegalArgumentException("a mapped segment of " + data.byteSize() + " bytes is larger than "
+                    + MAX_COPY + ", the most hashed from one copy");
+        }
         return MemorySegment.ofArray(array).asSlice(offset, length);
     }
 

@@ -7,13 +7,16 @@ import java.util.zip.Checksum;
 
 /**
  * CRC32C and CRC32 from the JDK, fed through {@link MemorySegment#asByteBuffer()} so the intrinsic reads the
- * memory in place. Buffers are limited to 2 GiB, hence the slicing for (unusual) larger segments.
+ * memory in place. Buffers are limited to 2 GiB, hence the slicing for (unusual) larger segments. A file
+ * mapping is fed through a heap copy instead ({@link ArrayWindow#safeForNativeRead} says why: the intrinsic
+ * and the JNI fallback would take a truncated file's SIGBUS as a JVM crash).
  */
 final class ChecksumHasher implements ChunkHasher {
     private static final long SLICE = 1L << 30;
 
     private final HashAlgorithm algorithm;
     private final Checksum checksum;
+    private final ArrayWindow window = new ArrayWindow();
 
     private ChecksumHasher(HashAlgorithm algorithm, Checksum checksum) {
         this.algorithm = algorithm;
@@ -42,8 +45,10 @@ final class ChecksumHasher implements ChunkHasher {
     public void hash(MemorySegment data, byte[] out, int offset) {
         checksum.reset();
         long size = data.byteSize();
-        for (long pos = 0; pos < size; pos += SLICE) {
-            checksum.update(data.asSlice(pos, Math.min(SLICE, size - pos)).asByteBuffer());
+        long slice = data.isMapped() ? ArrayWindow.MAX_COPY : SLICE;
+        for (long pos = 0; pos < size; pos += slice) {
+            MemorySegment part = window.safeForNativeRead(data.asSlice(pos, Math.min(slice, size - pos)));
+            checksum.update(part.asByteBuffer());
         }
         BigEndian.putInt(out, offset, (int) checksum.getValue());
     }

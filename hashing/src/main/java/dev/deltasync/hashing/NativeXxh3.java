@@ -16,7 +16,8 @@ import java.util.function.Supplier;
 
 /**
  * XXH3-64 and XXH3-128 (seed 0) from the system's xxHash library ({@code libxxhash.so.0}, Debian's
- * {@code libxxhash0}) through FFM downcalls, reading the segment in place, mapped or heap.
+ * {@code libxxhash0}) through FFM downcalls, reading a heap or anonymous segment in place; the hashers hand
+ * it a file mapping only as a heap copy ({@link ArrayWindow#safeForNativeRead}: a SIGBUS here kills the JVM).
  *
  * <p>Why: the C library hashes at 10-12 GB/s per core with its SIMD code, from the first call, where hash4j
  * runs at about half of that and only after its JIT warm-up. The downcalls are
@@ -31,7 +32,7 @@ import java.util.function.Supplier;
 final class NativeXxh3 {
     static final String LIBRARY = "libxxhash.so.0";
     /** Largest segment hashed here; see the class comment. */
-    static final long MAX_LENGTH = 4 << 20;
+    static final long MAX_LENGTH = ArrayWindow.MAX_COPY;
 
     /** {@code XXH128_hash_t}: {@code { XXH64_hash_t low64; XXH64_hash_t high64; }}. */
     private static final StructLayout XXH128_HASH = MemoryLayout.structLayout(
