@@ -222,9 +222,7 @@ final class ReplicaSide {
         tableLock.lock();
         try {
             if (now.isOtherFileThan(ownWritesDone)) {
-                unverify();
-                throw channel.violation(ErrorCode.IO_ERROR, "%s was replaced by another file while it was a replica"
-                        + " of '%s'", region.path(), name);
+                throw replaced();
             }
             byte[] before = table.rootDigest();
             try {
@@ -309,14 +307,31 @@ final class ReplicaSide {
         stats.scanned(region.size());
     }
 
+    /**
+     * The stamp of the file at the region's path, which must still be the file we mapped: a file renamed over
+     * it (between our open and the first scan, or during an epoch) would otherwise be taken for ours, and its
+     * state file would say VERIFIED for bytes only the old mapping holds.
+     */
     private FileStamp stamp() throws SyncException {
+        FileStamp now;
         try {
-            return FileStamp.of(region.path());
+            now = FileStamp.of(region.path());
         } catch (NoSuchFileException e) {
             throw channel.violation(ErrorCode.IO_ERROR, "%s was removed while it was a replica of '%s'",
                     region.path(), name);
         } catch (IOException e) {
             throw channel.violation(ErrorCode.IO_ERROR, "cannot check %s: %s", region.path(), e.getMessage());
         }
+        if (region.identity().isPresent() && !region.identity().get().equals(now.file())) {
+            throw replaced();
+        }
+        return now;
+    }
+
+    /** The state stops claiming VERIFIED, then the stream ends: the path no longer names the mapped file. */
+    private SyncException replaced() {
+        unverify();
+        return channel.violation(ErrorCode.IO_ERROR, "%s was replaced by another file while it was a replica of '%s'",
+                region.path(), name);
     }
 }

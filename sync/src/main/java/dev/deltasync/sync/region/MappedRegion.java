@@ -10,6 +10,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -144,6 +145,11 @@ public final class MappedRegion implements AutoCloseable {
             throw new RegionResizedException("region file " + path + " changed size from " + size() + " to " + now
                     + " bytes while mapped");
         }
+    }
+
+    /** Device and inode of the file this mapping was made from, when it was opened through {@link RegionFile}. */
+    public Optional<FileIdentity> identity() {
+        return Optional.ofNullable(file).map(RegionFile::identity);
     }
 
     /** Unmaps the region now, and releases its file's lock if it has one; the segment must not be used afterwards. */
