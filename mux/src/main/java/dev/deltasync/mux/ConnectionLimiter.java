@@ -42,11 +42,12 @@ final class ConnectionLimiter {
 
     /** Counts the connection as unauthenticated until {@code handshake} completes, whichever way. */
     void authenticatedWhen(CompletableFuture<?> handshake) {
-        handshake.whenComplete((hello, failure) -> {
-            synchronized (this) {
-                unauthenticated--;
-            }
-        });
+        handshake.whenComplete((hello, failure) -> handshakeEnded());
+    }
+
+    /** An admitted connection's handshake is over (or never started: its pipeline could not be set up). */
+    synchronized void handshakeEnded() {
+        unauthenticated--;
     }
 
     private synchronized String count(InetAddress address) {

@@ -63,8 +63,14 @@ public final class MuxServer implements AutoCloseable {
                         if (!limiter.admit(channel)) {
                             return;
                         }
-                        MuxSession session = MuxPipeline.install(channel, MuxSession.Side.SERVER, config, acceptor,
-                                null, 0, log, limits.streamless());
+                        MuxSession session;
+                        try {
+                            session = MuxPipeline.install(channel, MuxSession.Side.SERVER, config, acceptor,
+                                    null, 0, log, limits.streamless());
+                        } catch (RuntimeException e) { // e.g. no TLS engine: the handshake slot must not leak
+                            limiter.handshakeEnded();
+                            throw e;
+                        }
                         limiter.authenticatedWhen(session.handshake());
                     }
                 });

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -92,6 +93,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     private int serving;
     /** Bumped whenever a stream opens, so a pending streamless check knows it is stale. */
     private int streamlessEpoch;
+    private ScheduledFuture<?> streamlessTimer; // event loop only
 
     /**
      * @param log where a server reports connections that fail before HELLO (TLS refusals, timeouts, non-deltasync
@@ -198,6 +200,9 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
 
     private void returnCredit(MuxStream stream, int bytes) {
         onLoop(() -> {
+            if (terminated != null) {
+                return; // no WINDOW_UPDATE after our GOAWAY
+            }
             boolean wrote = streams.get(stream.id()) == stream ? flow.consumed(stream, bytes) : flow.consumed(bytes);
             if (wrote) { // credit goes back in batches: most frames consumed write nothing to flush
                 ctx.flush();
@@ -436,6 +441,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         stream.deliver(open, config.maxQueuedFrames());
         serving++;
         streamlessEpoch++;
+        cancelStreamlessTimer();
         Thread.ofVirtual().name("deltasync-stream-" + id).start(() -> serve(stream));
     }
 
@@ -452,11 +458,20 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             return;
         }
         int epoch = streamlessEpoch;
-        ctx.executor().schedule(() -> {
+        cancelStreamlessTimer();
+        streamlessTimer = ctx.executor().schedule(() -> {
             if (serving == 0 && epoch == streamlessEpoch && terminated == null) {
                 terminate(ErrorCode.IDLE_TIMEOUT, "no stream open for " + streamless.toMillis() + " ms", false);
             }
         }, streamless.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One timer at a time: open/reset loops must not leave a task per stream on the event loop for a minute. */
+    private void cancelStreamlessTimer() {
+        if (streamlessTimer != null) {
+            streamlessTimer.cancel(false);
+            streamlessTimer = null;
+        }
     }
 
     private void serve(MuxStream stream) {
