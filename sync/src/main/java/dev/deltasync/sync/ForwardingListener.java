@@ -1,5 +1,7 @@
 package dev.deltasync.sync;
 
+import dev.deltasync.mux.ConnectFailure;
+
 /** Passes every event on to {@code next}; subclasses override what they also want to see. */
 public abstract class ForwardingListener implements SyncListener {
     protected final SyncListener next;
@@ -31,5 +33,10 @@ public abstract class ForwardingListener implements SyncListener {
     @Override
     public void info(String message) {
         next.info(message);
+    }
+
+    @Override
+    public void refused(String remote, ConnectFailure failure) {
+        next.refused(remote, failure);
     }
 }

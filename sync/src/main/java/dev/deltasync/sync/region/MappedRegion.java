@@ -81,6 +81,7 @@ public final class MappedRegion implements AutoCloseable {
         try {
             return map(file.path(), channel, access, newSize, file);
         } catch (IOException | RuntimeException e) {
+            file.removeIfCreated();
             file.close();
             throw e;
         }

@@ -153,6 +153,7 @@ public final class RegionFile implements AutoCloseable {
         int flags = (write ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
         int fd;
         boolean created = false;
+        boolean creating = write && lock;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment name = arena.allocateFrom(path.toString());
             MemorySegment capture = arena.allocate(Libc.CAPTURE_LAYOUT);
@@ -160,13 +161,14 @@ public final class RegionFile implements AutoCloseable {
                 fd = open(capture, name, flags | O_CREAT | O_EXCL);
                 created = fd >= 0;
                 if (fd < 0 && Libc.errno(capture) == Errno.EEXIST) {
+                    creating = false; // it exists: a failure now is about opening it (e.g. removed meanwhile)
                     fd = open(capture, name, flags);
                 }
             } else {
                 fd = open(capture, name, flags);
             }
             if (fd < 0) {
-                throw openFailure(path, Libc.errno(capture), write && lock);
+                throw openFailure(path, Libc.errno(capture), creating);
             }
         }
         try {
@@ -281,6 +283,24 @@ public final class RegionFile implements AutoCloseable {
 
     public long size() throws IOException {
         return channel.size();
+    }
+
+    /**
+     * Removes the file this open created, while its lock is still held, if its name still names it: a first
+     * sync that could not even map it (disk full, too large) must not leave a 0-byte file that every later
+     * sync then refuses as the wrong size. Best effort: the mapping's own error is what the caller reports.
+     */
+    void removeIfCreated() {
+        if (!created) {
+            return;
+        }
+        try {
+            if (FileIdentity.of(path).equals(identity)) {
+                Files.delete(path);
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone already, or not ours any more: nothing to undo
+        }
     }
 
     /**

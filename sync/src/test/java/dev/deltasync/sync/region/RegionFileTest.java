@@ -13,6 +13,7 @@ import java.io.InputStreamReader;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -174,6 +175,25 @@ class RegionFileTest {
             assertFalse(again.created());
             assertEquals(8192, again.size());
         }
+    }
+
+    @Test
+    void aCreatedFileThatCannotBeMappedIsRemovedAgain() throws IOException {
+        Path f = dir.resolve("too-big.bin");
+        RegionFile file = RegionFile.forWriting(f);
+        assertTrue(file.created());
+        assertThrows(IOException.class, () -> file.mapResized(1L << 62)); // beyond any file system's limit
+        assertFalse(Files.exists(f, LinkOption.NOFOLLOW_LINKS), "a 0-byte file left behind would be refused later");
+    }
+
+    @Test
+    void anExistingFileThatCannotBeMappedLargerIsKept() throws IOException {
+        Path f = dir.resolve("kept.bin");
+        Files.write(f, new byte[4096]);
+        RegionFile file = RegionFile.forWriting(f);
+        assertFalse(file.created());
+        assertThrows(IOException.class, () -> file.mapResized(1L << 62));
+        assertEquals(4096, Files.size(f));
     }
 
     @Test
