@@ -419,8 +419,10 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
                         "WINDOW_UPDATE for stream %d, which was never opened", update.streamId());
             }
             if (stream != null && !stream.granted(update.increment())) {
-                // PROTOCOL.md §6.2: a stream window overflow ends only that stream.
-                resetStream(stream, ErrorCode.FLOW_CONTROL_ERROR, "window of stream " + stream.id() + " above 2^31-1");
+                // PROTOCOL.md §6.2: a stream window overflow ends only that stream; its RESET is an answer the
+                // peer caused, so it is counted and held like the others (§7.1).
+                throw ProtocolException.streamError(stream.id(), ErrorCode.FLOW_CONTROL_ERROR,
+                        "window of stream %d above 2^31-1", stream.id());
             }
         }
         pump();
@@ -523,8 +525,8 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             switch (stream.deliver(frame, config.maxQueuedFrames())) {
                 case QUEUED -> { }
                 case DROPPED -> grantBackDropped(cost); // ended by this side, not forgotten yet
-                case TOO_MANY_CONTROL_FRAMES -> resetStream(stream, ErrorCode.FLOW_CONTROL_ERROR,
-                        "more than " + config.maxQueuedFrames() + " control frames queued");
+                case TOO_MANY_CONTROL_FRAMES -> throw ProtocolException.streamError(id, ErrorCode.FLOW_CONTROL_ERROR,
+                        "more than %d control frames queued", config.maxQueuedFrames());
             }
         }
     }

@@ -129,6 +129,22 @@ class MuxHostilePeerTest {
     }
 
     @Test
+    void aStreamWindowOverflowResetsOnlyThatStreamAndTheConnectionLives() throws Exception {
+        try (RawPeer peer = connect(MuxConfig.defaults())) {
+            peer.sendHello();
+            peer.send(new Open(1, Constants.ROLE_PUSH, Constants.HASH_CRC32C, 65536, 1 << 20, "slow", false));
+            peer.readUntil(OpenOk.class);
+            peer.send(new dev.deltasync.protocol.WindowUpdate(1, Integer.MAX_VALUE)); // our window: above 2^31-1
+            Reset reset = peer.readUntil(Reset.class);
+            assertEquals(1, reset.streamId());
+            assertEquals(ErrorCode.FLOW_CONTROL_ERROR, reset.errorCode());
+            assertTrue(reset.reason().contains("2^31-1"), reset.reason());
+            peer.send(new Open(3, Constants.ROLE_PUSH, Constants.HASH_CRC32C, 65536, 1 << 20, "b", false));
+            assertEquals(3, peer.readUntil(OpenOk.class).streamId()); // the connection itself goes on
+        }
+    }
+
+    @Test
     void streamIdsMustBeOddAndIncreasing() throws Exception {
         try (RawPeer peer = connect(MuxConfig.defaults())) {
             peer.sendHello();
