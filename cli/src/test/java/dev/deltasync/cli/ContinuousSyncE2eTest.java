@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.cli.ProcessHarness.Proc;
 import dev.deltasync.cli.ProcessHarness.Server;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,38 +15,20 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real processes on loopback: serve, a following push or pull (no --once), and writer processes that
  * change pages of the source file through their own mappings. After the writers stop, the running
  * client alone must bring every replica to byte-for-byte equality.
  */
-class ContinuousSyncE2eTest {
+class ContinuousSyncE2eTest extends ProcessTest {
     private static final long MIB = 1024 * 1024;
     private static final Duration START = Duration.ofSeconds(30);
     private static final Duration CONVERGE = Duration.ofSeconds(120);
     private static final Duration POLL = Duration.ofMillis(300);
     private static final Pattern WROTE = Pattern.compile("wrote (\\d+) pages");
-
-    @TempDir
-    Path dir;
-    private ProcessHarness harness;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        Files.createDirectories(dir.resolve("logs"));
-        harness = new ProcessHarness(dir.resolve("logs"));
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        harness.killAll();
-    }
 
     @Test
     @Timeout(240)

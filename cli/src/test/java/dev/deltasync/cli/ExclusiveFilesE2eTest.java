@@ -13,11 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One file, one writer (issue 8, finding 1), with real processes: a second stream writing a file that a
@@ -25,27 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
  * and its recorded state stay true.
  */
 @Timeout(180)
-class ExclusiveFilesE2eTest {
+class ExclusiveFilesE2eTest extends ProcessTest {
     private static final long MIB = 1024 * 1024;
     private static final Duration START = Duration.ofSeconds(30);
     private static final Duration RUN = Duration.ofSeconds(60);
     private static final Duration CONVERGE = Duration.ofSeconds(90);
     private static final Duration POLL = Duration.ofMillis(200);
-
-    @TempDir
-    Path dir;
-    private ProcessHarness harness;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        Files.createDirectories(dir.resolve("logs"));
-        harness = new ProcessHarness(dir.resolve("logs"));
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        harness.killAll();
-    }
 
     /** The exact scenario of the issue: a following pull, then a pull --once of another region into its file. */
     @Test

@@ -11,18 +11,14 @@ import dev.deltasync.cli.ProcessHarness.Proc;
 import dev.deltasync.cli.ProcessHarness.Server;
 import dev.deltasync.sync.ReplicaState;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Another program writes into a replica that a continuous pull follows, through its own mapping and with pwrite,
@@ -30,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * times moved), have it repaired by the next epoch, and at no moment claim VERIFIED for a later epoch while the
  * bytes differ: not in its state file, not to {@code status}, not in its --json epoch lines.
  */
-class ForeignWriteE2eTest {
+class ForeignWriteE2eTest extends ProcessTest {
     private static final long MIB = 1024 * 1024;
     private static final Duration START = Duration.ofSeconds(30);
     /** Identity checks run every second; the rest is process scheduling on a loaded machine. */
@@ -38,21 +34,6 @@ class ForeignWriteE2eTest {
     /** Noticed, then an idle epoch (at most 10 s apart) and the repair epoch after it. */
     private static final Duration REPAIRED_WITHIN = Duration.ofSeconds(40);
     private static final Pattern EPOCHS = Pattern.compile("\"epochs\":(\\d+)");
-
-    @TempDir
-    Path dir;
-    private ProcessHarness harness;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        Files.createDirectories(dir.resolve("logs"));
-        harness = new ProcessHarness(dir.resolve("logs"));
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        harness.killAll();
-    }
 
     @Test
     @Timeout(180)

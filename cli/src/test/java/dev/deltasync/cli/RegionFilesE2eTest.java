@@ -14,11 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Region files are what they are (issue 8, finding 3; issue 12's file errors), with real processes: a symlink
@@ -26,27 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
  * refused; serve checks every region before it listens; a bad local file is one line naming it and the cause.
  */
 @Timeout(180)
-class RegionFilesE2eTest {
+class RegionFilesE2eTest extends ProcessTest {
     private static final long MIB = 1024 * 1024;
     private static final Duration START = Duration.ofSeconds(30);
     private static final Duration RUN = Duration.ofSeconds(60);
     /** Nothing listens here; the local checks must refuse before anything connects. */
     private static final String NOWHERE = "127.0.0.1:1/r";
-
-    @TempDir
-    Path dir;
-    private ProcessHarness harness;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        Files.createDirectories(dir.resolve("logs"));
-        harness = new ProcessHarness(dir.resolve("logs"));
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        harness.killAll();
-    }
 
     private Proc run(String name, String... args) throws Exception {
         return harness.run(RUN, name, args);
