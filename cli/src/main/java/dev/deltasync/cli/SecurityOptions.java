@@ -95,10 +95,11 @@ final class SecurityOptions {
         }
         List<X509Certificate> authorities = new ArrayList<>();
         if (line.hasOption(CA)) {
+            Path file = Path.of(line.getOptionValue(CA));
             try {
-                authorities.addAll(PeerTrust.readAuthorities(Path.of(line.getOptionValue(CA))));
+                authorities.addAll(PeerTrust.readAuthorities(file));
             } catch (IOException e) {
-                throw CliException.usage("--ca: " + e.getMessage());
+                throw FileOptionErrors.unreadable("--ca", file, e);
             }
         }
         PeerTrust trust = new PeerTrust(pins, authorities);
@@ -126,7 +127,7 @@ final class SecurityOptions {
         try {
             return Identity.load(dir);
         } catch (IOException e) {
-            throw CliException.usage("--identity: " + e.getMessage());
+            throw FileOptionErrors.unreadable("--identity", dir, e);
         }
     }
 

@@ -36,6 +36,17 @@ class TypedValuesTest {
     }
 
     @Test
+    void aMissingCaFileOrIdentityIsNamedWithItsCause() throws Exception {
+        Path identity = dir.resolve("id");
+        dev.deltasync.mux.tls.Identity.generate(identity, false);
+        Path missing = dir.resolve("nonexist.pem");
+        assertUsageError(pull("--identity", identity.toString(), "--ca", missing.toString()),
+                "--ca " + missing + ": does not exist");
+        Path noIdentity = dir.resolve("no-identity");
+        assertUsageError(pull("--identity", noIdentity.toString()), "--identity " + noIdentity + ": ");
+    }
+
+    @Test
     void aDecimalChunkSizeIsRefusedWithTheBinaryOneItProbablyMeant() {
         assertUsageError(pull("--chunk-size", "64KB"), "'64KB' (KB counts in 1000s, KiB in 1024s; did you mean 64KiB?)");
         assertUsageError(pull("--chunk-size", "1MB"), "did you mean 1MiB?");
