@@ -240,7 +240,8 @@ public final class SyncServer implements AutoCloseable {
          * Opens and locks the region's file. When the lock is held by this very process, a stream whose peer has
          * just ended it may still be on its way out (it notices the peer's RESET on its own thread): that is
          * waited for, up to {@link #OWN_LOCK_PATIENCE}, so a pull right after a push on one connection is served.
-         * A lock held by another process is refused at once.
+         * A lock held by another process is refused at once (one whose holder /proc/locks does not name is waited
+         * for too: at worst the refusal comes 2 s later).
          */
         private static RegionFile openPatiently(ExposedRegion region, boolean write)
                 throws IOException, InterruptedException {
@@ -249,7 +250,8 @@ public final class SyncServer implements AutoCloseable {
                 try {
                     return write ? RegionFile.forWriting(region.path()) : RegionFile.forReading(region.path());
                 } catch (RegionFileException e) {
-                    boolean ours = e.holderPid().equals(Optional.of(ProcessHandle.current().pid()));
+                    // /proc/locks may no longer list a lock that is being released: unknown counts as ours.
+                    boolean ours = e.holderPid().map(pid -> pid == ProcessHandle.current().pid()).orElse(true);
                     if (e.problem() != RegionFileException.Problem.BUSY || !ours || System.nanoTime() > deadline) {
                         throw e;
                     }

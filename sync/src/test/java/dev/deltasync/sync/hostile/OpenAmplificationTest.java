@@ -117,7 +117,10 @@ class OpenAmplificationTest extends ServerFixture {
         assertTrue(answers.values().stream().anyMatch(f -> f instanceof Reset r
                 && r.errorCode() == ErrorCode.REFUSED_STREAM && r.reason().contains("combinations")),
                 attacker.summary());
-        timedLegitimatePull();
+        // Which sets were taken depends on when each scan started; a legitimate pull of one of them joins its scan.
+        OpenOk taken = answers.values().stream().filter(OpenOk.class::isInstance).map(OpenOk.class::cast)
+                .findFirst().orElseThrow();
+        timedLegitimatePull(HashAlgorithm.fromWireId(taken.hashId()).orElseThrow(), taken.chunkSize());
     }
 
     @Test
@@ -168,8 +171,12 @@ class OpenAmplificationTest extends ServerFixture {
 
     /** A well-behaved pull --once of the big region on its own connection: verified, identical; its time in ms. */
     private long timedLegitimatePull() throws Exception {
+        return timedLegitimatePull(HASH, Constants.CHUNK_SIZE_CHOSEN_BY_SOURCE);
+    }
+
+    private long timedLegitimatePull(HashAlgorithm hash, int chunkSize) throws Exception {
         Path replica = dir.resolve("legit-" + System.nanoTime() + ".bin");
-        SyncOptions options = new SyncOptions(Constants.CHUNK_SIZE_CHOSEN_BY_SOURCE, HASH, Compression.ZSTD_DEFAULT,
+        SyncOptions options = new SyncOptions(chunkSize, hash, Compression.ZSTD_DEFAULT,
                 Duration.ZERO, true, false, 1);
         long start = System.nanoTime();
         try (SyncClient client = SyncClient.connect("127.0.0.1", server.port(), MuxConfig.defaults())) {
