@@ -15,8 +15,13 @@ final class FileOptionErrors {
     }
 
     static CliException unreadable(String option, Path file, IOException e) {
+        return unreadable(option, file, e, "");
+    }
+
+    /** As {@link #unreadable(String, Path, IOException)}; {@code fixIfMissing} follows "does not exist". */
+    static CliException unreadable(String option, Path file, IOException e, String fixIfMissing) {
         String cause = switch (e) {
-            case NoSuchFileException missing -> "does not exist";
+            case NoSuchFileException missing -> "does not exist" + fixIfMissing;
             case AccessDeniedException denied -> "cannot be read: permission denied";
             case FileSystemException other when other.getReason() != null -> "cannot be read: " + other.getReason();
             default -> "cannot be read: " + e.getMessage();

@@ -127,7 +127,7 @@ final class SecurityOptions {
         try {
             return Identity.load(dir);
         } catch (IOException e) {
-            throw FileOptionErrors.unreadable("--identity", dir, e);
+            throw FileOptionErrors.unreadable("--identity", dir, e, " (create one with: deltasync keygen " + dir + ")");
         }
     }
 
