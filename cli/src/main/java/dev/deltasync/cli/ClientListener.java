@@ -1,8 +1,8 @@
 package dev.deltasync.cli;
 
+import dev.deltasync.sync.EpochReport;
 import dev.deltasync.sync.ForwardingListener;
 import dev.deltasync.sync.SyncJob;
-import dev.deltasync.sync.SyncStats;
 import java.util.List;
 
 /** What push and pull show while they run: a progress bar, per-epoch stats (following, or --json), notices. */
@@ -27,11 +27,11 @@ final class ClientListener extends ForwardingListener {
     }
 
     @Override
-    public void epochCompleted(String region, long epoch, boolean verified, SyncStats.Snapshot totals) {
-        super.epochCompleted(region, epoch, verified, totals);
+    public void epochCompleted(EpochReport epoch) {
+        super.epochCompleted(epoch);
         if (epochStats) {
-            jobs.stream().filter(j -> j.remoteName().equals(region)).findFirst().ifPresent(job ->
-                    StatsReport.epoch(io.out(), json, job, epoch, verified, totals));
+            jobs.stream().filter(j -> j.remoteName().equals(epoch.region())).findFirst().ifPresent(job ->
+                    StatsReport.epoch(io.out(), json, job, epoch));
         }
     }
 

@@ -4,6 +4,7 @@ import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.mux.tls.Identity;
 import dev.deltasync.mux.tls.PeerTrust;
 import dev.deltasync.mux.tls.TlsSettings;
+import dev.deltasync.sync.EpochReport;
 import dev.deltasync.sync.ExposedRegion;
 import dev.deltasync.sync.JobResult;
 import dev.deltasync.sync.ServerOptions;
@@ -178,10 +179,12 @@ final class DemoCommand extends Command {
         }
 
         @Override
-        public synchronized void epochCompleted(String region, long epoch, boolean verified, SyncStats.Snapshot s) {
-            super.epochCompleted(region, epoch, verified, s);
+        public synchronized void epochCompleted(EpochReport epoch) {
+            super.epochCompleted(epoch);
+            SyncStats.Snapshot s = epoch.totals();
+            boolean verified = epoch.verified();
             long wire = s.wireBytesReceived() + s.wireBytesSent();
-            io.out().printf(Locale.ROOT, "epoch %3d: %5d chunks changed, %9s on the wire, %s%n", epoch,
+            io.out().printf(Locale.ROOT, "epoch %3d: %5d chunks changed, %9s on the wire, %s%n", epoch.epoch(),
                     s.chunksChanged() - previousChunks, Sizes.format(wire - previousWire),
                     verified ? "verified identical" : "NOT verified, resyncing");
             previousWire = wire;

@@ -1,7 +1,7 @@
 package dev.deltasync.cli;
 
+import dev.deltasync.sync.EpochReport;
 import dev.deltasync.sync.SyncListener;
-import dev.deltasync.sync.SyncStats;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
@@ -85,9 +85,9 @@ final class ProgressBar implements ProgressDisplay {
     }
 
     @Override
-    public void epochCompleted(String region, long epoch, boolean verified, SyncStats.Snapshot totals) {
-        if (finished.add(region)) {
-            regions.remove(region);
+    public void epochCompleted(EpochReport epoch) {
+        if (finished.add(epoch.region())) {
+            regions.remove(epoch.region());
             synchronized (this) {
                 if (regions.isEmpty()) {
                     clear();

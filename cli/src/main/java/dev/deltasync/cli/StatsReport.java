@@ -1,11 +1,14 @@
 package dev.deltasync.cli;
 
+import dev.deltasync.sync.EpochReport;
 import dev.deltasync.sync.JobResult;
+import dev.deltasync.sync.Lineage;
 import dev.deltasync.sync.SyncException;
 import dev.deltasync.sync.SyncJob;
 import dev.deltasync.sync.SyncStats;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
@@ -23,12 +26,28 @@ final class StatsReport {
     }
 
     /** An epoch ended (following with --stats or --json, and with --json under --once too). */
-    static void epoch(PrintStream out, boolean json, SyncJob job, long epoch, boolean verified, SyncStats.Snapshot s) {
+    static void epoch(PrintStream out, boolean json, SyncJob job, EpochReport epoch) {
+        Instant now = Instant.now();
         if (json) {
-            out.println(withStats(region(new JsonLine("epoch"), job).add("epoch", epoch).add("verified", verified), s));
+            out.println(withStats(region(new JsonLine("epoch"), job).add("epoch", epoch.epoch())
+                    .add("verified", epoch.verified())
+                    .add("lineage", epoch.lineage().map(Lineage::toString).orElse(""))
+                    .add("verified_epoch", epoch.verifiedEpoch())
+                    .add("source_time", epoch.verifiedSourceTime().map(Instant::toString).orElse(""))
+                    .add("lag_seconds", epoch.lagAt(now).map(lag -> lag.toNanos() / 1e9).orElse(-1.0)), epoch.totals()));
         } else {
-            text(out, job, verified ? epoch : 0, s);
+            text(out, job, epoch.verified() ? epoch.epoch() : 0, epoch.totals());
+            out.println("  " + lag(epoch, now));
         }
+    }
+
+    /** The lag line of --stats: how far behind the source the replica's last verified epoch is, and its lineage. */
+    static String lag(EpochReport epoch, Instant now) {
+        String lineage = epoch.lineage().map(id -> "lineage " + id).orElse("no lineage (the peer speaks protocol v1)");
+        return epoch.lagAt(now)
+                .map(lag -> String.format(Locale.ROOT, "lag %.3f s (epoch %d, source time %s), %s",
+                        lag.toNanos() / 1e9, epoch.verifiedEpoch(), epoch.verifiedSourceTime().orElseThrow(), lineage))
+                .orElse("lag unknown (no source time of a verified epoch yet), " + lineage);
     }
 
     /** A region's sync ended without an error; {@code verifiedEpoch} 0 when no epoch was verified. */

@@ -117,9 +117,9 @@ public final class Follower {
         }
 
         @Override
-        public void epochCompleted(String region, long epoch, boolean ok, SyncStats.Snapshot totals) {
-            verified |= ok;
-            next.epochCompleted(region, epoch, ok, totals);
+        public void epochCompleted(EpochReport epoch) {
+            verified |= epoch.verified();
+            next.epochCompleted(epoch);
         }
     }
 }

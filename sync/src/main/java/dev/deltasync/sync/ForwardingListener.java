@@ -26,8 +26,8 @@ public abstract class ForwardingListener implements SyncListener {
     }
 
     @Override
-    public void epochCompleted(String region, long epoch, boolean verified, SyncStats.Snapshot totals) {
-        next.epochCompleted(region, epoch, verified, totals);
+    public void epochCompleted(EpochReport epoch) {
+        next.epochCompleted(epoch);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.deltasync.hashing.DigestTable;
 import dev.deltasync.sync.region.MappedRegion;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.function.LongConsumer;
 
 /**
@@ -19,7 +20,7 @@ final class RegionScans implements AutoCloseable {
     private final ScanQueue queue;
     private final boolean ownQueue;
     private final Duration reuseWithin;
-    private DigestTable latest;
+    private Scan latest;
     private long latestStartNanos;
     private volatile boolean scanning;
 
@@ -56,12 +57,12 @@ final class RegionScans implements AutoCloseable {
     }
 
     /** A table of the region, scanned now or by another stream within the reuse bound. */
-    DigestTable recent(SyncStats stats, LongConsumer hashedBytes) throws IOException, InterruptedException {
+    Scan recent(SyncStats stats, LongConsumer hashedBytes) throws IOException, InterruptedException {
         return scanStartedAfter(System.nanoTime() - reuseWithin.toNanos(), stats, hashedBytes);
     }
 
     /** A table of the region as it is now: from a scan that started after this call, perhaps another stream's. */
-    DigestTable fresh(SyncStats stats, LongConsumer hashedBytes) throws IOException, InterruptedException {
+    Scan fresh(SyncStats stats, LongConsumer hashedBytes) throws IOException, InterruptedException {
         return scanStartedAfter(System.nanoTime(), stats, hashedBytes);
     }
 
@@ -73,17 +74,18 @@ final class RegionScans implements AutoCloseable {
      * @param stats       credited with the bytes scanned when this call did the scan
      * @param hashedBytes told the bytes hashed so far when this call does the scan
      */
-    private synchronized DigestTable scanStartedAfter(long sinceNanos, SyncStats stats, LongConsumer hashedBytes)
+    private synchronized Scan scanStartedAfter(long sinceNanos, SyncStats stats, LongConsumer hashedBytes)
             throws IOException, InterruptedException {
         if (latest == null || latestStartNanos - sinceNanos < 0) {
             scanning = true;
             try {
                 long start = System.nanoTime();
+                Instant startedAt = Instant.now();
                 region.checkIntact();
                 region.sync();
                 DigestTable table = parameters.newTable();
                 queue.scan(region.segment(), table, hashedBytes);
-                latest = table;
+                latest = new Scan(table, startedAt);
                 latestStartNanos = start;
             } finally {
                 scanning = false;
@@ -92,6 +94,12 @@ final class RegionScans implements AutoCloseable {
         }
         return latest;
     }
+
+    /**
+     * One scan's table and when it began, by the wall clock: the source time an epoch built on it carries
+     * (a chunk in the table holds the region's bytes of that moment or later).
+     */
+    record Scan(DigestTable table, Instant startedAt) { }
 
     @Override
     public void close() {

@@ -16,6 +16,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -87,13 +88,14 @@ final class ReplicaSide {
             for (long epoch = 1; ; epoch++) {
                 boolean verified = receiveEpoch(epoch, decoder);
                 stats.epochDone(epoch, verified);
-                listener.epochCompleted(name, epoch, verified, stats.snapshot());
                 if (verified) {
                     verifiedEpoch = epoch;
-                    if (once) {
-                        channel.finish("verified at epoch " + epoch);
-                        return new SyncOutcome(name, verifiedEpoch, stats.snapshot());
-                    }
+                }
+                listener.epochCompleted(new EpochReport(name, SyncListener.Side.REPLICA, epoch, verified,
+                        Optional.empty(), verifiedEpoch, Optional.empty(), stats.snapshot()));
+                if (verified && once) {
+                    channel.finish("verified at epoch " + epoch);
+                    return new SyncOutcome(name, verifiedEpoch, stats.snapshot());
                 }
             }
         } catch (SyncException e) {

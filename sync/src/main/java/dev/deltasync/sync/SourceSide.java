@@ -13,7 +13,9 @@ import dev.deltasync.sync.region.RegionResizedException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.function.LongConsumer;
 
 /**
@@ -60,17 +62,18 @@ final class SourceSide {
      */
     SyncOutcome run() throws SyncException, InterruptedException {
         long verifiedEpoch = 0;
+        Instant verifiedSourceTime = null;
         LagWatch lag = new LagWatch(name, interval, listener);
         try (ChunkEncoder encoder = new ChunkEncoder(compression)) {
             // Scan while the replica hashes its side: the two passes overlap instead of adding up.
-            DigestTable current = scan(true);
+            RegionScans.Scan current = scan(true);
             DigestTable acknowledged = scans.parameters().newTable();
             DigestExchange.receive(channel, acknowledged);
             long epoch = 0;
             int unverifiedInARow = 0;
             long lastEpochNanos = System.nanoTime();
             while (true) {
-                int[] changed = current.diff(acknowledged);
+                int[] changed = current.table().diff(acknowledged);
                 // The first epoch verifies even with nothing changed; later ones carry changes, or check the replica.
                 if (changed.length > 0 || epoch == 0 || unverifiedInARow > 0
                         || System.nanoTime() - lastEpochNanos >= IDLE_EPOCH_EVERY.toNanos()) {
@@ -85,6 +88,7 @@ final class SourceSide {
                     }
                     if (verified) {
                         verifiedEpoch = epoch;
+                        verifiedSourceTime = current.startedAt();
                         unverifiedInARow = 0;
                     } else {
                         // The replica follows a mismatching ACK with its re-hashed table (PROTOCOL.md), which
@@ -93,7 +97,8 @@ final class SourceSide {
                         unverifiedInARow++;
                     }
                     stats.epochDone(epoch, verified);
-                    listener.epochCompleted(name, epoch, verified, stats.snapshot());
+                    listener.epochCompleted(new EpochReport(name, SyncListener.Side.SOURCE, epoch, verified,
+                            Optional.empty(), verifiedEpoch, Optional.ofNullable(verifiedSourceTime), stats.snapshot()));
                 } else {
                     lag.nothingToSend();
                 }
@@ -130,7 +135,7 @@ final class SourceSide {
     }
 
     /** @param fresh scan now, not reuse another stream's recent scan: at the start and after a mismatch */
-    private DigestTable scan(boolean fresh) throws SyncException, InterruptedException {
+    private RegionScans.Scan scan(boolean fresh) throws SyncException, InterruptedException {
         try {
             LongConsumer hashed = done -> listener.hashing(name, SyncListener.Side.SOURCE, done, scans.region().size());
             return fresh ? scans.fresh(stats, hashed) : scans.recent(stats, hashed);

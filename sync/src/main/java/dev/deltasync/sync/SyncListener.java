@@ -22,8 +22,8 @@ public interface SyncListener {
      */
     default void received(String region, long epoch, long received, long through, long regionSize) { }
 
-    /** An epoch ended: the replica acknowledged it, verified or not. */
-    default void epochCompleted(String region, long epoch, boolean verified, SyncStats.Snapshot totals) { }
+    /** An epoch ended: the replica acknowledged it, verified or not; the report carries the lineage and lag. */
+    default void epochCompleted(EpochReport epoch) { }
 
     /** One human-readable line about something worth knowing (a stream opened, a peer left). */
     default void info(String message) { }

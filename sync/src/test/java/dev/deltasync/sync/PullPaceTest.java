@@ -52,7 +52,7 @@ class PullPaceTest extends LoopbackFixture {
         List<Long> epochNanos = new CopyOnWriteArrayList<>();
         SyncListener listener = new SyncListener() {
             @Override
-            public void epochCompleted(String region, long epoch, boolean verified, SyncStats.Snapshot totals) {
+            public void epochCompleted(EpochReport epoch) {
                 epochNanos.add(System.nanoTime());
             }
         };

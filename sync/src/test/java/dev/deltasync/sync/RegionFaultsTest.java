@@ -37,8 +37,8 @@ class RegionFaultsTest extends LoopbackFixture {
         final CountDownLatch verified = new CountDownLatch(1);
 
         @Override
-        public void epochCompleted(String region, long epoch, boolean ok, SyncStats.Snapshot totals) {
-            if (ok) {
+        public void epochCompleted(EpochReport epoch) {
+            if (epoch.verified()) {
                 verified.countDown();
             }
         }

@@ -47,7 +47,7 @@ class SharedSourcesTest {
             assertSame(first, joining, "same region, same parameters: the same scans");
 
             DigestTable table = scanning.get(50, TimeUnit.SECONDS);
-            assertSame(table, joining.recent(new SyncStats(), bytes -> { }), "a scan younger than the interval is handed out again");
+            assertSame(table, joining.recent(new SyncStats(), bytes -> { }).table(), "a scan younger than the interval is handed out again");
             sources.release(region, BLAKE3);
             sources.release(region, BLAKE3);
         }
@@ -84,7 +84,7 @@ class SharedSourcesTest {
 
     private static DigestTable scan(RegionScans scans) {
         try {
-            return scans.fresh(new SyncStats(), bytes -> { });
+            return scans.fresh(new SyncStats(), bytes -> { }).table();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -37,8 +37,8 @@ class SlowLinkTest extends LoopbackFixture {
         List<Boolean> epochs = new CopyOnWriteArrayList<>();
         SyncListener listener = new SyncListener() {
             @Override
-            public void epochCompleted(String region, long epoch, boolean verified, SyncStats.Snapshot totals) {
-                epochs.add(verified);
+            public void epochCompleted(EpochReport epoch) {
+                epochs.add(epoch.verified());
             }
 
             @Override
