@@ -1,6 +1,5 @@
 package dev.deltasync.cli;
 
-import dev.deltasync.mux.ConnectFailure;
 import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.mux.Transport;
 import dev.deltasync.mux.tls.Fingerprint;
@@ -11,8 +10,6 @@ import dev.deltasync.sync.SyncListener;
 import dev.deltasync.sync.SyncServer;
 import dev.deltasync.sync.codec.Compression;
 import java.io.IOException;
-import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -89,7 +86,8 @@ final class ServeCommand extends Command {
     @Override
     Options ownOptions() {
         return SecurityOptions.addTo(new Options().addOption(LISTEN).addOption(REGION).addOption(INTERVAL)
-                .addOption(COMPRESS).addOption(THREADS).addOption(MAX_RATE).addOption(ALLOW).addOption(REQUIRE_BLAKE3).addOption(ALLOW_RESIZE).addOption(FOLLOW_SYMLINKS), PEER_FINGERPRINT);
+                .addOption(COMPRESS).addOption(THREADS).addOption(MAX_RATE).addOption(ALLOW).addOption(REQUIRE_BLAKE3).addOption(ALLOW_RESIZE).addOption(FOLLOW_SYMLINKS)
+                .addOption(LogLines.QUIET).addOption(LogLines.VERBOSE), PEER_FINGERPRINT);
     }
 
     @Override
@@ -131,17 +129,7 @@ final class ServeCommand extends Command {
                 defaults.compression());
         ServerOptions options = new ServerOptions(valueOr(line, INTERVAL, Durations::interval, defaults.interval()),
                 compression, Threads.parse(line.getOptionValue(THREADS)), mux, Rates.parse(line, MAX_RATE));
-        SyncListener log = new SyncListener() {
-            @Override
-            public void info(String message) {
-                io.err().println(LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " " + message);
-            }
-
-            @Override
-            public void refused(String remote, ConnectFailure failure) {
-                info(ConnectHints.serverLine(remote, failure));
-            }
-        };
+        SyncListener log = new ServeLog(LogLines.of(line, io, System.getenv()));
         SyncServer server;
         try {
             server = SyncServer.start(listen.host(), listen.port(), regions, options, log);

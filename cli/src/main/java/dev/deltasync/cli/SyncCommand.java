@@ -71,7 +71,8 @@ abstract class SyncCommand extends Command {
         return SecurityOptions.addTo(new Options().addOption(ONCE).addOption(INTERVAL).addOption(CHUNK_SIZE)
                 .addOption(HASH).addOption(COMPRESS).addOption(STATS).addOption(JSON).addOption(RESIZE)
                 .addOption(PROGRESS).addOption(NO_PROGRESS)
-                .addOption(THREADS).addOption(MAX_RATE), PEER_FINGERPRINT);
+                .addOption(THREADS).addOption(MAX_RATE).addOption(LogLines.QUIET).addOption(LogLines.VERBOSE),
+                PEER_FINGERPRINT);
     }
 
     @Override
@@ -102,8 +103,8 @@ abstract class SyncCommand extends Command {
         boolean json = line.hasOption(JSON);
         boolean stats = json || line.hasOption(STATS);
 
-        ClientListener listener = new ClientListener(io, jobs, json || !options.once() && stats, json,
-                showProgress(line, io));
+        ClientListener listener = new ClientListener(io, LogLines.of(line, io, System.getenv()), jobs,
+                json || !options.once() && stats, json, showProgress(line, io), !options.once());
         List<JobResult> results = options.once()
                 ? once(server, mux, jobs, options, listener)
                 : follow(server, mux, jobs, options, listener);

@@ -111,7 +111,12 @@ class SecurityCliTest {
         Proc push = as(carol, serverId, "push", source.toString(), server.address("open"));
         assertEquals(0, exit(push), push.tails() + server.proc().tails());
         assertEquals(-1, Files.mismatch(source, dir.resolve("open.bin")));
-        awaitServerLog("push into 'open' by " + fingerprint(carol) + ": started");
+        String carolFingerprint = fingerprint(carol);
+        awaitServerLog("(" + carolFingerprint + "): started (stream 1)");
+        assertTrue(server.proc().stderr().lines().anyMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(Z|[+-]\\d\\d:\\d\\d) push into 'open' by 127\\.0\\.0\\.1:\\d+ \\("
+                + carolFingerprint + "\\): started \\(stream 1\\)")), server.proc().tails());
+        awaitServerLog("connection from 127.0.0.1:");
+        assertTrue(server.proc().stderr().contains(fingerprint(carol) + ") accepted"), server.proc().tails());
         assertTrue(server.proc().stderr().contains("security: TLS 1.3, identity " + serverId), server.proc().tails());
     }
 

@@ -1,5 +1,6 @@
 package dev.deltasync.mux;
 
+import dev.deltasync.protocol.ErrorCode;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -79,6 +80,9 @@ public final class MuxServer implements AutoCloseable {
                             throw e;
                         }
                         limiter.authenticatedWhen(session.handshake());
+                        if (log != null) {
+                            reportLifetime(session, log);
+                        }
                     }
                 });
         var bound = bootstrap.bind(host, port).await();
@@ -87,6 +91,16 @@ public final class MuxServer implements AutoCloseable {
             throw new BindException("cannot listen on " + host + ":" + port + ": " + bound.cause().getMessage());
         }
         return new MuxServer(group, bound.channel(), connections);
+    }
+
+    /** Tells {@code log} when {@code session} is open and when an open one ends (never for a refused one). */
+    private static void reportLifetime(MuxSession session, ConnectionLog log) {
+        session.handshake().thenRun(() -> {
+            Peer peer = session.peer();
+            log.opened(peer);
+            session.closeFuture().thenRun(() -> log.closed(peer, session.closeReason().orElseGet(() ->
+                    new StreamClosedException(ErrorCode.CANCEL.code(), "connection closed", false))));
+        });
     }
 
     public int port() {

@@ -134,6 +134,11 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         return peer;
     }
 
+    /** Why the connection ended (a GOAWAY either way, the peer gone silent or away...); empty while it is open. */
+    public Optional<StreamClosedException> closeReason() {
+        return Optional.ofNullable(terminated);
+    }
+
     public boolean isOpen() {
         return terminated == null && ctx != null && ctx.channel().isActive();
     }
@@ -388,7 +393,8 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     private String remote() {
         Object address = ctx == null ? null : ctx.channel().remoteAddress();
         if (address instanceof java.net.InetSocketAddress inet) {
-            return inet.getAddress().getHostAddress() + ":" + inet.getPort();
+            String host = inet.getAddress().getHostAddress();
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
         }
         return String.valueOf(address);
     }
@@ -403,7 +409,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         ourHello.negotiateVersion(hello);
         flow.open(hello.connectionWindow());
         decoder.maxPayload(config.maxFramePayload());
-        peer = new Peer(peerIdentity, ourHello, hello);
+        peer = new Peer(peerIdentity, remote(), ourHello, hello);
         peerHello = hello;
         handshake.complete(hello);
         closeWhenStreamless();

@@ -11,11 +11,13 @@ import java.util.Optional;
  */
 public final class Peer {
     private final Fingerprint identity;
+    private final String address;
     private final Hello ours;
     private final Hello theirs;
 
-    Peer(Fingerprint identity, Hello ours, Hello theirs) {
+    Peer(Fingerprint identity, String address, Hello ours, Hello theirs) {
         this.identity = identity;
+        this.address = address;
         this.ours = ours;
         this.theirs = theirs;
     }
@@ -23,6 +25,11 @@ public final class Peer {
     /** The fingerprint the peer authenticated with (TLS), or empty on a plaintext connection. */
     public Optional<Fingerprint> identity() {
         return Optional.ofNullable(identity);
+    }
+
+    /** The peer's IP address and port, {@code 10.0.0.2:51234} ({@code [::1]:7070} for IPv6). */
+    public String address() {
+        return address;
     }
 
     /** The largest frame payload the peer accepts. */

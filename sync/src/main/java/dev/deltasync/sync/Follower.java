@@ -7,12 +7,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Continuous push/pull that outlives its server: when the connection drops (the server restarted, the
- * network blinked), it reconnects with capped exponential back-off, logging one line per attempt, and
- * resumes every job that can be resumed. Jobs the server refused for good end with their failure.
+ * network blinked), it reconnects with capped exponential back-off, reporting each change of the connection
+ * ({@link ConnectionEvent}), and resumes every job that can be resumed. Jobs the server refused for good end with their failure.
  */
 public final class Follower {
     private final String host;
@@ -43,29 +44,38 @@ public final class Follower {
     public List<JobResult> run(List<SyncJob> jobs) throws InterruptedException {
         Map<SyncJob, JobResult> ended = new LinkedHashMap<>();
         List<SyncJob> active = new ArrayList<>(jobs);
+        String address = SyncClient.address(host, port);
         int attempt = 0;
+        long lostAt = -1; // System.nanoTime() when the last connection was lost; -1 before the first one
         while (!active.isEmpty() && !stopped.get()) {
-            String lost;
+            Optional<SyncException> failure = Optional.empty();
             VerifiedCounter counter = new VerifiedCounter(listener);
             try (SyncClient client = SyncClient.connect(host, port, mux)) {
                 current = client;
                 if (stopped.get()) {
                     break;
                 }
+                RemotePeer peer = client.peer();
+                listener.connection(new ConnectionEvent.Connected(peer, lostAt >= 0,
+                        lostAt < 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - lostAt)));
+                SyncException lost = null;
                 List<SyncJob> retry = new ArrayList<>();
-                lost = "connection closed";
                 for (JobResult result : client.runAll(active, options, counter)) {
                     ended.put(result.job(), result);
                     if (result.failure() == null || result.failure().isRetryable()) {
                         retry.add(result.job());
-                        if (result.failure() != null) {
-                            lost = result.failure().getMessage();
-                        }
+                    }
+                    if (result.failure() != null) {
+                        lost = result.failure();
                     }
                 }
                 active = retry;
+                lostAt = System.nanoTime();
+                listener.connection(stopped.get() || lost == null
+                        ? new ConnectionEvent.Disconnected(peer, ErrorCode.NO_ERROR, "closed by this side")
+                        : new ConnectionEvent.Disconnected(peer, lost.code(), lost.getMessage()));
             } catch (SyncException e) {
-                lost = e.getMessage();
+                failure = Optional.of(e);
                 if (!e.isRetryable()) { // e.g. the server's certificate is not pinned: trying again cannot help
                     active.forEach(job -> ended.put(job, new JobResult(job, null, e)));
                     active = List.of();
@@ -78,8 +88,7 @@ public final class Follower {
                 break;
             }
             Duration delay = delay(attempt);
-            listener.info(String.format("%s:%d: %s; reconnecting in %.1f s (attempt %d)", host, port, lost,
-                    delay.toMillis() / 1000.0, attempt));
+            listener.connection(new ConnectionEvent.Reconnecting(address, attempt, delay, failure));
             Thread.sleep(delay);
         }
         List<JobResult> results = new ArrayList<>();

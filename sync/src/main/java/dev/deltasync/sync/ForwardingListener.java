@@ -31,6 +31,16 @@ public abstract class ForwardingListener implements SyncListener {
     }
 
     @Override
+    public void connection(ConnectionEvent event) {
+        next.connection(event);
+    }
+
+    @Override
+    public void stream(StreamEvent event) {
+        next.stream(event);
+    }
+
+    @Override
     public void info(String message) {
         next.info(message);
     }

@@ -40,12 +40,22 @@ public final class SyncClient implements AutoCloseable {
      */
     public static SyncClient connect(String host, int port, MuxConfig config) throws SyncException, InterruptedException {
         try {
-            return new SyncClient(MuxClient.connect(host, port, config), host + ":" + port);
+            return new SyncClient(MuxClient.connect(host, port, config), address(host, port));
         } catch (StreamClosedException e) {
             throw e.connectFailure()
                     .map(failure -> SyncException.connectFailed(e.errorCode(), e.getMessage(), failure, e))
                     .orElseGet(() -> new SyncException(e.errorCode(), e.getMessage(), e));
         }
+    }
+
+    /** {@code host:port}, an IPv6 host in brackets. */
+    static String address(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** The server as dialled, with the fingerprint it authenticated with. */
+    public RemotePeer peer() {
+        return RemotePeer.of(address, session.peer());
     }
 
     /** Runs every job concurrently on this connection; returns when all have ended. */

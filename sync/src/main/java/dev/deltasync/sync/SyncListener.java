@@ -25,6 +25,12 @@ public interface SyncListener {
     /** An epoch ended: the replica acknowledged it, verified or not; the report carries the lineage and lag. */
     default void epochCompleted(EpochReport epoch) { }
 
+    /** A connection came up, went down, or is about to be tried again. */
+    default void connection(ConnectionEvent event) { }
+
+    /** A server's stream started or ended (a client's streams are its jobs, reported by their results). */
+    default void stream(StreamEvent event) { }
+
     /** One human-readable line about something worth knowing (a stream opened, a peer left). */
     default void info(String message) { }
 

@@ -1,8 +1,12 @@
 package dev.deltasync.sync;
 
 import dev.deltasync.hashing.HashAlgorithm;
+import dev.deltasync.mux.ConnectFailure;
+import dev.deltasync.mux.ConnectionLog;
 import dev.deltasync.mux.MuxServer;
 import dev.deltasync.mux.MuxStream;
+import dev.deltasync.mux.Peer;
+import dev.deltasync.mux.StreamClosedException;
 import dev.deltasync.mux.tls.Fingerprint;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.ErrorCode;
@@ -46,8 +50,29 @@ public final class SyncServer implements AutoCloseable {
             }
         }
         StreamServer streams = new StreamServer(Map.copyOf(byName), options, listener);
-        return new SyncServer(MuxServer.start(host, port, options.mux(), streams::serve, listener::refused),
+        return new SyncServer(MuxServer.start(host, port, options.mux(), streams::serve, connectionLog(listener)),
                 streams.sources);
+    }
+
+    /** Tells {@code listener} of every connection: refused before HELLO, or opened and later closed. */
+    private static ConnectionLog connectionLog(SyncListener listener) {
+        return new ConnectionLog() {
+            @Override
+            public void refused(String remote, ConnectFailure failure) {
+                listener.refused(remote, failure);
+            }
+
+            @Override
+            public void opened(Peer peer) {
+                listener.connection(new ConnectionEvent.Connected(RemotePeer.of(peer), false, Duration.ZERO));
+            }
+
+            @Override
+            public void closed(Peer peer, StreamClosedException reason) {
+                listener.connection(new ConnectionEvent.Disconnected(RemotePeer.of(peer), reason.errorCode(),
+                        reason.getMessage()));
+            }
+        };
     }
 
     public int port() {
@@ -80,18 +105,28 @@ public final class SyncServer implements AutoCloseable {
             SyncStats stats = new SyncStats();
             StreamChannel channel = new StreamChannel(stream, stats, options.rateLimit());
             Optional<Fingerprint> peer = stream.peer().identity();
-            String by = peer.map(fingerprint -> " by " + fingerprint).orElse("");
-            String what = "stream " + stream.id() + by;
+            RemotePeer remote = RemotePeer.of(stream.peer());
+            Open open;
             try {
-                Open open = channel.expect(Open.class, "to start the stream");
-                what = (open.role() == Constants.ROLE_PUSH ? "push into '" : "pull of '") + open.name() + "'" + by;
-                listener.info(what + ": started (stream " + stream.id() + ")");
-                SyncOutcome outcome = serve(open, peer, channel, stats, what);
-                listener.info(what + ": ended, " + (outcome.verified()
-                        ? "last verified at epoch " + outcome.verifiedEpoch() : "never verified"));
+                open = channel.expect(Open.class, "to start the stream");
             } catch (SyncException e) {
-                listener.info(what + ": " + e.code() + ": " + e.getMessage());
+                listener.info("stream " + stream.id() + " of " + remote.address() + ": " + e.code() + ": "
+                        + e.getMessage());
+                return;
             }
+            SyncJob.Direction role = open.role() == Constants.ROLE_PUSH ? SyncJob.Direction.PUSH : SyncJob.Direction.PULL;
+            listener.stream(new StreamEvent.Started(remote, open.name(), role, stream.id()));
+            String what = (role == SyncJob.Direction.PUSH ? "push into '" : "pull of '") + open.name() + "'"
+                    + peer.map(fingerprint -> " by " + fingerprint).orElse("");
+            Optional<SyncException> failure = Optional.empty();
+            long verifiedEpoch;
+            try {
+                verifiedEpoch = serve(open, peer, channel, stats, what).verifiedEpoch();
+            } catch (SyncException e) {
+                failure = Optional.of(e);
+                verifiedEpoch = stats.snapshot().verifiedEpoch();
+            }
+            listener.stream(new StreamEvent.Ended(remote, open.name(), role, stream.id(), verifiedEpoch, failure));
         }
 
         /**

@@ -44,10 +44,20 @@ class FollowerTest {
 
     private static final class Log implements SyncListener {
         final List<String> lines = new CopyOnWriteArrayList<>();
+        final List<ConnectionEvent> connections = new CopyOnWriteArrayList<>();
 
         @Override
         public void info(String message) {
             lines.add(message);
+        }
+
+        @Override
+        public void connection(ConnectionEvent event) {
+            connections.add(event);
+        }
+
+        boolean saw(Class<? extends ConnectionEvent> kind) {
+            return connections.stream().anyMatch(kind::isInstance);
         }
     }
 
@@ -74,7 +84,7 @@ class FollowerTest {
             first.close();
             bytes[3 * 65536] ^= 0x55; // changed while the server is down
             Files.write(source, bytes);
-            SyncEngineTest.waitUntil(() -> log.lines.stream().anyMatch(l -> l.contains("reconnecting")));
+            SyncEngineTest.waitUntil(() -> log.saw(ConnectionEvent.Reconnecting.class));
             try (SyncServer second = SyncServer.start("127.0.0.1", port, regions, ServerOptions.defaults(),
                     SyncListener.SILENT)) {
                 SyncEngineTest.waitUntil(() -> Files.mismatch(source, replica) == -1);
@@ -83,8 +93,28 @@ class FollowerTest {
                 assertEquals(1, results.size());
             }
         }
-        assertTrue(log.lines.stream().allMatch(l -> l.matches("127\\.0\\.0\\.1:\\d+: .*; reconnecting in [0-9.]+ s \\(attempt \\d+\\)")),
-                String.join("\n", log.lines));
+        assertConnectedLostAndReconnected(log.connections, "127.0.0.1:" + port);
+    }
+
+    /**
+     * Connected (first), Disconnected, one or more Reconnecting, Connected (a reconnect, after an outage), and
+     * a Disconnected by this side at the stop: in that order, each naming the server as dialled.
+     */
+    private static void assertConnectedLostAndReconnected(List<ConnectionEvent> events, String address) {
+        String all = events.stream().map(Object::toString).collect(java.util.stream.Collectors.joining("\n"));
+        assertTrue(events.getFirst() instanceof ConnectionEvent.Connected first && !first.reconnect()
+                && first.outage().isZero() && first.peer().address().equals(address)
+                && first.peer().fingerprint().isEmpty(), all);
+        assertTrue(events.get(1) instanceof ConnectionEvent.Disconnected lost && !lost.reason().isBlank(), all);
+        int reconnected = events.size() - 2;
+        assertTrue(events.get(reconnected) instanceof ConnectionEvent.Connected again && again.reconnect()
+                && again.outage().toMillis() >= 100, all); // at least the first back-off
+        for (ConnectionEvent retry : events.subList(2, reconnected)) {
+            assertTrue(retry instanceof ConnectionEvent.Reconnecting r && r.address().equals(address), all);
+        }
+        assertTrue(reconnected > 2, "at least one Reconnecting\n" + all);
+        assertTrue(events.getLast() instanceof ConnectionEvent.Disconnected stop && stop.code() == ErrorCode.NO_ERROR,
+                all);
     }
 
     @Test
@@ -108,6 +138,7 @@ class FollowerTest {
             assertTrue(results.getFirst().failure().getMessage().contains("not pinned"),
                     results.getFirst().failure().getMessage());
             assertTrue(log.lines.isEmpty(), String.join("\n", log.lines));
+            assertTrue(log.connections.isEmpty(), log.connections.toString());
         }
     }
 

@@ -44,6 +44,7 @@ class SecureSyncTest {
     Path dir;
 
     private final List<String> serverLog = new CopyOnWriteArrayList<>();
+    private final List<Object> serverEvents = new CopyOnWriteArrayList<>();
     private SyncServer server;
     private final List<SyncClient> clients = new CopyOnWriteArrayList<>();
 
@@ -68,6 +69,16 @@ class SecureSyncTest {
             public void info(String message) {
                 serverLog.add(message);
             }
+
+            @Override
+            public void connection(ConnectionEvent event) {
+                serverEvents.add(event);
+            }
+
+            @Override
+            public void stream(StreamEvent event) {
+                serverEvents.add(event);
+            }
         });
     }
 
@@ -88,16 +99,33 @@ class SecureSyncTest {
     }
 
     @Test
-    void pushOnceOverTlsWithMatchingPinsConvergesAndTheServerLogsWhoPushed() throws Exception {
+    void pushOnceOverTlsWithMatchingPinsConvergesAndTheServerReportsWhoPushed() throws Exception {
         Path source = randomFile("source.bin", 5 * 65536 + 17, 1);
         Path replica = randomFile("replica.bin", 5 * 65536 + 17, 2);
         serve(new ExposedRegion("vm", replica, false));
-        SyncOutcome outcome = connect(ALICE).run(new SyncJob(Direction.PUSH, source, "vm"),
-                once(HashAlgorithm.XXH3_128), SyncListener.SILENT);
+        SyncClient alice = connect(ALICE);
+        assertEquals(new RemotePeer("127.0.0.1:" + server.port(), java.util.Optional.of(SERVER.fingerprint())),
+                alice.peer());
+        SyncOutcome outcome = alice.run(new SyncJob(Direction.PUSH, source, "vm"), once(HashAlgorithm.XXH3_128),
+                SyncListener.SILENT);
         assertTrue(outcome.verified());
         assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(replica));
-        assertTrue(serverLog.stream().anyMatch(l -> l.startsWith("push into 'vm' by " + ALICE.fingerprint()
-                + ": started")), serverLog.toString());
+        alice.close();
+        SyncEngineTest.waitUntil(() -> serverEvents.stream().anyMatch(ConnectionEvent.Disconnected.class::isInstance)
+                && serverEvents.stream().anyMatch(StreamEvent.Ended.class::isInstance));
+        String all = serverEvents.toString();
+        ConnectionEvent.Connected connected = (ConnectionEvent.Connected) serverEvents.getFirst();
+        assertEquals(java.util.Optional.of(ALICE.fingerprint()), connected.peer().fingerprint(), all);
+        assertTrue(connected.peer().address().matches("127\\.0\\.0\\.1:\\d+"), all);
+        assertEquals(new StreamEvent.Started(connected.peer(), "vm", Direction.PUSH, 1), serverEvents.get(1), all);
+        StreamEvent.Ended ended = serverEvents.stream().filter(StreamEvent.Ended.class::isInstance)
+                .map(StreamEvent.Ended.class::cast).findFirst().orElseThrow();
+        assertEquals(connected.peer(), ended.peer(), all);
+        assertTrue(ended.verifiedEpoch() >= 1, all);
+        ConnectionEvent.Disconnected disconnected = serverEvents.stream()
+                .filter(ConnectionEvent.Disconnected.class::isInstance).map(ConnectionEvent.Disconnected.class::cast)
+                .findFirst().orElseThrow();
+        assertEquals(connected.peer(), disconnected.peer(), all);
     }
 
     @Test
