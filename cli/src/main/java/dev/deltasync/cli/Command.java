@@ -1,5 +1,7 @@
 package dev.deltasync.cli;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.commons.cli.CommandLine;
@@ -11,6 +13,8 @@ abstract class Command {
     static final Option HELP = Option.builder("h").longOpt("help").desc("show this help and exit").get();
     static final Option DEBUG = Option.builder().longOpt("debug")
             .desc("print stack traces for errors").get();
+    /** Long names of the options that may be given several times; see {@link #repeatable}. */
+    private static final Set<String> REPEATABLE = ConcurrentHashMap.newKeySet();
 
     /** The word typed after {@code deltasync}. */
     abstract String name();
@@ -28,6 +32,21 @@ abstract class Command {
     abstract Options ownOptions();
 
     abstract ExitCode run(CommandLine line, Io io) throws Exception;
+
+    /** The {@link ConfigFile} key that holds the command's arguments; null: a file holds options only. */
+    String argumentsKey() {
+        return null;
+    }
+
+    /** Marks {@code option} as one that may be given several times (a config file gives it a list). */
+    static Option repeatable(Option option) {
+        REPEATABLE.add(option.getLongOpt());
+        return option;
+    }
+
+    static boolean isRepeatable(Option option) {
+        return REPEATABLE.contains(option.getLongOpt());
+    }
 
     /** Runs a parser that rejects bad input with IllegalArgumentException, as a usage error (exit 2). */
     static <T> T orUsageError(Supplier<T> parse) {

@@ -47,7 +47,7 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         boolean debug = Arrays.asList(rest).contains("--debug");
         try {
-            CommandLine line = new DefaultParser().parse(command.options(), rest);
+            CommandLine line = ConfigFile.applyTo(command, new DefaultParser().parse(command.options(), rest), rest);
             if (line.hasOption(Command.HELP)) {
                 io.out().print(help(command));
                 return ExitCode.OK.code();

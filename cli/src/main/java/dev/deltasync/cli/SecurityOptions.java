@@ -40,8 +40,8 @@ final class SecurityOptions {
     private static final String PEER_FINGERPRINT = "peer-fingerprint";
 
     static Option peerFingerprint(String whose) {
-        return Option.builder().longOpt(PEER_FINGERPRINT).hasArg().argName("FP")
-                .desc(whose + " fingerprint, SHA256:<64 hex> as printed by deltasync keygen; repeatable").get();
+        return Command.repeatable(Option.builder().longOpt(PEER_FINGERPRINT).hasArg().argName("FP")
+                .desc(whose + " fingerprint, SHA256:<64 hex> as printed by deltasync keygen; repeatable").get());
     }
 
     static Options addTo(Options options, Option peerFingerprint) {

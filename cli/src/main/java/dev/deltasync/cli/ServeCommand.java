@@ -23,8 +23,8 @@ import org.apache.commons.cli.Options;
 final class ServeCommand extends Command {
     private static final Option LISTEN = Option.builder().longOpt("listen").hasArg().argName("HOST:PORT")
             .desc("address to listen on (default 127.0.0.1:7070; 0.0.0.0:7070 for every interface)").get();
-    private static final Option REGION = Option.builder().longOpt("region").hasArg().argName("NAME=PATH[:ro|:rw]")
-            .desc("a region to offer, repeatable; read-only unless :rw (pushers need :rw)").get();
+    private static final Option REGION = repeatable(Option.builder().longOpt("region").hasArg().argName("NAME=PATH[:ro|:rw]")
+            .desc("a region to offer, repeatable; read-only unless :rw (pushers need :rw)").get());
     private static final Option MAX_RATE = Rates.option("all streams of all clients");
     private static final Option INTERVAL = Option.builder().longOpt("interval").hasArg().argName("DURATION")
             .desc("time between scans of regions that clients pull (default 1s); the most often a pull gets an"
@@ -34,18 +34,18 @@ final class ServeCommand extends Command {
     private static final Option THREADS = Threads.OPTION;
     private static final Option PEER_FINGERPRINT = SecurityOptions.peerFingerprint(
             "a client allowed to connect (every region without --allow is open to it):");
-    private static final Option ALLOW = Option.builder().longOpt("allow").hasArg().argName("NAME=pull:FP|NAME=push:FP")
+    private static final Option ALLOW = repeatable(Option.builder().longOpt("allow").hasArg().argName("NAME=pull:FP|NAME=push:FP")
             .desc("only these clients may see region NAME: pull, or push (which includes pull); repeatable;"
-                    + " also lets the client connect").get();
-    private static final Option ALLOW_RESIZE = Option.builder().longOpt("allow-resize").hasArg().argName("NAME")
+                    + " also lets the client connect").get());
+    private static final Option ALLOW_RESIZE = repeatable(Option.builder().longOpt("allow-resize").hasArg().argName("NAME")
             .desc("let a push with --resize change the size of region NAME's file (repeatable; without it a"
-                    + " pusher can only fill the file at its size, or create it if missing)").get();
-    private static final Option FOLLOW_SYMLINKS = Option.builder().longOpt("follow-symlinks").hasArg().argName("NAME")
+                    + " pusher can only fill the file at its size, or create it if missing)").get());
+    private static final Option FOLLOW_SYMLINKS = repeatable(Option.builder().longOpt("follow-symlinks").hasArg().argName("NAME")
             .desc("serve region NAME although its path is a symlink: the link is resolved once, at start, and its"
                     + " target served (repeatable; without it a symlink is refused, and a link swapped in later never"
-                    + " redirects a region)").get();
-    private static final Option REQUIRE_BLAKE3 = Option.builder().longOpt("require-blake3").hasArg().argName("NAME")
-            .desc("refuse streams on region NAME that do not hash with blake3 (repeatable)").get();
+                    + " redirects a region)").get());
+    private static final Option REQUIRE_BLAKE3 = repeatable(Option.builder().longOpt("require-blake3").hasArg().argName("NAME")
+            .desc("refuse streams on region NAME that do not hash with blake3 (repeatable)").get());
 
     @Override
     String name() {
@@ -87,7 +87,7 @@ final class ServeCommand extends Command {
     Options ownOptions() {
         return SecurityOptions.addTo(new Options().addOption(LISTEN).addOption(REGION).addOption(INTERVAL)
                 .addOption(COMPRESS).addOption(THREADS).addOption(MAX_RATE).addOption(ALLOW).addOption(REQUIRE_BLAKE3).addOption(ALLOW_RESIZE).addOption(FOLLOW_SYMLINKS)
-                .addOption(LogLines.QUIET).addOption(LogLines.VERBOSE), PEER_FINGERPRINT);
+                .addOption(LogLines.QUIET).addOption(LogLines.VERBOSE).addOption(ConfigFile.OPTION), PEER_FINGERPRINT);
     }
 
     @Override

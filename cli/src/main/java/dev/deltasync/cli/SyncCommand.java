@@ -71,8 +71,14 @@ abstract class SyncCommand extends Command {
         return SecurityOptions.addTo(new Options().addOption(ONCE).addOption(INTERVAL).addOption(CHUNK_SIZE)
                 .addOption(HASH).addOption(COMPRESS).addOption(STATS).addOption(JSON).addOption(RESIZE)
                 .addOption(PROGRESS).addOption(NO_PROGRESS)
-                .addOption(THREADS).addOption(MAX_RATE).addOption(LogLines.QUIET).addOption(LogLines.VERBOSE),
-                PEER_FINGERPRINT);
+                .addOption(THREADS).addOption(MAX_RATE).addOption(LogLines.QUIET).addOption(LogLines.VERBOSE)
+                .addOption(ConfigFile.OPTION), PEER_FINGERPRINT);
+    }
+
+    /** A config file holds the pairs as {@code pairs = [["10.0.0.1:7070/vm", "/srv/vm.img"]]}, in the synopsis's order. */
+    @Override
+    String argumentsKey() {
+        return "pairs";
     }
 
     @Override
