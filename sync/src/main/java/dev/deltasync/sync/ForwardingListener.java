@@ -41,6 +41,11 @@ public abstract class ForwardingListener implements SyncListener {
     }
 
     @Override
+    public void scanMode(String region, ScanMode mode, String why) {
+        next.scanMode(region, mode, why);
+    }
+
+    @Override
     public void info(String message) {
         next.info(message);
     }

@@ -24,6 +24,9 @@ final class RegionFault {
     static String describe(String name, MappedRegion region, InternalError e) {
         Path path = region.path();
         String prefix = "cannot access the file of " + name + ": ";
+        if (path == null) {
+            return prefix + "the application's mapping faulted, its file truncated? (" + e.getMessage() + ")";
+        }
         try {
             if (!Files.exists(path)) {
                 return prefix + "it was removed while mapped";

@@ -1,10 +1,12 @@
 package dev.deltasync.sync;
 
+import dev.deltasync.hashing.ChunkHasher;
 import dev.deltasync.hashing.DigestTable;
 import dev.deltasync.sync.region.MappedRegion;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.BitSet;
 import java.util.function.LongConsumer;
 
 /**
@@ -13,34 +15,50 @@ import java.util.function.LongConsumer;
  * scan (a stream arriving mid-scan waits for at most one more); in between epochs a scan younger than the server's
  * interval is handed out again, so scan cost does not grow with the number of pullers. Each scan yields a fresh
  * table that is never modified afterwards, so callers may keep it.
+ *
+ * <p>With {@link SourceTracking} (an embedded source), a scan that need not be full hashes only the chunks written
+ * since the previous one into a copy of its table; above {@link #TRACKED_SHARE_LIMIT} of the chunks, the parallel
+ * full scan is faster.
  */
 final class RegionScans implements AutoCloseable {
+    /** The share of written chunks above which a tracked scan hashes everything, on all scan threads. */
+    private static final int TRACKED_SHARE_LIMIT = 8;
+
     private final MappedRegion region;
     private final StreamParameters parameters;
     private final ScanQueue queue;
     private final boolean ownQueue;
     private final Duration reuseWithin;
+    private final SourceTracking tracking;
+    private final ChunkHasher hasher;
     private Scan latest;
     private long latestStartNanos;
     private volatile boolean scanning;
 
     /** Scans of a region of one's own (a push's source), on a scanner of {@code threads} threads. */
     RegionScans(MappedRegion region, StreamParameters parameters, int threads, Duration reuseWithin) {
-        this(region, parameters, new ScanQueue(threads), true, reuseWithin);
+        this(region, parameters, new ScanQueue(threads), true, reuseWithin, null);
+    }
+
+    /** Scans of an embedded source's region, with its write tracking. */
+    RegionScans(EmbeddedSource source, StreamParameters parameters, int threads) {
+        this(source.region(), parameters, new ScanQueue(threads), true, Duration.ZERO, source.tracking());
     }
 
     /** Scans of a shared region, in the server's {@code queue}. */
     RegionScans(MappedRegion region, StreamParameters parameters, ScanQueue queue, Duration reuseWithin) {
-        this(region, parameters, queue, false, reuseWithin);
+        this(region, parameters, queue, false, reuseWithin, null);
     }
 
     private RegionScans(MappedRegion region, StreamParameters parameters, ScanQueue queue, boolean ownQueue,
-                        Duration reuseWithin) {
+                        Duration reuseWithin, SourceTracking tracking) {
         this.region = region;
         this.parameters = parameters;
         this.queue = queue;
         this.ownQueue = ownQueue;
         this.reuseWithin = reuseWithin;
+        this.tracking = tracking;
+        this.hasher = tracking == null ? null : parameters.hash().newHasher();
     }
 
     MappedRegion region() {
@@ -56,14 +74,19 @@ final class RegionScans implements AutoCloseable {
         return scanning;
     }
 
-    /** A table of the region, scanned now or by another stream within the reuse bound. */
+    /**
+     * A table of the region, scanned now or by another stream within the reuse bound; with write tracking, perhaps
+     * only the written chunks were hashed.
+     */
     Scan recent(SyncStats stats, LongConsumer hashedBytes) throws IOException, InterruptedException {
-        return scanStartedAfter(System.nanoTime() - reuseWithin.toNanos(), stats, hashedBytes);
+        return scanStartedAfter(System.nanoTime() - reuseWithin.toNanos(), false, stats, hashedBytes);
     }
 
-    /** A table of the region as it is now: from a scan that started after this call, perhaps another stream's. */
+    /**
+     * A table of the region as it is now: from a full scan that started after this call, perhaps another stream's.
+     */
     Scan fresh(SyncStats stats, LongConsumer hashedBytes) throws IOException, InterruptedException {
-        return scanStartedAfter(System.nanoTime(), stats, hashedBytes);
+        return scanStartedAfter(System.nanoTime(), true, stats, hashedBytes);
     }
 
     /**
@@ -74,25 +97,49 @@ final class RegionScans implements AutoCloseable {
      * @param stats       credited with the bytes scanned when this call did the scan
      * @param hashedBytes told the bytes hashed so far when this call does the scan
      */
-    private synchronized Scan scanStartedAfter(long sinceNanos, SyncStats stats, LongConsumer hashedBytes)
+    private synchronized Scan scanStartedAfter(long sinceNanos, boolean full, SyncStats stats,
+                                               LongConsumer hashedBytes)
             throws IOException, InterruptedException {
         if (latest == null || latestStartNanos - sinceNanos < 0) {
             scanning = true;
+            long hashed;
             try {
                 long start = System.nanoTime();
                 Instant startedAt = Instant.now();
                 region.checkIntact();
                 region.sync();
-                DigestTable table = parameters.newTable();
-                queue.scan(region.segment(), table, hashedBytes);
+                BitSet written = tracking == null ? null
+                        : tracking.writtenChunks(parameters.chunkSize(), full || latest == null);
+                DigestTable table;
+                if (written == null || written.cardinality() > latest.table().chunkCount() / TRACKED_SHARE_LIMIT) {
+                    table = parameters.newTable();
+                    queue.scan(region.segment(), table, hashedBytes);
+                    hashed = region.size();
+                } else {
+                    table = latest.table().copy();
+                    hashed = hashWritten(table, written);
+                }
                 latest = new Scan(table, startedAt);
                 latestStartNanos = start;
             } finally {
                 scanning = false;
             }
-            stats.scanned(region.size());
+            stats.scanned(hashed);
         }
         return latest;
+    }
+
+    /** Hashes the {@code written} chunks into {@code table}; returns the bytes hashed. */
+    private long hashWritten(DigestTable table, BitSet written) {
+        byte[] digest = new byte[table.digestLength()];
+        long bytes = 0;
+        for (int index = written.nextSetBit(0); index >= 0; index = written.nextSetBit(index + 1)) {
+            int length = table.chunkLength(index);
+            hasher.hash(region.segment().asSlice(table.chunkOffset(index), length), digest, 0);
+            table.set(index, digest, 0);
+            bytes += length;
+        }
+        return bytes;
     }
 
     /**

@@ -42,9 +42,16 @@ final class SourceSide {
     private final SyncStats stats;
     private final SyncListener listener;
     private final ChunkHasher hasher;
+    /** An embedded application's requests for epochs; null for the CLI's sources, which never make any. */
+    private final EpochPacer pacer;
 
     SourceSide(String name, StreamChannel channel, RegionScans scans, Compression compression, Duration interval,
                boolean once, SyncStats stats, SyncListener listener) {
+        this(name, channel, scans, compression, interval, once, stats, listener, null);
+    }
+
+    SourceSide(String name, StreamChannel channel, RegionScans scans, Compression compression, Duration interval,
+               boolean once, SyncStats stats, SyncListener listener, EpochPacer pacer) {
         this.name = name;
         this.channel = channel;
         this.scans = scans;
@@ -54,6 +61,7 @@ final class SourceSide {
         this.stats = stats;
         this.listener = listener;
         this.hasher = scans.parameters().hash().newHasher();
+        this.pacer = pacer;
     }
 
     /**
@@ -66,6 +74,7 @@ final class SourceSide {
         LagWatch lag = new LagWatch(name, interval, listener);
         try (ChunkEncoder encoder = new ChunkEncoder(compression)) {
             // Scan while the replica hashes its side: the two passes overlap instead of adding up.
+            long requests = scanStarting();
             RegionScans.Scan current = scan(true);
             DigestTable acknowledged = scans.parameters().newTable();
             DigestExchange.receive(channel, acknowledged);
@@ -75,7 +84,7 @@ final class SourceSide {
             while (true) {
                 int[] changed = current.table().diff(acknowledged);
                 // The first epoch verifies even with nothing changed; later ones carry changes, or check the replica.
-                if (changed.length > 0 || epoch == 0 || unverifiedInARow > 0
+                if (changed.length > 0 || epoch == 0 || unverifiedInARow > 0 || pacer != null && pacer.owed(requests)
                         || System.nanoTime() - lastEpochNanos >= IDLE_EPOCH_EVERY.toNanos()) {
                     epoch++;
                     lastEpochNanos = System.nanoTime();
@@ -99,6 +108,9 @@ final class SourceSide {
                     stats.epochDone(epoch, verified);
                     listener.epochCompleted(new EpochReport(name, SyncListener.Side.SOURCE, epoch, verified,
                             Optional.empty(), verifiedEpoch, Optional.ofNullable(verifiedSourceTime), stats.snapshot()));
+                    if (verified && pacer != null) { // after the listener heard of it, so the waiter sees it too
+                        pacer.verified(requests);
+                    }
                 } else {
                     lag.nothingToSend();
                 }
@@ -111,8 +123,9 @@ final class SourceSide {
                             "replica of %s still differs after %d epochs", name, unverifiedInARow);
                 }
                 if (!once) {
-                    awaitInterval();
+                    awaitInterval(requests);
                 }
+                requests = scanStarting();
                 current = scan(unverifiedInARow > 0);
             }
         } catch (SyncException e) {
@@ -175,9 +188,29 @@ final class SourceSide {
         return root;
     }
 
-    /** Waits one interval, listening: a replica ends the stream (RESET NO_ERROR) to stop us. */
-    private void awaitInterval() throws SyncException, InterruptedException {
-        Frame frame = channel.receive(interval);
+    /** The requests for an epoch that a scan starting now answers (none without a pacer). */
+    private long scanStarting() {
+        return pacer == null ? 0 : pacer.scanStarting();
+    }
+
+    /**
+     * Waits one interval, or less when the application asks for an epoch after {@code requests}, listening: a
+     * replica ends the stream (RESET NO_ERROR) to stop us.
+     */
+    private void awaitInterval(long requests) throws SyncException, InterruptedException {
+        if (pacer == null) {
+            expectNothingFor(interval);
+            return;
+        }
+        long deadline = System.nanoTime() + interval.toNanos();
+        for (long left = interval.toNanos(); left > 0 && !pacer.requestedAfter(requests);
+             left = deadline - System.nanoTime()) {
+            expectNothingFor(Duration.ofNanos(Math.min(left, EpochPacer.LOOK_EVERY.toNanos())));
+        }
+    }
+
+    private void expectNothingFor(Duration wait) throws SyncException, InterruptedException {
+        Frame frame = channel.receive(wait);
         if (frame != null) {
             throw channel.violation(ErrorCode.PROTOCOL_ERROR, "unexpected %s between epochs", frame);
         }

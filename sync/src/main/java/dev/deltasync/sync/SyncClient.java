@@ -97,7 +97,7 @@ public final class SyncClient implements AutoCloseable {
 
     private SyncOutcome push(SyncJob job, SyncOptions options, SyncListener listener)
             throws SyncException, InterruptedException {
-        try (MappedRegion local = openLocal(job)) {
+        try (MappedRegion local = job.embedded() != null ? job.embedded().region() : openLocal(job)) {
             options = options.chunkSize() == Constants.CHUNK_SIZE_CHOSEN_BY_SOURCE
                     ? options.withChunkSize(ParameterCheck.autoChunkSize(local.size())) : options;
             Optional<String> problem = ParameterCheck.problem(options.chunkSize(), local.size(),
@@ -122,9 +122,11 @@ public final class SyncClient implements AutoCloseable {
             throw channel.violation(ErrorCode.SIZE_MISMATCH, "server took region size %d, source is %d",
                     ok.regionSize(), local.size());
         }
-        try (RegionScans scans = new RegionScans(local, parameters, options.scanThreads(), Duration.ZERO)) {
+        EmbeddedSource embedded = job.embedded();
+        try (RegionScans scans = embedded != null ? new RegionScans(embedded, parameters, options.scanThreads())
+                : new RegionScans(local, parameters, options.scanThreads(), Duration.ZERO)) {
             return new SourceSide(job.remoteName(), channel, scans, options.compression(), options.interval(),
-                    options.once(), stats, listener).run();
+                    options.once(), stats, listener, embedded == null ? null : embedded.pacer()).run();
         }
     }
 

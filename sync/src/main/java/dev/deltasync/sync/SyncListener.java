@@ -31,6 +31,14 @@ public interface SyncListener {
     /** A server's stream started or ended (a client's streams are its jobs, reported by their results). */
     default void stream(StreamEvent event) { }
 
+    /**
+     * How an embedded source finds what changed ({@link SourceTracking}): said once when it starts and again when
+     * it changes (tracking failed), with the reason in one line.
+     */
+    default void scanMode(String region, ScanMode mode, String why) {
+        info(region + ": " + (mode == ScanMode.TRACKED ? "write tracking" : "scanning") + ": " + why);
+    }
+
     /** One human-readable line about something worth knowing (a stream opened, a peer left). */
     default void info(String message) { }
 

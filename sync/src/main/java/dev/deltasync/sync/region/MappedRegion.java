@@ -66,6 +66,14 @@ public final class MappedRegion implements AutoCloseable {
         return map(path, RegionAccess.READ_WRITE, Set.of(StandardOpenOption.CREATE), size);
     }
 
+    /**
+     * Memory that the caller mapped and owns, such as an embedded application's segment, as a source region: it has
+     * no file to check or sync ({@link #path()} is null) and {@link #close()} leaves it mapped.
+     */
+    public static MappedRegion borrow(MemorySegment segment) {
+        return new MappedRegion(null, RegionAccess.READ_ONLY, null, segment, null);
+    }
+
     private static MappedRegion map(Path path, RegionAccess access, Set<OpenOption> extra, long newSize)
             throws IOException {
         Set<OpenOption> options = new HashSet<>(access.openOptions());
@@ -120,6 +128,7 @@ public final class MappedRegion implements AutoCloseable {
         return segment.byteSize();
     }
 
+    /** The mapped file; null for {@linkplain #borrow borrowed} memory. */
     public Path path() {
         return path;
     }
@@ -129,6 +138,9 @@ public final class MappedRegion implements AutoCloseable {
      * on a source it settles pages that other processes wrote through their own mappings before a scan.
      */
     public void sync() throws IOException {
+        if (path == null) {
+            return; // borrowed memory: its owner writes it in this process, and syncs its file if it has one
+        }
         Msync.sync(segment, path.toString());
     }
 
@@ -138,6 +150,9 @@ public final class MappedRegion implements AutoCloseable {
      * error instead (the JVM turns a SIGBUS that still slips through into an {@link InternalError}).
      */
     public void checkIntact() throws IOException {
+        if (path == null) {
+            return; // borrowed memory: no file we know of
+        }
         if (!Files.exists(path)) {
             throw new NoSuchFileException(path.toString(), null, "region file was removed while mapped");
         }
@@ -156,7 +171,9 @@ public final class MappedRegion implements AutoCloseable {
     /** Unmaps the region now, and releases its file's lock if it has one; the segment must not be used afterwards. */
     @Override
     public void close() {
-        arena.close();
+        if (arena != null) {
+            arena.close();
+        }
         if (file != null) {
             file.close();
         }

@@ -46,14 +46,8 @@ final class Userfaultfd implements AutoCloseable {
 
     private static final VarHandle API_API = API.varHandle(groupElement("api"));
     private static final VarHandle API_FEATURES = API.varHandle(groupElement("features"));
-    private static final VarHandle REGISTER_START = REGISTER.varHandle(groupElement("range"), groupElement("start"));
-    private static final VarHandle REGISTER_LEN = REGISTER.varHandle(groupElement("range"), groupElement("len"));
-    private static final VarHandle REGISTER_MODE = REGISTER.varHandle(groupElement("mode"));
     private static final VarHandle RANGE_START = RANGE.varHandle(groupElement("start"));
     private static final VarHandle RANGE_LEN = RANGE.varHandle(groupElement("len"));
-    private static final VarHandle WP_START = WRITEPROTECT.varHandle(groupElement("range"), groupElement("start"));
-    private static final VarHandle WP_LEN = WRITEPROTECT.varHandle(groupElement("range"), groupElement("len"));
-    private static final VarHandle WP_MODE = WRITEPROTECT.varHandle(groupElement("mode"));
 
     private static final long UFFDIO_API = Ioctl.readWrite(UFFD_TYPE, 0x3F, API.byteSize());
     private static final long UFFDIO_REGISTER = Ioctl.readWrite(UFFD_TYPE, 0x00, REGISTER.byteSize());
@@ -110,23 +104,23 @@ final class Userfaultfd implements AutoCloseable {
 
     /** Registers {@code [address, address + length)} for write-protect faults. */
     void registerWriteProtect(long address, long length) throws Ioctl.Failure {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment register = arena.allocate(REGISTER);
-            REGISTER_START.set(register, 0L, address);
-            REGISTER_LEN.set(register, 0L, length);
-            REGISTER_MODE.set(register, 0L, REGISTER_MODE_WP);
-            Ioctl.call(fd, UFFDIO_REGISTER, register, "UFFDIO_REGISTER");
-        }
+        rangeCall(REGISTER, UFFDIO_REGISTER, address, length, REGISTER_MODE_WP, "UFFDIO_REGISTER");
     }
 
     /** Write-protects {@code [address, address + length)}, populated or not (with WP_UNPOPULATED). */
     void writeProtect(long address, long length) throws Ioctl.Failure {
+        rangeCall(WRITEPROTECT, UFFDIO_WRITEPROTECT, address, length, WRITEPROTECT_MODE_WP, "UFFDIO_WRITEPROTECT");
+    }
+
+    /** An ioctl whose argument starts with a {@code struct uffdio_range} followed by a {@code mode}. */
+    private void rangeCall(StructLayout layout, long request, long address, long length, long mode, String what)
+            throws Ioctl.Failure {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment protect = arena.allocate(WRITEPROTECT);
-            WP_START.set(protect, 0L, address);
-            WP_LEN.set(protect, 0L, length);
-            WP_MODE.set(protect, 0L, WRITEPROTECT_MODE_WP);
-            Ioctl.call(fd, UFFDIO_WRITEPROTECT, protect, "UFFDIO_WRITEPROTECT");
+            MemorySegment argument = arena.allocate(layout);
+            RANGE_START.set(argument, 0L, address);
+            RANGE_LEN.set(argument, 0L, length);
+            argument.set(ValueLayout.JAVA_LONG, layout.byteOffset(groupElement("mode")), mode);
+            Ioctl.call(fd, request, argument, what);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.deltasync.sync.region;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -12,7 +13,12 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +66,43 @@ class WriteTrackingTest {
             assertEquals("", pages(drain(tracking)), "a drain re-protects what it reported");
             memory.set(ValueLayout.JAVA_BYTE, 6L * PAGE + 1, (byte) 4);
             assertEquals("[6,7)", pages(drain(tracking)), "a page written again is reported again");
+        }
+    }
+
+    @Test
+    void writesFromSeveralThreadsDuringDrainsAreEachReportedAndNothingElseIs() throws Exception {
+        int pages = 4096;
+        try (MappedRegion region = MappedRegion.openResized(dir.resolve("c.bin"), (long) pages * PAGE);
+             WriteTracking tracking = startOrSkip(region.segment())) {
+            MemorySegment memory = region.segment();
+            Set<Integer> shadow = ConcurrentHashMap.newKeySet();
+            BitSet reported = new BitSet(pages);
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> writers = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                int seed = w;
+                writers.add(Thread.ofPlatform().start(() -> {
+                    SplittableRandom random = new SplittableRandom(seed);
+                    while (!stop.get()) {
+                        int page = random.nextInt(pages / 2) * 2; // odd pages are never written
+                        memory.set(ValueLayout.JAVA_LONG_UNALIGNED, (long) page * PAGE + random.nextInt(PAGE - 8),
+                                random.nextLong());
+                        shadow.add(page);
+                    }
+                }));
+            }
+            for (int round = 0; round < 200; round++) { // drains race the writers: each write is in one or the next
+                tracking.drain((from, to) -> reported.set((int) (from / PAGE), (int) (to / PAGE)));
+            }
+            stop.set(true);
+            for (Thread writer : writers) {
+                writer.join();
+            }
+            tracking.drain((from, to) -> reported.set((int) (from / PAGE), (int) (to / PAGE)));
+            BitSet written = new BitSet(pages);
+            shadow.forEach(written::set);
+            assertTrue(written.cardinality() > pages / 4, "the writers touched many pages: " + written.cardinality());
+            assertEquals(written, reported, "reported pages are exactly the written ones");
         }
     }
 
