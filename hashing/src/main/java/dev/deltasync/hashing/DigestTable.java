@@ -95,6 +95,35 @@ public final class DigestTable {
         readRange(index, 1, dst, offset);
     }
 
+    /** Records chunk {@code index} as all zeros: the one zero digest of its length, nothing read or hashed. */
+    public void setZeros(int index) {
+        set(index, ZeroDigests.of(algorithm, chunkLength(index)), 0);
+    }
+
+    /** As {@link #setZeros(int)} for chunks {@code [from, to)}, in bulk: a hole of a million chunks is one fill. */
+    public void setZeros(int from, int to) {
+        Objects.checkFromToIndex(from, to, chunkCount);
+        int full = to == chunkCount && to > from && chunkLength(to - 1) != chunkSize ? to - 1 : to;
+        if (full > from) {
+            int start = from * digestLength;
+            int length = (full - from) * digestLength;
+            System.arraycopy(ZeroDigests.of(algorithm, chunkSize), 0, digests, start, digestLength);
+            for (int filled = digestLength; filled < length; filled *= 2) {
+                System.arraycopy(digests, start, digests, start + filled, Math.min(filled, length - filled));
+            }
+        }
+        if (full < to) {
+            setZeros(full);
+        }
+    }
+
+    /** Whether chunk {@code index}'s digest is the zero digest of its length. */
+    public boolean isZeros(int index) {
+        int from = index * digestLength;
+        return Arrays.equals(digests, from, from + digestLength, ZeroDigests.of(algorithm, chunkLength(index)), 0,
+                digestLength);
+    }
+
     /** Hashes chunk {@code index} of {@code region} straight into the table, without a temporary digest. */
     void hashChunk(int index, MemorySegment region, ChunkHasher hasher) {
         hasher.hash(region.asSlice(chunkOffset(index), chunkLength(index)), digests, index * digestLength);

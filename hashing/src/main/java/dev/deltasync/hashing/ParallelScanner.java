@@ -66,6 +66,18 @@ public final class ParallelScanner implements AutoCloseable {
      * batch (for progress displays): calls come from the workers, one at a time, with growing values.
      */
     public synchronized void scan(MemorySegment region, DigestTable into, LongConsumer hashedBytes) {
+        scan(region, into, KnownZeros.NONE, hashedBytes);
+    }
+
+    /**
+     * As {@link #scan(MemorySegment, DigestTable, LongConsumer)}, giving every chunk that {@code zeros} knows to be
+     * all zeros the zero digest without reading it (a file's holes); a chunk that is partly zeros and partly data
+     * is read and hashed like any other. The runs are looked up once, before the workers start (two look-ups per
+     * run of data), so a hole costs neither reads nor a worker's time however large it is.
+     *
+     * @return the bytes actually read and hashed (the region's size less the known zeros)
+     */
+    public synchronized long scan(MemorySegment region, DigestTable into, KnownZeros zeros, LongConsumer hashedBytes) {
         if (pool.isShutdown()) {
             throw new IllegalStateException("scanner is closed");
         }
@@ -76,29 +88,28 @@ public final class ParallelScanner implements AutoCloseable {
         if (into.algorithm() != algorithm) {
             throw new IllegalArgumentException("scanner hashes " + algorithm + ", table holds " + into.algorithm());
         }
-        int chunks = into.chunkCount();
+        DataChunks data = DataChunks.find(into, zeros);
+        long[] done = {into.regionSize() - data.bytes()};
+        if (done[0] > 0) {
+            hashedBytes.accept(done[0]);
+        }
         int batch = Math.max(1, BATCH_BYTES / into.chunkSize());
-        AtomicInteger cursor = new AtomicInteger();
-        long[] hashed = {0};
-        int workers = (int) Math.min(hashers.length, ((long) chunks + batch - 1) / batch);
+        DataChunks.Batches batches = data.batches(batch);
+        int workers = (int) Math.min(hashers.length, ((long) data.count() + batch - 1) / batch);
         List<Future<?>> futures = new ArrayList<>(workers);
         for (int w = 0; w < workers; w++) {
             ChunkHasher hasher = hashers[w];
             futures.add(pool.submit(() -> {
-                int first;
-                while ((first = cursor.getAndAdd(batch)) < chunks) {
-                    int end = (int) Math.min(chunks, (long) first + batch);
-                    for (int i = first; i < end; i++) {
-                        into.hashChunk(i, region, hasher);
-                    }
-                    long bytes = Math.min(region.byteSize(), (long) end * into.chunkSize()) - (long) first * into.chunkSize();
-                    synchronized (hashed) {
-                        hashedBytes.accept(hashed[0] += bytes);
+                long bytes;
+                while ((bytes = batches.next(i -> into.hashChunk(i, region, hasher))) > 0) {
+                    synchronized (done) {
+                        hashedBytes.accept(done[0] += bytes);
                     }
                 }
             }));
         }
-        awaitAll(futures, () -> cursor.set(chunks));
+        awaitAll(futures, batches::stop);
+        return data.bytes();
     }
 
     /** Waits for every worker, so none still writes into the table after scan() returns or throws. */

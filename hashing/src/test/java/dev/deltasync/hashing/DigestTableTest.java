@@ -215,4 +215,23 @@ class DigestTableTest {
         d[byteInDigest % d.length] ^= 0x40;
         t.set(index, d, 0);
     }
+
+    @Test
+    void setZerosInBulkIsTheDigestOfZeroBytesPerChunkIncludingAShortLast() {
+        long size = 37L * CHUNK + 99;
+        DigestTable bulk = DigestTable.create(HashAlgorithm.XXH3_128, size, CHUNK);
+        bulk.setZeros(0, bulk.chunkCount());
+        DigestTable single = DigestTable.create(HashAlgorithm.XXH3_128, size, CHUNK);
+        ChunkHasher hasher = HashAlgorithm.XXH3_128.newHasher();
+        for (int i = 0; i < single.chunkCount(); i++) {
+            single.set(i, hasher.hash(MemorySegment.ofArray(new byte[single.chunkLength(i)])), 0);
+            assertTrue(single.isZeros(i));
+        }
+        assertEquals(single, bulk);
+        DigestTable part = DigestTable.create(HashAlgorithm.XXH3_128, size, CHUNK);
+        part.setZeros(3, 20);
+        for (int i = 0; i < part.chunkCount(); i++) {
+            assertEquals(i >= 3 && i < 20, part.isZeros(i), "chunk " + i);
+        }
+    }
 }

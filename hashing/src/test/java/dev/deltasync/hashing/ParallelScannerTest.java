@@ -120,6 +120,86 @@ class ParallelScannerTest {
         assertThrows(IllegalArgumentException.class, () -> new ParallelScanner(HashAlgorithm.XXH3_64, 0));
     }
 
+    @ParameterizedTest(name = "{0} threads")
+    @CsvSource({"1", "3"})
+    void knownZerosGetTheZeroDigestAndOnlyDataIsRead(int threads) {
+        long size = 40L * CHUNK + 123; // short last chunk
+        // data: inside chunk 3 only partly (the rest of it zeros), across chunks 10..12, and the short last chunk
+        long[][] runs = {{3L * CHUNK + 100, 3L * CHUNK + 200}, {10L * CHUNK + 4000, 12L * CHUNK + 5},
+            {40L * CHUNK + 7, size}};
+        MemorySegment region = zerosOutside(randomRegion(size, 9), runs);
+        DigestTable actual = DigestTable.create(HashAlgorithm.XXH3_128, size, CHUNK);
+        long read;
+        try (ParallelScanner scanner = new ParallelScanner(HashAlgorithm.XXH3_128, threads)) {
+            read = scanner.scan(region, actual, new Runs(runs), done -> { });
+        }
+        assertEquals(sequentialScan(HashAlgorithm.XXH3_128, region), actual);
+        assertEquals(4L * CHUNK + 123, read, "chunks 3, 10, 11, 12 and the last are read, no other");
+    }
+
+    @Test
+    void whatIsKnownToBeZerosIsNeverRead() {
+        // The region holds data everywhere, but the hint says all of it but chunk 5 is zeros: a scan that read those
+        // chunks anyway would find non-zero digests.
+        MemorySegment region = randomRegion(16L * CHUNK, 4);
+        DigestTable table = DigestTable.create(HashAlgorithm.XXH3_64, region.byteSize(), CHUNK);
+        long read;
+        try (ParallelScanner scanner = new ParallelScanner(HashAlgorithm.XXH3_64, 2)) {
+            read = scanner.scan(region, table, new Runs(new long[][] {{5L * CHUNK, 5L * CHUNK + 1}}), done -> { });
+        }
+        assertEquals(CHUNK, read);
+        for (int i = 0; i < table.chunkCount(); i++) {
+            assertEquals(i != 5, table.isZeros(i), "chunk " + i);
+        }
+    }
+
+    @Test
+    void aWholeHoleIsFilledWithoutAWorkerAndProgressCoversIt() {
+        MemorySegment region = Arena.ofAuto().allocate(64L * CHUNK);
+        DigestTable table = DigestTable.create(HashAlgorithm.CRC32C, region.byteSize(), CHUNK);
+        long[] progress = {0};
+        long read;
+        try (ParallelScanner scanner = new ParallelScanner(HashAlgorithm.CRC32C, 2)) {
+            read = scanner.scan(region, table, new Runs(new long[0][]), done -> progress[0] = done);
+        }
+        assertEquals(0, read);
+        assertEquals(region.byteSize(), progress[0]);
+        assertEquals(sequentialScan(HashAlgorithm.CRC32C, region), table);
+    }
+
+    /** Data runs {start, end}, ascending; zeros everywhere else. */
+    record Runs(long[][] runs) implements KnownZeros {
+        @Override
+        public long nextData(long from) {
+            for (long[] run : runs) {
+                if (run[1] > from) {
+                    return Math.max(from, run[0]);
+                }
+            }
+            return Long.MAX_VALUE;
+        }
+
+        @Override
+        public long dataEnd(long from) {
+            for (long[] run : runs) {
+                if (run[1] > from) {
+                    return run[1];
+                }
+            }
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static MemorySegment zerosOutside(MemorySegment region, long[][] runs) {
+        long at = 0;
+        for (long[] run : runs) {
+            region.asSlice(at, run[0] - at).fill((byte) 0);
+            at = run[1];
+        }
+        region.asSlice(at).fill((byte) 0);
+        return region;
+    }
+
     private static void flip(MemorySegment region, long offset) {
         region.set(ValueLayout.JAVA_BYTE, offset, (byte) ~region.get(ValueLayout.JAVA_BYTE, offset));
     }

@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * CHUNK: the content of one changed chunk in an epoch (PROTOCOL.md §4.9, §9.4). Flow-controlled. With codec 0
  * the data is the chunk itself; with codec 1 it is one zstd frame that must decompress to exactly
- * {@code rawLength} bytes, which the replica checks while decompressing (the codec does not decompress).
+ * {@code rawLength} bytes, which the replica checks while decompressing (the codec does not decompress); with
+ * codec 2 there is no data: the chunk is {@code rawLength} zero bytes.
  * The data array is the frame's own: neither copied in nor out, so do not change it.
  * <pre>
  *  0                   1                   2                   3
@@ -42,9 +43,16 @@ public record Chunk(int streamId, long epoch, int index, int codec, int rawLengt
         Wire.check(data != null, "data is null");
         if (codec == Constants.CODEC_NONE) {
             Wire.check(data.length == rawLength, "raw data is %d bytes, rawLength says %d", data.length, rawLength);
+        } else if (codec == Constants.CODEC_ZERO) {
+            Wire.check(data.length == 0, "a zero chunk carries no data, this one %d bytes", data.length);
         } else {
             Wire.check(data.length > 0, "compressed data is empty");
         }
+    }
+
+    /** A chunk of {@code rawLength} zero bytes: codec 2, no data. */
+    public static Chunk zeros(int streamId, long epoch, int index, int rawLength) {
+        return new Chunk(streamId, epoch, index, Constants.CODEC_ZERO, rawLength, new byte[0]);
     }
 
     /** An uncompressed chunk. */

@@ -47,6 +47,8 @@ public final class Constants {
 
     public static final int CODEC_NONE = 0;
     public static final int CODEC_ZSTD = 1;
+    /** A chunk of rawLength zero bytes, sent as no data at all (§4.9): holes and zeroed memory cost a header. */
+    public static final int CODEC_ZERO = 2;
 
     /** Hash ids (§9.2); the hashing module's own enum carries the same numbers. */
     public static final int HASH_XXH3_64 = 1;

@@ -61,13 +61,13 @@ public record Hello(int minVersion, int maxVersion, int maxFramePayload, int max
         Wire.length(codecIds, 0, 0xFF, "codecIds");
     }
 
-    /** Version 1 with the default limits, every hash of §9.2, and zstd. */
+    /** Version 1 with the default limits, every hash of §9.2, zstd and zero chunks. */
     public static Hello defaults() {
         return new Hello(Constants.VERSION, Constants.VERSION, Constants.DEFAULT_MAX_FRAME_PAYLOAD,
                 Constants.DEFAULT_MAX_STREAMS, Constants.DEFAULT_STREAM_WINDOW, Constants.DEFAULT_CONNECTION_WINDOW,
                 new byte[] {Constants.HASH_XXH3_64, Constants.HASH_XXH3_128, Constants.HASH_BLAKE3,
                         Constants.HASH_CRC32C, Constants.HASH_CRC32},
-                new byte[] {Constants.CODEC_ZSTD});
+                new byte[] {Constants.CODEC_ZSTD, Constants.CODEC_ZERO});
     }
 
     @Override

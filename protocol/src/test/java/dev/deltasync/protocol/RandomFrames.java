@@ -59,8 +59,10 @@ final class RandomFrames {
         if (random.nextBoolean()) {
             return Chunk.raw(streamId(), epoch(), random.nextInt() >>> 1, bytes(1 + random.nextInt(5000)));
         }
-        return new Chunk(streamId(), epoch(), random.nextInt() >>> 1, 1 + random.nextInt(255),
-                1 + random.nextInt(Constants.MAX_RAW_LENGTH), bytes(1 + random.nextInt(500)));
+        int codec = 1 + random.nextInt(255);
+        int rawLength = 1 + random.nextInt(Constants.MAX_RAW_LENGTH);
+        return codec == Constants.CODEC_ZERO ? Chunk.zeros(streamId(), epoch(), random.nextInt() >>> 1, rawLength)
+                : new Chunk(streamId(), epoch(), random.nextInt() >>> 1, codec, rawLength, bytes(1 + random.nextInt(500)));
     }
 
     private int streamId() {

@@ -113,8 +113,7 @@ final class RegionScans implements AutoCloseable {
                 DigestTable table;
                 if (written == null || written.cardinality() > latest.table().chunkCount() / TRACKED_SHARE_LIMIT) {
                     table = parameters.newTable();
-                    queue.scan(region.segment(), table, hashedBytes);
-                    hashed = region.size();
+                    hashed = queue.scan(region.segment(), table, region.knownZeros(), hashedBytes);
                 } else {
                     table = latest.table().copy();
                     hashed = hashWritten(table, written);

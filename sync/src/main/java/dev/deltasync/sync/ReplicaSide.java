@@ -160,22 +160,46 @@ final class ReplicaSide {
             throw channel.violation(ErrorCode.PROTOCOL_ERROR, "chunk %d declares %d bytes, it has %d",
                     index, Integer.toUnsignedLong(chunk.rawLength()), length);
         }
-        byte[] bytes;
-        try {
-            bytes = decoder.decode(chunk, buffer);
-        } catch (ProtocolException e) {
-            throw channel.violation(e);
+        if (ChunkDecoder.isZeros(chunk)) {
+            applyZeros(index, length);
+        } else {
+            byte[] bytes;
+            try {
+                bytes = decoder.decode(chunk, buffer);
+            } catch (ProtocolException e) {
+                throw channel.violation(e);
+            }
+            MemorySegment data = MemorySegment.ofArray(bytes).asSlice(0, length);
+            tableLock.lock();
+            try {
+                MemorySegment.copy(data, 0, region.segment(), table.chunkOffset(index), length);
+                hasher.hash(data, digest, 0);
+                table.set(index, digest, 0);
+            } finally {
+                tableLock.unlock();
+            }
         }
-        MemorySegment data = MemorySegment.ofArray(bytes).asSlice(0, length);
+        stats.chunk(length, chunk.data().length);
+    }
+
+    /**
+     * A zero chunk: a hole stays a hole (nothing written, nothing allocated); where the file has data, zeros are
+     * written over it through the mapping rather than a hole punched, so the blocks stay allocated (a later write
+     * there needs no allocation, no fragmentation) and the same msync of the epoch's written ranges makes it
+     * durable (a punched hole is a metadata change msync does not cover: it would take an fdatasync per epoch).
+     * Asked of the file itself each time, not a cache: our own earlier writes fill holes.
+     */
+    private void applyZeros(int index, int length) {
+        long offset = table.chunkOffset(index);
         tableLock.lock();
         try {
-            MemorySegment.copy(data, 0, region.segment(), table.chunkOffset(index), length);
-            hasher.hash(data, digest, 0);
-            table.set(index, digest, 0);
+            if (region.knownZeros().nextData(offset) < offset + length) {
+                region.segment().asSlice(offset, length).fill((byte) 0);
+            }
+            table.setZeros(index);
         } finally {
             tableLock.unlock();
         }
-        stats.chunk(length, chunk.data().length);
     }
 
     /** Checks the epoch's end, makes it durable and acknowledges it; true when the roots match. */
@@ -301,12 +325,12 @@ final class ReplicaSide {
         ownWritesDone = stamp(); // taken before: a write during the scan shows at the next check
         try (ParallelScanner scanner = new ParallelScanner(parameters.hash(), scanThreads)) {
             region.checkIntact();
-            scanner.scan(region.segment(), table,
-                    done -> listener.hashing(name, SyncListener.Side.REPLICA, done, region.size()));
+            // A new replica, or one that is all holes, reads nothing here: its chunks are known zeros.
+            stats.scanned(scanner.scan(region.segment(), table, region.knownZeros(),
+                    done -> listener.hashing(name, SyncListener.Side.REPLICA, done, region.size())));
         } catch (IOException e) {
             throw channel.violation(ErrorCode.IO_ERROR, "cannot hash %s: %s", name, e.getMessage());
         }
-        stats.scanned(region.size());
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.deltasync.sync;
 
 import dev.deltasync.hashing.ChunkHasher;
 import dev.deltasync.hashing.DigestTable;
+import dev.deltasync.hashing.ZeroCursor;
 import dev.deltasync.sync.region.MappedRegion;
 import java.io.IOException;
 import java.time.Duration;
@@ -72,7 +73,15 @@ final class Reverifier implements AutoCloseable {
                 }
                 region.checkIntact(); // the stream reports a vanished or resized file; touching it would SIGBUS
                 int differences = 0;
+                ZeroCursor holes = new ZeroCursor(region.knownZeros()); // per batch: our own writes fill holes
                 for (int i = first; i < Math.min(first + perBatch, table.chunkCount()); i++) {
+                    if (holes.allZeros(table.chunkOffset(i), table.chunkLength(i))) {
+                        if (!table.isZeros(i)) {
+                            table.setZeros(i);
+                            differences++;
+                        }
+                        continue;
+                    }
                     hasher.hash(region.segment().asSlice(table.chunkOffset(i), table.chunkLength(i)), actual, 0);
                     table.get(i, recorded, 0);
                     if (!Arrays.equals(actual, recorded)) {

@@ -2,6 +2,7 @@ package dev.deltasync.sync;
 
 import dev.deltasync.hashing.DigestTable;
 import dev.deltasync.hashing.HashAlgorithm;
+import dev.deltasync.hashing.KnownZeros;
 import dev.deltasync.hashing.ParallelScanner;
 import java.lang.foreign.MemorySegment;
 import java.util.EnumMap;
@@ -27,14 +28,17 @@ final class ScanQueue implements AutoCloseable {
 
     /**
      * Hashes every chunk of {@code region} into {@code into}, after the scans ahead of it, telling {@code hashedBytes}
-     * the bytes hashed so far as it goes.
+     * the bytes hashed so far as it goes; chunks {@code zeros} knows get the zero digest unread.
+     *
+     * @return the bytes read and hashed
      */
-    void scan(MemorySegment region, DigestTable into, LongConsumer hashedBytes) throws InterruptedException {
+    long scan(MemorySegment region, DigestTable into, KnownZeros zeros, LongConsumer hashedBytes)
+            throws InterruptedException {
         pending.incrementAndGet();
         try {
             turn.acquire();
             try {
-                scanner(into.algorithm()).scan(region, into, hashedBytes);
+                return scanner(into.algorithm()).scan(region, into, zeros, hashedBytes);
             } finally {
                 turn.release();
             }

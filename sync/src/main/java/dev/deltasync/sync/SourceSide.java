@@ -2,11 +2,14 @@ package dev.deltasync.sync;
 
 import dev.deltasync.hashing.ChunkHasher;
 import dev.deltasync.hashing.DigestTable;
+import dev.deltasync.hashing.KnownZeros;
+import dev.deltasync.hashing.ZeroCursor;
 import dev.deltasync.protocol.Chunk;
 import dev.deltasync.protocol.EpochAck;
 import dev.deltasync.protocol.EpochEnd;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.Frame;
+import dev.deltasync.sync.codec.ChunkDecoder;
 import dev.deltasync.sync.codec.ChunkEncoder;
 import dev.deltasync.sync.codec.Compression;
 import dev.deltasync.sync.region.RegionResizedException;
@@ -44,6 +47,7 @@ final class SourceSide {
     private final ChunkHasher hasher;
     /** An embedded application's requests for epochs; null for the CLI's sources, which never make any. */
     private final EpochPacer pacer;
+    private final boolean zeroChunks;
 
     SourceSide(String name, StreamChannel channel, RegionScans scans, Compression compression, Duration interval,
                boolean once, SyncStats stats, SyncListener listener) {
@@ -62,6 +66,7 @@ final class SourceSide {
         this.listener = listener;
         this.hasher = scans.parameters().hash().newHasher();
         this.pacer = pacer;
+        this.zeroChunks = channel.decodesZeroChunks();
     }
 
     /**
@@ -72,7 +77,7 @@ final class SourceSide {
         long verifiedEpoch = 0;
         Instant verifiedSourceTime = null;
         LagWatch lag = new LagWatch(name, interval, listener);
-        try (ChunkEncoder encoder = new ChunkEncoder(compression)) {
+        try (ChunkEncoder encoder = new ChunkEncoder(compression, zeroChunks)) {
             // Scan while the replica hashes its side: the two passes overlap instead of adding up.
             long requests = scanStarting();
             RegionScans.Scan current = scan(true);
@@ -160,11 +165,14 @@ final class SourceSide {
 
     /**
      * Sends the changed chunks and EPOCH_END, recording each sent copy's digest in {@code table} in place,
-     * so that it becomes the table the replica should now have; returns that table's root, as sent.
+     * so that it becomes the table the replica should now have; returns that table's root, as sent. A chunk in a
+     * hole of the file goes as a zero chunk without being read (when the replica decodes those), a copy that turns
+     * out all zeros too; either way the digest recorded is the zero digest, which is what was sent.
      */
     private byte[] sendEpoch(long epoch, int[] changed, DigestTable table, ChunkEncoder encoder)
             throws SyncException, InterruptedException {
         MemorySegment region = scans.region().segment();
+        ZeroCursor holes = new ZeroCursor(zeroChunks ? scans.region().knownZeros() : KnownZeros.NONE);
         long total = 0;
         for (int index : changed) {
             total += table.chunkLength(index);
@@ -172,15 +180,25 @@ final class SourceSide {
         long done = 0;
         byte[] digest = new byte[table.digestLength()];
         for (int index : changed) {
-            byte[] copy = new byte[table.chunkLength(index)];
-            MemorySegment copied = MemorySegment.ofArray(copy);
-            MemorySegment.copy(region, table.chunkOffset(index), copied, 0, copy.length);
-            hasher.hash(copied, digest, 0);
-            table.set(index, digest, 0);
-            Chunk chunk = encoder.encode(channel.id(), epoch, index, copy);
+            int length = table.chunkLength(index);
+            Chunk chunk;
+            if (holes.allZeros(table.chunkOffset(index), length)) {
+                chunk = Chunk.zeros(channel.id(), epoch, index, length);
+            } else {
+                byte[] copy = new byte[length];
+                MemorySegment.copy(region, table.chunkOffset(index), MemorySegment.ofArray(copy), 0, length);
+                chunk = encoder.encode(channel.id(), epoch, index, copy);
+                if (!ChunkDecoder.isZeros(chunk)) {
+                    hasher.hash(MemorySegment.ofArray(copy), digest, 0);
+                    table.set(index, digest, 0);
+                }
+            }
+            if (ChunkDecoder.isZeros(chunk)) {
+                table.setZeros(index);
+            }
             channel.send(chunk);
-            stats.chunk(copy.length, chunk.data().length);
-            done += copy.length;
+            stats.chunk(length, chunk.data().length);
+            done += length;
             listener.progress(name, epoch, done, total);
         }
         byte[] root = table.rootDigest();

@@ -52,6 +52,11 @@ final class StreamChannel implements AutoCloseable {
                 ? wanted : Compression.NONE;
     }
 
+    /** True when the peer's HELLO lists zero chunks (codec 2, PROTOCOL.md §4.9): a source may send them. */
+    boolean decodesZeroChunks() {
+        return stream.peer().decodes(Constants.CODEC_ZERO);
+    }
+
     void send(Frame frame) throws SyncException, InterruptedException {
         int length = FrameCodec.encodedLength(frame);
         rateLimit.acquire(length);

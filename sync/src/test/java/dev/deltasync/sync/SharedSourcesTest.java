@@ -11,6 +11,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 class SharedSourcesTest {
     private static final long SIZE = 512L << 20;
     private static final StreamParameters XXH3 = new StreamParameters(HashAlgorithm.XXH3_128, 4096, SIZE);
-    /** About 2 s for 512 MiB on one thread: a scan that is surely still under way when the test looks. */
     private static final StreamParameters BLAKE3 = new StreamParameters(HashAlgorithm.BLAKE3, 65536, SIZE);
 
     @TempDir
@@ -37,7 +37,10 @@ class SharedSourcesTest {
         Admission admission = new Admission(new StreamLimits(16, 1, 1L << 30, 1L << 30));
         try (SharedSources sources = new SharedSources(1, admission, Duration.ofMinutes(1))) {
             RegionScans first = sources.acquire(region, BLAKE3);
-            CompletableFuture<DigestTable> scanning = CompletableFuture.supplyAsync(() -> scan(first));
+            // The scan reports its progress into a latch, so it is surely still under way while the test looks
+            // (the file's holes are not read, so it would otherwise be over in a moment).
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<DigestTable> scanning = CompletableFuture.supplyAsync(() -> scan(first, release));
             SyncEngineTest.waitUntil(() -> sources.pendingScans() == 1);
 
             Admission.Refused refused = assertThrows(Admission.Refused.class, () -> sources.acquire(region, XXH3));
@@ -46,6 +49,7 @@ class SharedSourcesTest {
             RegionScans joining = sources.acquire(region, BLAKE3);
             assertSame(first, joining, "same region, same parameters: the same scans");
 
+            release.countDown();
             DigestTable table = scanning.get(50, TimeUnit.SECONDS);
             assertSame(table, joining.recent(new SyncStats(), bytes -> { }).table(), "a scan younger than the interval is handed out again");
             sources.release(region, BLAKE3);
@@ -82,9 +86,15 @@ class SharedSourcesTest {
         return new ExposedRegion("r", file, true);
     }
 
-    private static DigestTable scan(RegionScans scans) {
+    private static DigestTable scan(RegionScans scans, CountDownLatch release) {
         try {
-            return scans.fresh(new SyncStats(), bytes -> { }).table();
+            return scans.fresh(new SyncStats(), bytes -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }).table();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -6,6 +6,7 @@ import dev.deltasync.protocol.Chunk;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.ProtocolException;
+import java.util.Arrays;
 
 /**
  * Recovers a chunk's bytes from a CHUNK frame into a buffer the caller owns. The output is bounded by
@@ -17,7 +18,8 @@ public final class ChunkDecoder implements AutoCloseable {
 
     /**
      * The chunk's bytes, in {@code [0, chunk.rawLength())} of the returned array: the frame's own data
-     * when it travelled raw (no copy), else {@code scratch} holding the decompressed bytes.
+     * when it travelled raw (no copy), else {@code scratch} holding the decompressed bytes (or zeros, for a zero
+     * chunk; a replica that can leave its region's zeros as they are checks {@link #isZeros} first).
      *
      * @throws ProtocolException a stream error: unknown codec, or not exactly rawLength bytes
      */
@@ -26,6 +28,10 @@ public final class ChunkDecoder implements AutoCloseable {
         switch (chunk.codec()) {
             case Constants.CODEC_NONE -> {
                 return chunk.data();
+            }
+            case Constants.CODEC_ZERO -> {
+                Arrays.fill(scratch, 0, expected, (byte) 0);
+                return scratch;
             }
             case Constants.CODEC_ZSTD -> {
                 int size;
@@ -44,6 +50,11 @@ public final class ChunkDecoder implements AutoCloseable {
             default -> throw ProtocolException.streamError(chunk.streamId(), ErrorCode.UNSUPPORTED_PARAMETER,
                     "chunk %d uses unknown codec %d", chunk.index(), chunk.codec());
         }
+    }
+
+    /** True for a zero chunk (codec 2): {@code rawLength} zero bytes, no data. */
+    public static boolean isZeros(Chunk chunk) {
+        return chunk.codec() == Constants.CODEC_ZERO;
     }
 
     @Override

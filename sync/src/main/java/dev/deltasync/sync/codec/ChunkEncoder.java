@@ -7,9 +7,10 @@ import dev.deltasync.protocol.Constants;
 import java.util.Arrays;
 
 /**
- * Turns a chunk's bytes into a CHUNK frame, zstd-compressed when that saves at least 1/32 of the
- * bytes (about 3 %), raw otherwise: below that the replica's decompression costs more than the
- * wire saves. One encoder per sending thread; it reuses its zstd context and output buffer.
+ * Turns a chunk's bytes into a CHUNK frame: a zero chunk (codec 2, no data) when every byte is zero and the
+ * replica decodes those, else zstd-compressed when that saves at least 1/32 of the bytes (about 3 %), raw
+ * otherwise: below that the replica's decompression costs more than the wire saves. One encoder per sending
+ * thread; it reuses its zstd context and output buffer.
  *
  * <p>Adaptive: after {@value #MISSES_BEFORE_SKIPPING} chunks in a row that did not compress, the next
  * chunks are sent raw without trying, for a run of bytes that starts at {@value #FIRST_SKIP} and doubles
@@ -23,19 +24,33 @@ public final class ChunkEncoder implements AutoCloseable {
     static final long FIRST_SKIP = 64 << 10;
     static final long MAX_SKIP = 1 << 20;
 
+    /** Compared against, vectorized ({@link Arrays#mismatch}): the longest chunk is 1 MiB. */
+    private static final byte[] ZEROS = new byte[Constants.MAX_CHUNK_SIZE];
+
     private final ZstdCompressCtx context;
+    private final boolean zeroChunks;
     private byte[] output = new byte[0];
     private int missesInARow;
     private long skip = FIRST_SKIP;
     private long rawUntried;
     private long attempts;
 
-    public ChunkEncoder(Compression compression) {
+    /** @param zeroChunks the replica decodes zero chunks (its HELLO lists codec 2) */
+    public ChunkEncoder(Compression compression, boolean zeroChunks) {
         this.context = compression.enabled() ? new ZstdCompressCtx().setLevel(compression.level()) : null;
+        this.zeroChunks = zeroChunks;
+    }
+
+    /** True when every byte of {@code data} is zero. */
+    public static boolean allZeros(byte[] data) {
+        return Arrays.mismatch(data, 0, data.length, ZEROS, 0, data.length) < 0;
     }
 
     /** The CHUNK frame for {@code data}, which the frame then owns. */
     public Chunk encode(int streamId, long epoch, int index, byte[] data) {
+        if (zeroChunks && allZeros(data)) {
+            return Chunk.zeros(streamId, epoch, index, data.length);
+        }
         if (context == null) {
             return Chunk.raw(streamId, epoch, index, data);
         }

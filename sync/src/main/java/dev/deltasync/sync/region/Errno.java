@@ -7,6 +7,7 @@ final class Errno {
     static final int EPERM = 1;
     static final int ENOENT = 2;
     static final int ENXIO = 6;
+    static final int EBADF = 9;
     static final int EWOULDBLOCK = 11;
     static final int EACCES = 13;
     static final int EINVAL = 22;

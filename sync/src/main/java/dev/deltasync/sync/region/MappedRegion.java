@@ -1,5 +1,6 @@
 package dev.deltasync.sync.region;
 
+import dev.deltasync.hashing.KnownZeros;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -27,6 +28,8 @@ public final class MappedRegion implements AutoCloseable {
     private final MemorySegment segment;
     /** The locked file this mapping was made from, released with it; null for an unlocked mapping. */
     private final RegionFile file;
+    /** The file's holes, for a mapping made from a {@link RegionFile}; closed with the mapping. */
+    private final KnownZeros zeros;
 
     private MappedRegion(Path path, RegionAccess access, Arena arena, MemorySegment segment, RegionFile file) {
         this.path = path;
@@ -34,6 +37,7 @@ public final class MappedRegion implements AutoCloseable {
         this.arena = arena;
         this.segment = segment;
         this.file = file;
+        this.zeros = file == null ? KnownZeros.NONE : Holes.of(file.fd());
     }
 
     /**
@@ -163,6 +167,14 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
+    /**
+     * What is known to read as zeros without reading it: the file's holes ({@code SEEK_DATA}/{@code SEEK_HOLE})
+     * for a mapping opened through {@link RegionFile}, nothing for others. Valid until {@link #close()}.
+     */
+    public KnownZeros knownZeros() {
+        return zeros;
+    }
+
     /** Device and inode of the file this mapping was made from, when it was opened through {@link RegionFile}. */
     public Optional<FileIdentity> identity() {
         return Optional.ofNullable(file).map(RegionFile::identity);
@@ -173,6 +185,9 @@ public final class MappedRegion implements AutoCloseable {
     public void close() {
         if (arena != null) {
             arena.close();
+        }
+        if (zeros instanceof Holes holes) {
+            holes.close();
         }
         if (file != null) {
             file.close();

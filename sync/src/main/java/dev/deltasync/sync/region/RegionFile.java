@@ -276,6 +276,11 @@ public final class RegionFile implements AutoCloseable {
         return identity;
     }
 
+    /** The locked descriptor, for a mapping that opens its own descriptor of the same file through it. */
+    int fd() {
+        return fd;
+    }
+
     /** True when this open created the file (it was missing). */
     public boolean created() {
         return created;

@@ -35,7 +35,7 @@ class ChunkEncoderTest {
 
     @Test
     void everyCompressibleChunkIsCompressedAndDecodesToItsBytes() throws ProtocolException {
-        try (ChunkEncoder encoder = new ChunkEncoder(Compression.ZSTD_DEFAULT); ChunkDecoder decoder = new ChunkDecoder()) {
+        try (ChunkEncoder encoder = new ChunkEncoder(Compression.ZSTD_DEFAULT, false); ChunkDecoder decoder = new ChunkDecoder()) {
             for (int i = 0; i < 200; i++) {
                 byte[] data = compressibleChunk();
                 Chunk chunk = encoder.encode(1, 1, i, data.clone());
@@ -51,7 +51,7 @@ class ChunkEncoderTest {
     @Test
     void aRunOfIncompressibleChunksIsSentRawMostlyWithoutTrying() {
         int chunks = 2000;
-        try (ChunkEncoder encoder = new ChunkEncoder(Compression.ZSTD_DEFAULT)) {
+        try (ChunkEncoder encoder = new ChunkEncoder(Compression.ZSTD_DEFAULT, false)) {
             for (int i = 0; i < chunks; i++) {
                 byte[] data = randomChunk();
                 Chunk chunk = encoder.encode(1, 1, i, data);
@@ -67,7 +67,7 @@ class ChunkEncoderTest {
     /** Compressible data after a long random stretch is compressed again within one maximal skip. */
     @Test
     void compressionResumesWithinOneMaximalSkipAfterRandomData() {
-        try (ChunkEncoder encoder = new ChunkEncoder(Compression.ZSTD_DEFAULT)) {
+        try (ChunkEncoder encoder = new ChunkEncoder(Compression.ZSTD_DEFAULT, false)) {
             for (int i = 0; i < 2000; i++) {
                 encoder.encode(1, 1, i, randomChunk());
             }
@@ -85,7 +85,7 @@ class ChunkEncoderTest {
     /** Random chunks between compressible ones never make a run long enough to stop trying. */
     @Test
     void isolatedIncompressibleChunksDoNotStopCompression() {
-        try (ChunkEncoder encoder = new ChunkEncoder(Compression.ZSTD_DEFAULT)) {
+        try (ChunkEncoder encoder = new ChunkEncoder(Compression.ZSTD_DEFAULT, false)) {
             for (int i = 0; i < 300; i++) {
                 for (int r = 0; r < ChunkEncoder.MISSES_BEFORE_SKIPPING - 1; r++) {
                     assertEquals(Constants.CODEC_NONE, encoder.encode(1, 1, i, randomChunk()).codec());
@@ -97,9 +97,29 @@ class ChunkEncoderTest {
 
     @Test
     void noneNeverCompresses() {
-        try (ChunkEncoder encoder = new ChunkEncoder(Compression.NONE)) {
+        try (ChunkEncoder encoder = new ChunkEncoder(Compression.NONE, false)) {
             assertEquals(Constants.CODEC_NONE, encoder.encode(1, 1, 0, compressibleChunk()).codec());
             assertEquals(0, encoder.attempts());
+        }
+    }
+
+    @Test
+    void allZerosIsAZeroChunkWhenTheReplicaDecodesThemAndZerosAgainWhenDecoded() throws Exception {
+        byte[] zeros = new byte[65536];
+        byte[] almost = new byte[65536];
+        almost[65535] = 1;
+        try (ChunkEncoder encoder = new ChunkEncoder(Compression.NONE, true); ChunkDecoder decoder = new ChunkDecoder()) {
+            Chunk chunk = encoder.encode(1, 1, 0, zeros);
+            assertEquals(Constants.CODEC_ZERO, chunk.codec());
+            assertEquals(0, chunk.data().length);
+            assertTrue(ChunkDecoder.isZeros(chunk));
+            byte[] scratch = new byte[65536];
+            Arrays.fill(scratch, (byte) 9);
+            assertArrayEquals(zeros, decoder.decode(chunk, scratch));
+            assertEquals(Constants.CODEC_NONE, encoder.encode(1, 1, 0, almost).codec(), "one byte is not zeros");
+        }
+        try (ChunkEncoder encoder = new ChunkEncoder(Compression.ZSTD_DEFAULT, false)) {
+            assertEquals(Constants.CODEC_ZSTD, encoder.encode(1, 1, 0, zeros).codec(), "a peer without codec 2");
         }
     }
 }
