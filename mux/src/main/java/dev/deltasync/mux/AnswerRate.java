@@ -5,7 +5,8 @@ package dev.deltasync.mux;
  * refilled at {@link #PER_SECOND} a second. A peer that, over any t seconds, sends at most
  * {@code BURST + PER_SECOND * t} answered frames (PINGs, OPENs refused, stream frames answered with RESET)
  * is never cut off; one that sends more is flooding and gets GOAWAY ENHANCE_YOUR_CALM. Without it, a peer
- * sending PINGs as fast as it can made this side queue PONGs faster than any link drains them.
+ * sending PINGs as fast as it can made this side queue PONGs faster than any link drains them. The same bucket,
+ * slower, bounds the log lines one address can make a server write ({@link ServerLog}).
  */
 final class AnswerRate {
     static final int BURST = 64;
@@ -21,7 +22,12 @@ final class AnswerRate {
     }
 
     AnswerRate(int burst, int perSecond, long nowNanos) {
-        this.nanosPerAnswer = 1_000_000_000L / perSecond;
+        this(burst, 1_000_000_000L / perSecond, nowNanos);
+    }
+
+    /** A bucket of {@code burst} that refills one answer every {@code nanosPerAnswer}. */
+    AnswerRate(int burst, long nanosPerAnswer, long nowNanos) {
+        this.nanosPerAnswer = nanosPerAnswer;
         this.capacity = burst * nanosPerAnswer;
         this.balance = capacity;
         this.last = nowNanos;

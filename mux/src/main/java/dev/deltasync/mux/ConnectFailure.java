@@ -12,7 +12,12 @@ public sealed interface ConnectFailure {
     String describe();
 
     /** True when trying again cannot help: the same certificates or settings would fail the same way. */
-    boolean isFinal();
+    default boolean isFinal() {
+        return switch (this) {
+            case NotPinned _, RefusedByPeer _, PeerAlert _, PlaintextPeer _, TlsPeer _ -> true;
+            case Unreachable _, ClosedBeforeHello _, HandshakeTimeout _, TlsFailed _, OverLimit _, BrokeProtocol _ -> false;
+        };
+    }
 
     /** The other end of the connection, as this side sees it. */
     enum Peer {
@@ -32,11 +37,6 @@ public sealed interface ConnectFailure {
         public String describe() {
             return "cannot connect to " + address + ": " + detail;
         }
-
-        @Override
-        public boolean isFinal() {
-            return false;
-        }
     }
 
     /** This side refused the peer's certificate: its fingerprint is not pinned, nor (if CAs are set) valid under them. */
@@ -51,11 +51,6 @@ public sealed interface ConnectFailure {
             return peer + " certificate " + fingerprint + " is not pinned"
                     + (caConfigured() ? " and not valid under the configured CAs: " + caProblem : "");
         }
-
-        @Override
-        public boolean isFinal() {
-            return true;
-        }
     }
 
     /** The peer refused this side's certificate {@code ours} with the TLS alert {@code alert}. */
@@ -65,11 +60,6 @@ public sealed interface ConnectFailure {
             return "the " + peer + " refused our certificate" + (ours == null ? "" : " " + ours)
                     + " (TLS alert " + alert + ")";
         }
-
-        @Override
-        public boolean isFinal() {
-            return true;
-        }
     }
 
     /** The peer ended the TLS handshake with another alert (no common cipher, protocol version...). */
@@ -77,11 +67,6 @@ public sealed interface ConnectFailure {
         @Override
         public String describe() {
             return "the " + peer + " ended the TLS handshake (alert " + alert + ")";
-        }
-
-        @Override
-        public boolean isFinal() {
-            return true;
         }
     }
 
@@ -91,11 +76,6 @@ public sealed interface ConnectFailure {
         public String describe() {
             return "the " + peer + " does not speak TLS";
         }
-
-        @Override
-        public boolean isFinal() {
-            return true;
-        }
     }
 
     /** This side is plaintext and the peer's first bytes were a TLS record (PROTOCOL.md §12.1). */
@@ -103,11 +83,6 @@ public sealed interface ConnectFailure {
         @Override
         public String describe() {
             return "the " + peer + " speaks TLS and this side plaintext";
-        }
-
-        @Override
-        public boolean isFinal() {
-            return true;
         }
     }
 
@@ -120,11 +95,6 @@ public sealed interface ConnectFailure {
         public String describe() {
             return "connection closed by the " + peer + " before HELLO";
         }
-
-        @Override
-        public boolean isFinal() {
-            return false;
-        }
     }
 
     /** The TLS handshake ({@code tls}) or the peer's HELLO did not complete within {@code timeout}. */
@@ -134,11 +104,6 @@ public sealed interface ConnectFailure {
             return (tls ? "TLS handshake not completed" : "no HELLO from the peer") + " within " + timeout.toMillis()
                     + " ms";
         }
-
-        @Override
-        public boolean isFinal() {
-            return false;
-        }
     }
 
     /** TLS failed in a way none of the above describes. */
@@ -146,11 +111,6 @@ public sealed interface ConnectFailure {
         @Override
         public String describe() {
             return "TLS failed: " + detail;
-        }
-
-        @Override
-        public boolean isFinal() {
-            return false;
         }
     }
 
@@ -160,11 +120,6 @@ public sealed interface ConnectFailure {
         public String describe() {
             return limit;
         }
-
-        @Override
-        public boolean isFinal() {
-            return false;
-        }
     }
 
     /** The peer broke a rule of the protocol before HELLO completed (a non-deltasync peer, a bad first frame...). */
@@ -172,11 +127,6 @@ public sealed interface ConnectFailure {
         @Override
         public String describe() {
             return detail;
-        }
-
-        @Override
-        public boolean isFinal() {
-            return false;
         }
     }
 }

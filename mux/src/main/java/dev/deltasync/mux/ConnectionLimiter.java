@@ -13,12 +13,13 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ConnectionLimiter {
     private final ServerLimits limits;
-    private final ConnectionLog log;
+    private final ServerLog log;
     private final Map<InetAddress, Integer> perAddress = new HashMap<>();
     private int total;
     private int unauthenticated;
 
-    ConnectionLimiter(ServerLimits limits, ConnectionLog log) {
+    /** @param log where refusals go; null for nowhere */
+    ConnectionLimiter(ServerLimits limits, ServerLog log) {
         this.limits = limits;
         this.log = log;
     }
@@ -29,9 +30,7 @@ final class ConnectionLimiter {
         String refusal = count(address);
         if (refusal != null) {
             if (log != null) {
-                InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
-                log.refused(remote.getAddress().getHostAddress() + ":" + remote.getPort(),
-                        new ConnectFailure.OverLimit(refusal));
+                log.refused(channel.remoteAddress(), new ConnectFailure.OverLimit(refusal));
             }
             channel.close();
             return false;

@@ -4,11 +4,14 @@ import java.util.function.Consumer;
 
 /**
  * Where a server reports its connections: those it refused before HELLO, with the peer's address and what
- * happened, and those that got through, when both HELLOs are done and when they end.
+ * happened, and those that got through, when both HELLOs are done and when they end. Refusals are held to a few
+ * per address and minute ({@link ServerLog}); how many were left out is reported with the next one.
  */
-@FunctionalInterface
 public interface ConnectionLog {
     void refused(String remote, ConnectFailure failure);
+
+    /** {@code count} refusals of connections from {@code address} were left out since the last one logged. */
+    void suppressed(String address, int count);
 
     /** Both HELLOs (and TLS) are done: {@code peer} may open streams now. */
     default void opened(Peer peer) { }
@@ -16,9 +19,23 @@ public interface ConnectionLog {
     /** A connection that {@link #opened} has ended, for {@code reason}. */
     default void closed(Peer peer, StreamClosedException reason) { }
 
+    /** The line for {@link #suppressed}. */
+    static String suppressedLine(String address, int count) {
+        return count + " more connection(s) from " + address + " refused, not logged one by one";
+    }
+
     /** One line per refusal, {@code connection from ADDRESS refused: WHAT}; null gives null (no log). */
     static ConnectionLog lines(Consumer<String> lines) {
-        return lines == null ? null
-                : (remote, failure) -> lines.accept("connection from " + remote + " refused: " + failure.describe());
+        return lines == null ? null : new ConnectionLog() {
+            @Override
+            public void refused(String remote, ConnectFailure failure) {
+                lines.accept("connection from " + remote + " refused: " + failure.describe());
+            }
+
+            @Override
+            public void suppressed(String address, int count) {
+                lines.accept(suppressedLine(address, count));
+            }
+        };
     }
 }

@@ -26,11 +26,11 @@ final class MuxPipeline {
      * @param streamless a server closes a connection that has had no open stream for this long; null on a client
      */
     static MuxSession install(SocketChannel channel, MuxSession.Side side, MuxConfig config, StreamAcceptor acceptor,
-                              String peerHost, int peerPort, ConnectionLog log, Duration streamless) {
+                              String peerHost, int peerPort, ServerLog log, Duration streamless) {
         channel.config().setOption(ChannelOption.TCP_NODELAY, true);
         channel.config().setWriteBufferWaterMark(WATER_MARK);
         FrameDecoder decoder = new FrameDecoder();
-        MuxSession session = new MuxSession(side, config, acceptor, decoder, log, streamless);
+        MuxSession session = new MuxSession(side, config, decoder, channel.eventLoop(), acceptor, log, streamless);
         if (config.tls() != null) {
             channel.pipeline().addLast("tls", side == MuxSession.Side.SERVER
                     ? config.tls().newServerHandler(channel.alloc(), config.handshakeTimeout())

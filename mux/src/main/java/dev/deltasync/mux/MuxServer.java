@@ -56,7 +56,8 @@ public final class MuxServer implements AutoCloseable {
     public static MuxServer start(String host, int port, MuxConfig config, StreamAcceptor acceptor,
                                   ConnectionLog log, ServerLimits limits)
             throws IOException, InterruptedException {
-        ConnectionLimiter limiter = new ConnectionLimiter(limits, log);
+        ServerLog serverLog = log == null ? null : new ServerLog(log);
+        ConnectionLimiter limiter = new ConnectionLimiter(limits, serverLog);
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE); // drops closed ones itself
@@ -74,7 +75,7 @@ public final class MuxServer implements AutoCloseable {
                         MuxSession session;
                         try {
                             session = MuxPipeline.install(channel, MuxSession.Side.SERVER, config, acceptor,
-                                    null, 0, log, limits.streamless());
+                                    null, 0, serverLog, limits.streamless());
                         } catch (RuntimeException e) { // e.g. no TLS engine: the handshake slot must not leak
                             limiter.handshakeEnded();
                             throw e;

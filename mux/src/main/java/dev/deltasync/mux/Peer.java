@@ -2,6 +2,8 @@ package dev.deltasync.mux;
 
 import dev.deltasync.mux.tls.Fingerprint;
 import dev.deltasync.protocol.Hello;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Optional;
 
 /**
@@ -30,6 +32,15 @@ public final class Peer {
     /** The peer's IP address and port, {@code 10.0.0.2:51234} ({@code [::1]:7070} for IPv6). */
     public String address() {
         return address;
+    }
+
+    /** {@code remote} as {@link #address()} words it. */
+    static String address(SocketAddress remote) {
+        if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            String host = inet.getAddress().getHostAddress();
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return String.valueOf(remote);
     }
 
     /** The largest frame payload the peer accepts. */

@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * A connection's open streams, their send rotation and the stream-id rules (PROTOCOL.md §5.1). Event loop only.
@@ -29,11 +30,18 @@ final class StreamTable {
         return streams.size();
     }
 
-    /** The id a client gives its next stream. */
-    int nextId() {
+    /**
+     * A client's next stream, made by {@code newStream} (which adds it here) for the next odd id; refused while
+     * the {@code peerMaxStreams} the peer's HELLO allows are open.
+     */
+    MuxStream openNext(int peerMaxStreams, IntFunction<MuxStream> newStream) throws StreamClosedException {
+        if (streams.size() >= peerMaxStreams) {
+            throw new StreamClosedException(ErrorCode.REFUSED_STREAM.code(),
+                    "the peer allows at most " + peerMaxStreams + " concurrent streams", false);
+        }
         int id = nextStreamId;
         nextStreamId += 2;
-        return id;
+        return newStream.apply(id);
     }
 
     /** A server accepts the id of a peer's OPEN: odd and above every id before (§5.1), else a connection error. */
@@ -55,9 +63,10 @@ final class StreamTable {
         return client ? (id & 1) == 0 || id >= nextStreamId : id > highestPeerStreamId;
     }
 
-    void add(MuxStream stream) {
+    MuxStream add(MuxStream stream) {
         streams.put(stream.id(), stream);
         rotation.add(stream);
+        return stream;
     }
 
     MuxStream forget(int id) {

@@ -5,40 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.protocol.ErrorCode;
-import dev.deltasync.protocol.Frame;
 import dev.deltasync.protocol.Ping;
 import dev.deltasync.protocol.Pong;
 import dev.deltasync.protocol.Reset;
 import dev.deltasync.protocol.WindowUpdate;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A peer that does not read makes this side hold a bounded set of frames, never a queue. */
 class ControlWriterTest {
     /** A socket buffer that is full or not, as the test says. */
-    private static final class Socket implements ControlWriter.Sink {
-        boolean writable = true;
-        final List<Frame> written = new ArrayList<>();
-        int flushes;
-
-        @Override
-        public boolean writable() {
-            return writable;
-        }
-
-        @Override
-        public void write(Frame frame) {
-            written.add(frame);
-        }
-
-        @Override
-        public void flush() {
-            flushes++;
-        }
-    }
-
-    private final Socket socket = new Socket();
+    private final RecordingSink socket = new RecordingSink();
     private final ControlWriter writer = new ControlWriter(socket);
 
     @Test

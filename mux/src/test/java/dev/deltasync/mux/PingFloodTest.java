@@ -13,6 +13,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,11 +40,26 @@ class PingFloodTest {
     }
 
     @Test
-    void pingsBeyondTheBurstGetGoAwayEnhanceYourCalm() throws Exception {
-        try (MuxServer server = MuxServer.start("127.0.0.1", 0, MuxConfig.defaults(), new EchoAcceptor());
+    void pingsBeyondTheBurstGetGoAwayEnhanceYourCalmAndTheServerLogHearsWhy() throws Exception {
+        List<StreamClosedException> closed = new CopyOnWriteArrayList<>();
+        ConnectionLog log = new ConnectionLog() {
+            @Override
+            public void refused(String remote, ConnectFailure failure) { }
+
+            @Override
+            public void suppressed(String address, int count) { }
+
+            @Override
+            public void closed(Peer peer, StreamClosedException reason) {
+                closed.add(reason);
+            }
+        };
+        try (MuxServer server = MuxServer.start("127.0.0.1", 0, MuxConfig.defaults(), new EchoAcceptor(), log);
              RawPeer peer = new RawPeer(server.port(), 10_000)) {
             peer.sendHello();
-            peer.sendRaw(pings(AnswerRate.BURST + 10, 0));
+            long start = System.nanoTime();
+            int sent = AnswerRate.BURST + 10;
+            peer.sendRaw(pings(sent, 0));
             int pongs = 0;
             GoAway goAway = null;
             while (goAway == null) {
@@ -50,18 +67,28 @@ class PingFloodTest {
                 if (frame == null) {
                     throw new AssertionError("closed without a GOAWAY after " + pongs + " PONGs");
                 }
-                if (frame instanceof Pong) {
-                    pongs++;
+                if (frame instanceof Pong && ++pongs == sent) { // so slow that the bucket refilled: PING on
+                    peer.sendRaw(pings(10, sent));
+                    sent += 10;
                 } else if (frame instanceof GoAway g) {
                     goAway = g;
                 }
             }
+            long elapsed = System.nanoTime() - start;
             assertEquals(ErrorCode.ENHANCE_YOUR_CALM, goAway.errorCode(), goAway.reason());
             assertTrue(goAway.reason().contains("PING"), goAway.reason());
-            // The bucket refills at 16 a second while the 74 PINGs are read, so a slow machine answers a few more.
-            assertTrue(pongs >= AnswerRate.BURST && pongs < AnswerRate.BURST + 10,
-                    "the burst is answered, and the connection ends before the last PING: " + pongs + " PONGs");
+            // The bucket refills at PER_SECOND while the PINGs are read, so a slow machine answers a few more.
+            long refilled = elapsed * AnswerRate.PER_SECOND / TimeUnit.SECONDS.toNanos(1) + 1;
+            assertTrue(pongs >= AnswerRate.BURST && pongs <= AnswerRate.BURST + refilled && pongs < sent,
+                    "the burst is answered, and the connection ends before the last PING: " + pongs + " PONGs of "
+                            + sent + " PINGs in " + TimeUnit.NANOSECONDS.toMillis(elapsed) + " ms");
             assertTrue(peer.closedByServer());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (closed.stream().noneMatch(reason -> reason.errorCode() == ErrorCode.ENHANCE_YOUR_CALM)) {
+                assertTrue(System.nanoTime() < deadline, "the server's log never heard why the connection ended: "
+                        + closed);
+                Thread.sleep(10);
+            }
         }
     }
 

@@ -63,6 +63,11 @@ public final class SyncServer implements AutoCloseable {
             }
 
             @Override
+            public void suppressed(String address, int count) {
+                listener.info(ConnectionLog.suppressedLine(address, count));
+            }
+
+            @Override
             public void opened(Peer peer) {
                 listener.connection(new ConnectionEvent.Connected(RemotePeer.of(peer), false, Duration.ZERO));
             }
