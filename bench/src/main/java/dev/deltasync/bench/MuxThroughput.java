@@ -1,5 +1,6 @@
 package dev.deltasync.bench;
 
+import dev.deltasync.hashing.HashAlgorithm;
 import dev.deltasync.mux.MuxClient;
 import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.mux.MuxServer;
@@ -67,7 +68,7 @@ public final class MuxThroughput {
             long start = System.nanoTime();
             List<Future<?>> done = new ArrayList<>();
             for (int s = 0; s < streams; s++) {
-                MuxStream stream = client.openStream(id -> new Open(id, Constants.ROLE_PUSH, Constants.HASH_XXH3_128,
+                MuxStream stream = client.openStream(id -> new Open(id, Constants.ROLE_PUSH, HashAlgorithm.XXH3_128.wireId(),
                         CHUNK, 1L << 40, "bench", false));
                 done.add(threads.submit(() -> {
                     stream.receive(); // OPEN_OK

@@ -14,6 +14,8 @@ import java.util.Objects;
  * be written concurrently (which {@link ParallelScanner} relies on).
  */
 public final class DigestTable {
+    /** The smallest chunk a table is cut into (PROTOCOL.md §9.5 takes it from here). */
+    public static final int MIN_CHUNK_SIZE = 4096;
     /** Largest array the JVM reliably allocates. */
     private static final long MAX_BYTES = Integer.MAX_VALUE - 8;
 
@@ -36,13 +38,13 @@ public final class DigestTable {
     /**
      * An all-zero table for a region of {@code regionSize} bytes cut into {@code chunkSize} chunks.
      *
-     * @throws IllegalArgumentException if {@code chunkSize} is not a power of two of at least 4096, the region
+     * @throws IllegalArgumentException if {@code chunkSize} is not a power of two of at least {@value #MIN_CHUNK_SIZE}, the region
      *     size is negative, or the table would not fit in one array
      */
     public static DigestTable create(HashAlgorithm algorithm, long regionSize, int chunkSize) {
         Objects.requireNonNull(algorithm, "algorithm");
-        if (chunkSize < 4096 || Integer.bitCount(chunkSize) != 1) {
-            throw new IllegalArgumentException("chunk size must be a power of two >= 4096: " + chunkSize);
+        if (chunkSize < MIN_CHUNK_SIZE || Integer.bitCount(chunkSize) != 1) {
+            throw new IllegalArgumentException("chunk size must be a power of two >= " + MIN_CHUNK_SIZE + ": " + chunkSize);
         }
         if (regionSize < 0) {
             throw new IllegalArgumentException("negative region size: " + regionSize);

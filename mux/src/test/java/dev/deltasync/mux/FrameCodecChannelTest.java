@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deltasync.hashing.HashAlgorithm;
 import dev.deltasync.protocol.Chunk;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.Digests;
@@ -36,8 +37,8 @@ import org.junit.jupiter.api.Test;
 class FrameCodecChannelTest {
     private static final List<Frame> FRAMES = List.of(
             Hello.defaults(), new Ping(7), new WindowUpdate(0, 65536), GoAway.of(3, ErrorCode.NO_ERROR, "bye"),
-            new Open(1, Constants.ROLE_PUSH, Constants.HASH_XXH3_128, 4096, 1 << 20, "vm", true),
-            new OpenOk(1, 1 << 20, 4096, Constants.HASH_XXH3_128), new Digests(1, 0, 16, new byte[16 * 300]),
+            new Open(1, Constants.ROLE_PUSH, HashAlgorithm.XXH3_128.wireId(), 4096, 1 << 20, "vm", true),
+            new OpenOk(1, 1 << 20, 4096, HashAlgorithm.XXH3_128.wireId()), new Digests(1, 0, 16, new byte[16 * 300]),
             Chunk.raw(1, 1, 5, randomBytes(65536)), new EpochEnd(1, 1, 1, new byte[16]),
             new EpochAck(1, 1, new byte[16]), Reset.of(1, ErrorCode.CANCEL, "done"));
 

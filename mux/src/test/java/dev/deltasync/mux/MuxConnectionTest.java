@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.deltasync.hashing.HashAlgorithm;
 import dev.deltasync.protocol.Chunk;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.EpochAck;
@@ -56,7 +57,7 @@ class MuxConnectionTest {
     }
 
     private MuxStream open(String name) throws Exception {
-        MuxStream stream = client.openStream(id -> new Open(id, Constants.ROLE_PUSH, Constants.HASH_CRC32C,
+        MuxStream stream = client.openStream(id -> new Open(id, Constants.ROLE_PUSH, HashAlgorithm.CRC32C.wireId(),
                 CHUNK, 1L << 30, name, false));
         assertInstanceOf(OpenOk.class, stream.receive());
         return stream;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deltasync.hashing.HashAlgorithm;
 import dev.deltasync.protocol.Chunk;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.ErrorCode;
@@ -117,7 +118,7 @@ class MuxHostilePeerTest {
     void sendingBeyondTheStreamWindowIsAFlowControlError() throws Exception {
         try (RawPeer peer = connect(MuxConfig.defaults().withWindows(2 * 1024 * 1024, 16 * 1024 * 1024))) {
             peer.sendHello();
-            peer.send(new Open(1, Constants.ROLE_PUSH, Constants.HASH_CRC32C, 65536, 1 << 30, "slow", false));
+            peer.send(new Open(1, Constants.ROLE_PUSH, HashAlgorithm.CRC32C.wireId(), 65536, 1 << 30, "slow", false));
             peer.readUntil(OpenOk.class);
             for (int i = 0; i < 40; i++) { // 40 x 64 KiB = 2.5 MiB > 2 MiB, and the "slow" reader grants nothing
                 peer.send(Chunk.raw(1, 1, i, new byte[65536]));
@@ -132,14 +133,14 @@ class MuxHostilePeerTest {
     void aStreamWindowOverflowResetsOnlyThatStreamAndTheConnectionLives() throws Exception {
         try (RawPeer peer = connect(MuxConfig.defaults())) {
             peer.sendHello();
-            peer.send(new Open(1, Constants.ROLE_PUSH, Constants.HASH_CRC32C, 65536, 1 << 20, "slow", false));
+            peer.send(new Open(1, Constants.ROLE_PUSH, HashAlgorithm.CRC32C.wireId(), 65536, 1 << 20, "slow", false));
             peer.readUntil(OpenOk.class);
             peer.send(new dev.deltasync.protocol.WindowUpdate(1, Integer.MAX_VALUE)); // our window: above 2^31-1
             Reset reset = peer.readUntil(Reset.class);
             assertEquals(1, reset.streamId());
             assertEquals(ErrorCode.FLOW_CONTROL_ERROR, reset.errorCode());
             assertTrue(reset.reason().contains("2^31-1"), reset.reason());
-            peer.send(new Open(3, Constants.ROLE_PUSH, Constants.HASH_CRC32C, 65536, 1 << 20, "b", false));
+            peer.send(new Open(3, Constants.ROLE_PUSH, HashAlgorithm.CRC32C.wireId(), 65536, 1 << 20, "b", false));
             assertEquals(3, peer.readUntil(OpenOk.class).streamId()); // the connection itself goes on
         }
     }
@@ -148,7 +149,7 @@ class MuxHostilePeerTest {
     void streamIdsMustBeOddAndIncreasing() throws Exception {
         try (RawPeer peer = connect(MuxConfig.defaults())) {
             peer.sendHello();
-            peer.send(new Open(2, Constants.ROLE_PUSH, Constants.HASH_CRC32C, 65536, 1 << 20, "a", false));
+            peer.send(new Open(2, Constants.ROLE_PUSH, HashAlgorithm.CRC32C.wireId(), 65536, 1 << 20, "a", false));
             GoAway goAway = peer.readUntil(GoAway.class);
             assertEquals(ErrorCode.PROTOCOL_ERROR, goAway.errorCode());
         }
@@ -168,9 +169,9 @@ class MuxHostilePeerTest {
     void streamsBeyondTheLimitAreRefusedWhileTheConnectionLives() throws Exception {
         try (RawPeer peer = connect(MuxConfig.defaults().withMaxStreams(1))) {
             peer.sendHello();
-            peer.send(new Open(1, Constants.ROLE_PUSH, Constants.HASH_CRC32C, 65536, 1 << 20, "slow", false));
+            peer.send(new Open(1, Constants.ROLE_PUSH, HashAlgorithm.CRC32C.wireId(), 65536, 1 << 20, "slow", false));
             peer.readUntil(OpenOk.class);
-            peer.send(new Open(3, Constants.ROLE_PUSH, Constants.HASH_CRC32C, 65536, 1 << 20, "b", false));
+            peer.send(new Open(3, Constants.ROLE_PUSH, HashAlgorithm.CRC32C.wireId(), 65536, 1 << 20, "b", false));
             Reset reset = peer.readUntil(Reset.class);
             assertEquals(3, reset.streamId());
             assertEquals(ErrorCode.REFUSED_STREAM, reset.errorCode());
@@ -186,11 +187,11 @@ class MuxHostilePeerTest {
         try (RawPeer peer = new RawPeer(server.port(), 10_000)) {
             peer.sendHello();
             for (int id = 1; id <= 3; id += 2) { // open and reset at once, as a "rapid reset" flood does
-                peer.send(new Open(id, Constants.ROLE_PUSH, Constants.HASH_CRC32C, 65536, 1 << 20, "slow", false));
+                peer.send(new Open(id, Constants.ROLE_PUSH, HashAlgorithm.CRC32C.wireId(), 65536, 1 << 20, "slow", false));
                 peer.readUntil(OpenOk.class);
                 peer.send(Reset.of(id, ErrorCode.CANCEL, "changed my mind"));
             }
-            peer.send(new Open(5, Constants.ROLE_PUSH, Constants.HASH_CRC32C, 65536, 1 << 20, "slow", false));
+            peer.send(new Open(5, Constants.ROLE_PUSH, HashAlgorithm.CRC32C.wireId(), 65536, 1 << 20, "slow", false));
             Reset reset = peer.readUntil(Reset.class);
             assertEquals(5, reset.streamId());
             assertEquals(ErrorCode.REFUSED_STREAM, reset.errorCode());
@@ -199,7 +200,7 @@ class MuxHostilePeerTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             boolean admitted = false;
             for (int id = 7; !admitted && System.nanoTime() < deadline; id += 2) {
-                peer.send(new Open(id, Constants.ROLE_PUSH, Constants.HASH_CRC32C, 65536, 1 << 20, "fast", false));
+                peer.send(new Open(id, Constants.ROLE_PUSH, HashAlgorithm.CRC32C.wireId(), 65536, 1 << 20, "fast", false));
                 admitted = readOpenAnswer(peer, id);
             }
             assertTrue(admitted, "a slot comes back once the server is done with a stream");
@@ -251,7 +252,7 @@ class MuxHostilePeerTest {
     void aWindowUpdateForAClosedStreamIsIgnored() throws Exception {
         try (RawPeer peer = connect(MuxConfig.defaults())) {
             peer.sendHello();
-            peer.send(new Open(1, Constants.ROLE_PUSH, Constants.HASH_CRC32C, 65536, 1 << 20, "a", false));
+            peer.send(new Open(1, Constants.ROLE_PUSH, HashAlgorithm.CRC32C.wireId(), 65536, 1 << 20, "a", false));
             peer.readUntil(OpenOk.class);
             peer.send(Reset.of(1, ErrorCode.CANCEL, "done"), new dev.deltasync.protocol.WindowUpdate(1, 100));
             peer.send(new dev.deltasync.protocol.Ping(43));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deltasync.hashing.HashAlgorithm;
 import dev.deltasync.mux.tls.Fingerprint;
 import dev.deltasync.mux.tls.Identity;
 import dev.deltasync.mux.tls.PeerTrust;
@@ -70,7 +71,7 @@ class MuxTlsTest {
 
     /** One stream, a few chunks, EPOCH_END, and the server's checksum must match. */
     private static void roundTrip(MuxSession session) throws Exception {
-        MuxStream stream = session.openStream(id -> new Open(id, Constants.ROLE_PUSH, Constants.HASH_CRC32C,
+        MuxStream stream = session.openStream(id -> new Open(id, Constants.ROLE_PUSH, HashAlgorithm.CRC32C.wireId(),
                 4096, 1 << 20, "r", false));
         assertInstanceOf(OpenOk.class, stream.receive());
         CRC32C crc = new CRC32C();

@@ -1,8 +1,12 @@
 package dev.deltasync.protocol;
 
+import dev.deltasync.hashing.DigestTable;
+import dev.deltasync.hashing.HashAlgorithm;
+
 /**
  * Wire constants of protocol v1 (PROTOCOL.md §2, §3, §10). Frame types live in {@link FrameType}, error codes in
- * {@link ErrorCode}; {@code ConstantsTest} pins every value, so a change here is a deliberate wire change.
+ * {@link ErrorCode}, hash ids and digest lengths in {@link HashAlgorithm}; {@code ConstantsTest} pins every value
+ * here, so a change is a deliberate wire change.
  */
 public final class Constants {
 
@@ -24,7 +28,7 @@ public final class Constants {
     /** Largest flow-control window and WINDOW_UPDATE increment (§6). */
     public static final int MAX_WINDOW = 0x7FFF_FFFF;
 
-    public static final int MIN_CHUNK_SIZE = 4096;
+    public static final int MIN_CHUNK_SIZE = DigestTable.MIN_CHUNK_SIZE;
     public static final int MAX_CHUNK_SIZE = 1048576;
     /** OPEN's chunkSize in a PULL that leaves the choice to the server, the source (§9.5). */
     public static final int CHUNK_SIZE_CHOSEN_BY_SOURCE = 0;
@@ -49,13 +53,6 @@ public final class Constants {
     public static final int CODEC_ZSTD = 1;
     /** A chunk of rawLength zero bytes, sent as no data at all (§4.9): holes and zeroed memory cost a header. */
     public static final int CODEC_ZERO = 2;
-
-    /** Hash ids (§9.2); the hashing module's own enum carries the same numbers. */
-    public static final int HASH_XXH3_64 = 1;
-    public static final int HASH_XXH3_128 = 2;
-    public static final int HASH_BLAKE3 = 3;
-    public static final int HASH_CRC32C = 4;
-    public static final int HASH_CRC32 = 5;
 
     private Constants() {
     }

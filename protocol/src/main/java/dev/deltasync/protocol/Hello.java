@@ -1,7 +1,7 @@
 package dev.deltasync.protocol;
 
+import dev.deltasync.hashing.HashAlgorithm;
 import io.netty.buffer.ByteBuf;
-
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -65,9 +65,16 @@ public record Hello(int minVersion, int maxVersion, int maxFramePayload, int max
     public static Hello defaults() {
         return new Hello(Constants.VERSION, Constants.VERSION, Constants.DEFAULT_MAX_FRAME_PAYLOAD,
                 Constants.DEFAULT_MAX_STREAMS, Constants.DEFAULT_STREAM_WINDOW, Constants.DEFAULT_CONNECTION_WINDOW,
-                new byte[] {Constants.HASH_XXH3_64, Constants.HASH_XXH3_128, Constants.HASH_BLAKE3,
-                        Constants.HASH_CRC32C, Constants.HASH_CRC32},
-                new byte[] {Constants.CODEC_ZSTD, Constants.CODEC_ZERO});
+                everyHashId(), new byte[] {Constants.CODEC_ZSTD, Constants.CODEC_ZERO});
+    }
+
+    private static byte[] everyHashId() {
+        HashAlgorithm[] all = HashAlgorithm.values();
+        byte[] ids = new byte[all.length];
+        for (int i = 0; i < all.length; i++) {
+            ids[i] = (byte) all[i].wireId();
+        }
+        return ids;
     }
 
     @Override

@@ -90,11 +90,6 @@ class ConstantsTest {
         assertEquals(0, Constants.CODEC_NONE);
         assertEquals(1, Constants.CODEC_ZSTD);
         assertEquals(2, Constants.CODEC_ZERO);
-        assertEquals(1, Constants.HASH_XXH3_64);
-        assertEquals(2, Constants.HASH_XXH3_128);
-        assertEquals(3, Constants.HASH_BLAKE3);
-        assertEquals(4, Constants.HASH_CRC32C);
-        assertEquals(5, Constants.HASH_CRC32);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.deltasync.protocol;
 
+import dev.deltasync.hashing.HashAlgorithm;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,8 +34,8 @@ class HelloTest {
     @Test
     void answersCapabilityQuestions() {
         Hello hello = versions(1, 1);
-        assertTrue(hello.supportsHash(Constants.HASH_BLAKE3));
-        assertFalse(hello.supportsHash(Constants.HASH_CRC32));
+        assertTrue(hello.supportsHash(HashAlgorithm.BLAKE3.wireId()));
+        assertFalse(hello.supportsHash(HashAlgorithm.CRC32.wireId()));
         assertTrue(hello.supportsCodec(Constants.CODEC_NONE), "codec 0 is always supported");
         assertTrue(hello.supportsCodec(Constants.CODEC_ZSTD));
         assertFalse(new Hello(1, 1, 16384, 1, 16384, 16384, new byte[0], new byte[0]).supportsCodec(Constants.CODEC_ZSTD));

@@ -1,5 +1,6 @@
 package dev.deltasync.protocol;
 
+import dev.deltasync.hashing.HashAlgorithm;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.DynamicTest;
@@ -47,7 +48,7 @@ class ProtocolSpecVectorsTest {
         for (int i = 0; i < digests.length; i++) {
             digests[i] = (byte) i;
         }
-        Hello minimal = new Hello(1, 3, 16384, 0, 16384, 16384, new byte[] {Constants.HASH_BLAKE3}, new byte[0]);
+        Hello minimal = new Hello(1, 3, 16384, 0, 16384, 16384, new byte[] {(byte) HashAlgorithm.BLAKE3.wireId()}, new byte[0]);
         Ping ping = new Ping(0x0123456789abcdefL);
         Map<String, Frame> m = new LinkedHashMap<>();
         m.put("hello-defaults", new Hello(1, 1, 1048640, 256, 4194304, 16777216,
@@ -64,12 +65,12 @@ class ProtocolSpecVectorsTest {
         m.put("goaway-enhance-your-calm", GoAway.of(0, ErrorCode.ENHANCE_YOUR_CALM, "PINGs too fast"));
         m.put("goaway-unsupported-version", GoAway.of(0, ErrorCode.UNSUPPORTED_VERSION,
                 "no common version: we speak 1..1, peer speaks 2..3"));
-        m.put("open-push-allow-resize", new Open(1, Constants.ROLE_PUSH, Constants.HASH_XXH3_128, 65536,
+        m.put("open-push-allow-resize", new Open(1, Constants.ROLE_PUSH, HashAlgorithm.XXH3_128.wireId(), 65536,
                 1L << 30, "vm-disk", true));
-        m.put("open-pull", new Open(3, Constants.ROLE_PULL, Constants.HASH_BLAKE3, 4096, 0, 5000, "db", false));
-        m.put("open-pull-source-chooses", new Open(5, Constants.ROLE_PULL, Constants.HASH_XXH3_128,
+        m.put("open-pull", new Open(3, Constants.ROLE_PULL, HashAlgorithm.BLAKE3.wireId(), 4096, 0, 5000, "db", false));
+        m.put("open-pull-source-chooses", new Open(5, Constants.ROLE_PULL, HashAlgorithm.XXH3_128.wireId(),
                 Constants.CHUNK_SIZE_CHOSEN_BY_SOURCE, 2L << 20, "db", false));
-        m.put("open-ok", new OpenOk(1, 1L << 30, 65536, Constants.HASH_XXH3_128));
+        m.put("open-ok", new OpenOk(1, 1L << 30, 65536, HashAlgorithm.XXH3_128.wireId()));
         m.put("digests-xxh3-128", new Digests(1, 0, 16, digests));
         m.put("digests-crc32c", new Digests(5, 1024, 4, HexFormat.of().parseHex("deadbeef00000000ffffffff")));
         m.put("chunk-raw", Chunk.raw(1, 1, 5, HexFormat.of().parseHex("0011223344556677")));

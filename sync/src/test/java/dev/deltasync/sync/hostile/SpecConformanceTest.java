@@ -3,6 +3,7 @@ package dev.deltasync.sync.hostile;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.deltasync.hashing.HashAlgorithm;
 import dev.deltasync.hashing.DigestTable;
 import dev.deltasync.protocol.Chunk;
 import dev.deltasync.protocol.Constants;
@@ -30,8 +31,8 @@ class SpecConformanceTest extends ServerFixture {
         RawPeer peer = connect();
         Hello d = Hello.defaults();
         peer.handshake(new Hello(1, 1, d.maxFramePayload(), 0, d.streamWindow(), d.connectionWindow(),
-                new byte[] {Constants.HASH_XXH3_64}, d.codecIds()));
-        peer.send(new Open(1, Constants.ROLE_PUSH, Constants.HASH_XXH3_128, CHUNK, TARGET_SIZE, "target", false));
+                new byte[] {(byte) HashAlgorithm.XXH3_64.wireId()}, d.codecIds()));
+        peer.send(new Open(1, Constants.ROLE_PUSH, HashAlgorithm.XXH3_128.wireId(), CHUNK, TARGET_SIZE, "target", false));
         peer.expectReset(1, ErrorCode.UNSUPPORTED_PARAMETER);
         peer.expectAlive(1, 0);
         assertUntouchedAndHealthy();
