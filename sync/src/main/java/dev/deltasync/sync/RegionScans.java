@@ -103,8 +103,8 @@ final class RegionScans implements AutoCloseable {
         if (latest == null || latestStartNanos - sinceNanos < 0) {
             scanning = true;
             long hashed;
+            long start = System.nanoTime();
             try {
-                long start = System.nanoTime();
                 Instant startedAt = Instant.now();
                 region.checkIntact();
                 region.sync();
@@ -123,7 +123,7 @@ final class RegionScans implements AutoCloseable {
             } finally {
                 scanning = false;
             }
-            stats.scanned(hashed);
+            stats.scanned(hashed, System.nanoTime() - start);
         }
         return latest;
     }

@@ -113,9 +113,12 @@ final class ReplicaSide {
         long received = 0;
         long receivedBytes = 0;
         Frame frame = awaitEpoch();
+        long applyStart = System.nanoTime();
         while (true) {
             if (frame instanceof EpochEnd end) {
-                return endEpoch(end, epoch, received);
+                boolean verified = endEpoch(end, epoch, received);
+                stats.applied(System.nanoTime() - applyStart);
+                return verified;
             }
             if (!(frame instanceof Chunk chunk)) {
                 throw channel.violation(ErrorCode.PROTOCOL_ERROR, "unexpected %s in epoch %d", frame, epoch);
@@ -323,11 +326,13 @@ final class ReplicaSide {
     /** Hashes the whole region into the table; call under the table lock. */
     private void rescan() throws SyncException {
         ownWritesDone = stamp(); // taken before: a write during the scan shows at the next check
+        long start = System.nanoTime();
         try (ParallelScanner scanner = new ParallelScanner(parameters.hash(), scanThreads)) {
             region.checkIntact();
             // A new replica, or one that is all holes, reads nothing here: its chunks are known zeros.
             stats.scanned(scanner.scan(region.segment(), table, region.knownZeros(),
-                    done -> listener.hashing(name, SyncListener.Side.REPLICA, done, region.size())));
+                    done -> listener.hashing(name, SyncListener.Side.REPLICA, done, region.size())),
+                    System.nanoTime() - start);
         } catch (IOException e) {
             throw channel.violation(ErrorCode.IO_ERROR, "cannot hash %s: %s", name, e.getMessage());
         }

@@ -39,6 +39,14 @@ public interface SyncListener {
         info(region + ": " + (mode == ScanMode.TRACKED ? "write tracking" : "scanning") + ": " + why);
     }
 
+    /**
+     * Where the events of the server stream that {@code started} describes go: this listener by default. One that
+     * tells streams apart (metrics per peer) returns a listener that knows which stream it hears.
+     */
+    default SyncListener forStream(StreamEvent.Started started) {
+        return this;
+    }
+
     /** One human-readable line about something worth knowing (a stream opened, a peer left). */
     default void info(String message) { }
 

@@ -120,13 +120,15 @@ public final class SyncServer implements AutoCloseable {
                 return;
             }
             SyncJob.Direction role = open.role() == Constants.ROLE_PUSH ? SyncJob.Direction.PUSH : SyncJob.Direction.PULL;
-            listener.stream(new StreamEvent.Started(remote, open.name(), role, stream.id()));
+            StreamEvent.Started started = new StreamEvent.Started(remote, open.name(), role, stream.id());
+            listener.stream(started);
+            SyncListener events = listener.forStream(started);
             String what = (role == SyncJob.Direction.PUSH ? "push into '" : "pull of '") + open.name() + "'"
                     + peer.map(fingerprint -> " by " + fingerprint).orElse("");
             Optional<SyncException> failure = Optional.empty();
             long verifiedEpoch;
             try {
-                verifiedEpoch = serve(open, peer, channel, stats, what).verifiedEpoch();
+                verifiedEpoch = serve(open, peer, channel, stats, events, what).verifiedEpoch();
             } catch (SyncException e) {
                 failure = Optional.of(e);
                 verifiedEpoch = stats.snapshot().verifiedEpoch();
@@ -139,7 +141,7 @@ public final class SyncServer implements AutoCloseable {
          * very answer a missing region gets, before any other check could tell the two apart.
          */
         private SyncOutcome serve(Open open, Optional<Fingerprint> peer, StreamChannel channel, SyncStats stats,
-                                  String what) throws SyncException, InterruptedException {
+                                  SyncListener events, String what) throws SyncException, InterruptedException {
             ExposedRegion region = regions.get(open.name());
             if (region != null && !region.access().mayPull(peer)) {
                 listener.info(what + ": this peer is not allowed region '" + region.name()
@@ -166,7 +168,8 @@ public final class SyncServer implements AutoCloseable {
                                 + " --allow %s=push:%s)", region.name(), region.name(),
                         peer.map(Fingerprint::toString).orElse("FP"));
             }
-            return push ? receivePush(open, region, hash, channel, stats) : servePull(open, region, hash, channel, stats);
+            return push ? receivePush(open, region, hash, channel, stats, events)
+                    : servePull(open, region, hash, channel, stats, events);
         }
 
         /** Resets the stream unless the chunk size suits the region and the side that receives chunks. */
@@ -179,12 +182,13 @@ public final class SyncServer implements AutoCloseable {
         }
 
         private SyncOutcome receivePush(Open open, ExposedRegion region, HashAlgorithm hash, StreamChannel channel,
-                                        SyncStats stats) throws SyncException, InterruptedException {
+                                        SyncStats stats, SyncListener events)
+                throws SyncException, InterruptedException {
             checkChunkSize(open.chunkSize(), open.regionSize(), options.mux().maxFramePayload(), channel);
             StreamParameters parameters = new StreamParameters(hash, open.chunkSize(), open.regionSize());
             // The replica's table and the copy it sends, and one chunk to decompress into.
             try (Admission.Ticket ticket = admit(channel, 2 * parameters.tableBytes() + open.chunkSize())) {
-                return receivePush(open, region, parameters, channel, stats);
+                return receivePush(open, region, parameters, channel, stats, events);
             }
         }
 
@@ -195,7 +199,7 @@ public final class SyncServer implements AutoCloseable {
          * peer that reopens on seeing the RESET must find the region free, not "already being pushed into".
          */
         private SyncOutcome receivePush(Open open, ExposedRegion region, StreamParameters parameters,
-                                        StreamChannel channel, SyncStats stats)
+                                        StreamChannel channel, SyncStats stats, SyncListener events)
                 throws SyncException, InterruptedException {
             RegionFile file;
             try {
@@ -207,7 +211,7 @@ public final class SyncServer implements AutoCloseable {
             try (file; MappedRegion replica = mapForPush(open, region, file, channel)) {
                 channel.send(new OpenOk(channel.id(), open.regionSize(), open.chunkSize(), open.hashId()));
                 return new ReplicaSide(region.name(), channel, replica, parameters, options.scanThreads(), false,
-                        options.reverifyEvery(), stats, listener).run();
+                        options.reverifyEvery(), stats, events).run();
             }
         }
 
@@ -239,7 +243,7 @@ public final class SyncServer implements AutoCloseable {
         }
 
         private SyncOutcome servePull(Open open, ExposedRegion region, HashAlgorithm hash, StreamChannel channel,
-                                      SyncStats stats) throws SyncException, InterruptedException {
+                                      SyncStats stats, SyncListener events) throws SyncException, InterruptedException {
             long size = existingSize(region, channel);
             if (size < 0) {
                 throw channel.violation(ErrorCode.IO_ERROR, "region '%s' has no data yet", region.name());
@@ -260,7 +264,7 @@ public final class SyncServer implements AutoCloseable {
                 try {
                     channel.send(new OpenOk(channel.id(), size, chunkSize, open.hashId()));
                     return new SourceSide(region.name(), channel, scans, options.compression(), pace(open), false,
-                            stats, listener).run();
+                            stats, events).run();
                 } finally {
                     sources.release(region, parameters);
                 }

@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SyncStats {
     private final long startNanos = System.nanoTime();
     private final AtomicLong bytesScanned = new AtomicLong();
+    private final AtomicLong scanNanos = new AtomicLong();
+    private final AtomicLong applyNanos = new AtomicLong();
     private final AtomicLong chunksChanged = new AtomicLong();
     private final AtomicLong changedBytes = new AtomicLong();
     private final AtomicLong chunkPayloadBytes = new AtomicLong();
@@ -17,8 +19,15 @@ public final class SyncStats {
     private final AtomicLong epochs = new AtomicLong();
     private final AtomicLong verifiedEpoch = new AtomicLong();
 
-    void scanned(long bytes) {
+    /** A scan that hashed {@code bytes} of the region (all, or what write tracking named) in {@code nanos}. */
+    void scanned(long bytes, long nanos) {
         bytesScanned.addAndGet(bytes);
+        scanNanos.addAndGet(nanos);
+    }
+
+    /** A replica took {@code nanos} from an epoch's first frame to its acknowledgement. */
+    void applied(long nanos) {
+        applyNanos.addAndGet(nanos);
     }
 
     /** One changed chunk of {@code rawBytes} that travelled as {@code payloadBytes} of chunk data. */
@@ -46,7 +55,7 @@ public final class SyncStats {
     public Snapshot snapshot() {
         return new Snapshot(bytesScanned.get(), chunksChanged.get(), changedBytes.get(), chunkPayloadBytes.get(),
                 wireBytesSent.get(), wireBytesReceived.get(), epochs.get(), verifiedEpoch.get(),
-                System.nanoTime() - startNanos);
+                System.nanoTime() - startNanos, scanNanos.get(), applyNanos.get());
     }
 
     /**
@@ -55,10 +64,12 @@ public final class SyncStats {
      * @param changedBytes      bytes of the chunks that changed (what a naive copy would send)
      * @param chunkPayloadBytes the same chunks as they travelled (compressed where it paid)
      * @param verifiedEpoch     the last epoch whose root digests matched, 0 if none yet
+     * @param scanNanos         time spent scanning this side's region (msync and hashing; the scans this stream did)
+     * @param applyNanos        a replica's time from each epoch's first frame to its acknowledgement, summed
      */
     public record Snapshot(long bytesScanned, long chunksChanged, long changedBytes, long chunkPayloadBytes,
                            long wireBytesSent, long wireBytesReceived, long epochs, long verifiedEpoch,
-                           long elapsedNanos) {
+                           long elapsedNanos, long scanNanos, long applyNanos) {
         /** changedBytes / chunkPayloadBytes; 1.0 when nothing was sent. */
         public double compressionRatio() {
             return chunkPayloadBytes == 0 ? 1.0 : (double) changedBytes / chunkPayloadBytes;
