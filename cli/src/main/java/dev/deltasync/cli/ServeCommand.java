@@ -87,7 +87,8 @@ final class ServeCommand extends Command {
     Options ownOptions() {
         return SecurityOptions.addTo(new Options().addOption(LISTEN).addOption(REGION).addOption(INTERVAL)
                 .addOption(COMPRESS).addOption(THREADS).addOption(MAX_RATE).addOption(ALLOW).addOption(REQUIRE_BLAKE3).addOption(ALLOW_RESIZE).addOption(FOLLOW_SYMLINKS)
-                .addOption(LogLines.QUIET).addOption(LogLines.VERBOSE).addOption(ConfigFile.OPTION), PEER_FINGERPRINT);
+                .addOption(LogLines.QUIET).addOption(LogLines.VERBOSE).addOption(ConfigFile.OPTION)
+                .addOption(MetricsOption.OPTION), PEER_FINGERPRINT);
     }
 
     @Override
@@ -130,16 +131,19 @@ final class ServeCommand extends Command {
         ServerOptions options = new ServerOptions(valueOr(line, INTERVAL, Durations::interval, defaults.interval()),
                 compression, Threads.parse(line.getOptionValue(THREADS)), mux, Rates.parse(line, MAX_RATE));
         SyncListener log = new ServeLog(LogLines.of(line, io, System.getenv()));
+        MetricsOption metrics = MetricsOption.start(line);
         SyncServer server;
         try {
-            server = SyncServer.start(listen.host(), listen.port(), regions, options, log);
+            server = SyncServer.start(listen.host(), listen.port(), regions, options, metrics.around(log, null));
         } catch (IOException e) {
+            metrics.close();
             throw new CliException(ExitCode.FAILURE, e.getMessage(), e);
         }
         io.err().printf("deltasync serve: listening on %s (%s transport), %d region(s):%n",
                 listen.host() + ":" + server.port(), Transport.best().name().toLowerCase(), regions.size());
         regions.forEach(r -> io.err().printf("  %s = %s (%s)%n", r.name(), r.path(), RegionSpec.describeAccess(r)));
         io.err().println("  security: " + SecurityOptions.describe(mux));
+        metrics.url().ifPresent(url -> io.err().println("  metrics: " + url));
         if (options.rateLimit() != RateLimit.UNLIMITED) {
             io.err().println("  max rate: " + Sizes.format(options.rateLimit().bytesPerSecond()) + "/s, shared by all streams");
         }

@@ -7,6 +7,7 @@ import dev.deltasync.sync.JobResult;
 import dev.deltasync.sync.SyncClient;
 import dev.deltasync.sync.SyncException;
 import dev.deltasync.sync.SyncJob;
+import dev.deltasync.sync.SyncListener;
 import dev.deltasync.sync.SyncOptions;
 import dev.deltasync.sync.codec.Compression;
 import java.nio.file.Path;
@@ -72,7 +73,7 @@ abstract class SyncCommand extends Command {
                 .addOption(HASH).addOption(COMPRESS).addOption(STATS).addOption(JSON).addOption(RESIZE)
                 .addOption(PROGRESS).addOption(NO_PROGRESS)
                 .addOption(THREADS).addOption(MAX_RATE).addOption(LogLines.QUIET).addOption(LogLines.VERBOSE)
-                .addOption(ConfigFile.OPTION), PEER_FINGERPRINT);
+                .addOption(ConfigFile.OPTION).addOption(MetricsOption.OPTION), PEER_FINGERPRINT);
     }
 
     /** A config file holds the pairs as {@code pairs = [["10.0.0.1:7070/vm", "/srv/vm.img"]]}, in the synopsis's order. */
@@ -111,9 +112,12 @@ abstract class SyncCommand extends Command {
 
         ClientListener listener = new ClientListener(io, LogLines.of(line, io, System.getenv()), jobs,
                 json || !options.once() && stats, json, showProgress(line, io), !options.once());
-        List<JobResult> results = options.once()
-                ? once(server, mux, jobs, options, listener)
-                : follow(server, mux, jobs, options, listener);
+        List<JobResult> results;
+        try (MetricsOption metrics = MetricsOption.start(line)) {
+            metrics.url().ifPresent(url -> LogLines.of(line, io, System.getenv()).event("metrics on " + url));
+            SyncListener events = metrics.around(listener, server.hostPort());
+            results = options.once() ? once(server, mux, jobs, options, events) : follow(server, mux, jobs, options, events);
+        }
         listener.done();
         for (JobResult result : results) {
             if (result.failure() != null) {
@@ -136,7 +140,7 @@ abstract class SyncCommand extends Command {
 
     /** Converge and verify over one connection; any failure is final. */
     private static List<JobResult> once(RemoteAddress server, MuxConfig mux, List<SyncJob> jobs, SyncOptions options,
-                                        ClientListener listener) throws InterruptedException {
+                                        SyncListener listener) throws InterruptedException {
         SyncClient client;
         try {
             client = SyncClient.connect(server.host(), server.port(), mux);
@@ -150,7 +154,7 @@ abstract class SyncCommand extends Command {
 
     /** Keep following until interrupted, reconnecting when the server goes away. */
     private static List<JobResult> follow(RemoteAddress server, MuxConfig mux, List<SyncJob> jobs, SyncOptions options,
-                                          ClientListener listener) throws InterruptedException {
+                                          SyncListener listener) throws InterruptedException {
         Follower follower = new Follower(server.host(), server.port(), mux, options, listener,
                 FIRST_RECONNECT_DELAY, MAX_RECONNECT_DELAY);
         CountDownLatch finished = new CountDownLatch(1);

@@ -1,0 +1,121 @@
+package dev.deltasync.metrics;
+
+import dev.deltasync.sync.ConnectionEvent;
+import dev.deltasync.sync.EpochReport;
+import dev.deltasync.sync.ForwardingListener;
+import dev.deltasync.sync.RemotePeer;
+import dev.deltasync.sync.StreamEvent;
+import dev.deltasync.sync.SyncJob;
+import dev.deltasync.sync.SyncListener;
+import dev.deltasync.sync.SyncStats;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Turns listener events into {@link SyncMetrics} series and passes each on. An epoch's report carries its stream's
+ * running totals; the counters grow by the difference to the stream's previous report, so the totals of a new
+ * stream (a reconnect, another puller) are counted from zero, not twice.
+ */
+final class Recorder extends ForwardingListener {
+    private static final SyncStats.Snapshot NOTHING = new SyncStats.Snapshot(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    private final SyncMetrics metrics;
+    /** The peer label of every stream this recorder hears; null on a server before {@link #forStream}. */
+    private final String peer;
+    /** Per region and side, the totals of the last epoch report. */
+    private final Map<List<String>, SyncStats.Snapshot> last = new ConcurrentHashMap<>();
+
+    Recorder(SyncListener next, SyncMetrics metrics, String peer) {
+        super(next);
+        this.metrics = metrics;
+        this.peer = peer;
+    }
+
+    @Override
+    public SyncListener forStream(StreamEvent.Started started) {
+        return new Recorder(next.forStream(started), metrics, peerLabel(started.peer()));
+    }
+
+    @Override
+    public void epochCompleted(EpochReport epoch) {
+        super.epochCompleted(epoch);
+        String[] labels = {epoch.region(), peer == null ? "" : peer, side(epoch.side())};
+        SyncStats.Snapshot now = epoch.totals();
+        SyncStats.Snapshot before = last.put(List.of(labels), now);
+        if (before == null || before.epochs() >= now.epochs()) { // a new stream counts from zero
+            before = NOTHING;
+        }
+        metrics.epochs.labelValues(labels).inc();
+        if (epoch.verified()) {
+            metrics.verifiedEpochs.labelValues(labels).inc();
+        }
+        if (epoch.verifiedEpoch() > 0) {
+            metrics.verifiedEpoch.labelValues(labels).set(epoch.verifiedEpoch());
+        }
+        epoch.verifiedSourceTime().ifPresent(time -> metrics.verifiedAt(List.of(labels), time));
+        boolean source = epoch.side() == Side.SOURCE;
+        (source ? metrics.chunksSent : metrics.chunksReceived).labelValues(labels)
+                .inc(now.chunksChanged() - before.chunksChanged());
+        (source ? metrics.rawBytesSent : metrics.rawBytesReceived).labelValues(labels)
+                .inc(now.changedBytes() - before.changedBytes());
+        metrics.wireBytesSent.labelValues(labels).inc(now.wireBytesSent() - before.wireBytesSent());
+        metrics.wireBytesReceived.labelValues(labels).inc(now.wireBytesReceived() - before.wireBytesReceived());
+        metrics.scannedBytes.labelValues(labels).inc(now.bytesScanned() - before.bytesScanned());
+        metrics.scanSeconds.labelValues(labels).inc((now.scanNanos() - before.scanNanos()) / 1e9);
+        if (!source) {
+            metrics.applySeconds.labelValues(labels).inc((now.applyNanos() - before.applyNanos()) / 1e9);
+        }
+    }
+
+    @Override
+    public void connection(ConnectionEvent event) {
+        super.connection(event);
+        switch (event) {
+            case ConnectionEvent.Connected connected -> {
+                metrics.connectedPeers.inc();
+                if (connected.reconnect()) {
+                    metrics.reconnects.labelValues(peerLabel(connected.peer())).inc();
+                }
+            }
+            case ConnectionEvent.Disconnected disconnected -> {
+                metrics.connectedPeers.dec();
+                metrics.disconnects.labelValues(peerLabel(disconnected.peer()), disconnected.code().name()).inc();
+            }
+            case ConnectionEvent.Reconnecting reconnecting -> { }
+        }
+    }
+
+    @Override
+    public void stream(StreamEvent event) {
+        super.stream(event);
+        if (event instanceof StreamEvent.Ended ended) {
+            String region = ended.region();
+            String side = ended.role() == SyncJob.Direction.PUSH ? "replica" : "source"; // the server's end
+            String label = peerLabel(ended.peer());
+            metrics.forget(List.of(region, label, side));
+            ended.failure().ifPresent(failure ->
+                    metrics.streamErrors.labelValues(region, label, side, failure.code().name()).inc());
+        }
+    }
+
+    /** This recorder's peer; on a server the client's fingerprint, or its IP address on plaintext. */
+    private String peerLabel(RemotePeer remote) {
+        if (peer != null) {
+            return peer;
+        }
+        return remote.fingerprint().map(Object::toString).orElseGet(() -> host(remote.address()));
+    }
+
+    /** {@code 10.0.0.2} of {@code 10.0.0.2:51234}, {@code ::1} of {@code [::1]:51234}: ports change per connection. */
+    static String host(String address) {
+        int colon = address.lastIndexOf(':');
+        String host = colon < 0 ? address : address.substring(0, colon);
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    private static String side(Side side) {
+        return side.name().toLowerCase(Locale.ROOT);
+    }
+}
