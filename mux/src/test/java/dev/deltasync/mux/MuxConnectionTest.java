@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Many streams over one real loopback connection: integrity, fairness, back-pressure, resets. */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class MuxConnectionTest {
     private static final int CHUNK = 64 * 1024;
 
@@ -124,8 +124,8 @@ class MuxConnectionTest {
             }
             assertFalse(slowDone.isDone(), "the slow stream cannot finish while its reader sleeps");
             // The fast streams finishing says nothing of how far the slow sender got by then: give it time to fill
-            // its window (it never may go past it, whatever the time).
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            // its window (it never may go past it, whatever the time); a loaded machine may take long.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (slowSent.get() < streamWindow - CHUNK && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }

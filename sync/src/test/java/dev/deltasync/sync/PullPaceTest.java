@@ -13,7 +13,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -21,39 +23,45 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A pull's interval (OPEN intervalMillis, PROTOCOL.md §9.4): the server sends epochs no more often than
- * the larger of its own interval and the one the pull asks for. A writer changes the source all the time,
- * so every gap between epochs is the pace (plus work): the checks are lower bounds only. They bound the mean gap
- * over several epochs, not the shortest: one epoch that arrives late (a busy machine) makes the next gap short by
- * as much, without the pace being any faster.
+ * the larger of its own interval and the one the pull asks for. A writer changes the source all the time, so every
+ * epoch carries chunks. The bound is one no load can break: the server waits the interval after the replica's
+ * EPOCH_ACK, which the replica sends after writing the epoch's last chunk; so the next epoch's first chunk is written
+ * at least one interval after the last chunk of the one before. (Timing the epochs' ends instead made a late one
+ * shorten the next gap, so only a mean with 20 % slack could be checked.)
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PullPaceTest extends LoopbackFixture {
     private static final int CHUNK = 65536;
     private static final int EPOCHS = 4;
 
     @Test
     void aPullThatAsksForEpochsLessOftenGetsThemLessOften() throws Exception {
-        long mean = meanGapMillis(Duration.ofMillis(100), Duration.ofMillis(800));
-        assertTrue(mean >= 640, "a pull asking for 800 ms got epochs " + mean + " ms apart on average");
+        assertPaced(Duration.ofMillis(100), Duration.ofMillis(800), Duration.ofMillis(800));
     }
 
     @Test
     void aPullCannotHaveEpochsMoreOftenThanTheServersInterval() throws Exception {
-        long mean = meanGapMillis(Duration.ofMillis(600), Duration.ofMillis(10));
-        assertTrue(mean >= 480, "a server at 600 ms sent epochs " + mean + " ms apart on average");
+        assertPaced(Duration.ofMillis(600), Duration.ofMillis(10), Duration.ofMillis(600));
     }
 
-    /** The mean time between consecutive epochs a continuous pull saw, while the source kept changing. */
-    private long meanGapMillis(Duration serverInterval, Duration asked) throws Exception {
+    /** Runs a continuous pull while the source keeps changing; between its epochs' chunks lies at least {@code pace}. */
+    private void assertPaced(Duration serverInterval, Duration asked, Duration pace) throws Exception {
         Path source = randomFile("source.bin", 16 * CHUNK, 1);
         server = SyncServer.start("127.0.0.1", 0, List.of(new ExposedRegion("vm", source, true)),
                 new ServerOptions(serverInterval, Compression.ZSTD_DEFAULT, 1, MuxConfig.defaults()), SyncListener.SILENT);
         client = SyncClient.connect("127.0.0.1", server.port(), MuxConfig.defaults());
-        List<Long> epochNanos = new CopyOnWriteArrayList<>();
+        List<Long> completed = new CopyOnWriteArrayList<>();
+        Map<Long, long[]> writes = new ConcurrentHashMap<>(); // epoch -> when its first and last chunk were written
         SyncListener listener = new SyncListener() {
             @Override
+            public void received(String region, long epoch, long received, long through, long regionSize) {
+                long now = System.nanoTime();
+                writes.merge(epoch, new long[] {now, now}, (was, next) -> new long[] {was[0], now});
+            }
+
+            @Override
             public void epochCompleted(EpochReport epoch) {
-                epochNanos.add(System.nanoTime());
+                completed.add(System.nanoTime());
             }
         };
         SyncOptions pull = new SyncOptions(CHUNK, HashAlgorithm.XXH3_128, Compression.ZSTD_DEFAULT, asked, false,
@@ -67,20 +75,27 @@ class PullPaceTest extends LoopbackFixture {
             }
         });
         try {
-            SyncEngineTest.waitUntil(() -> epochNanos.size() >= EPOCHS + 1);
+            SyncEngineTest.waitUntil(() -> completed.size() >= EPOCHS + 1);
         } finally {
             writer.interrupt();
             client.close();
             puller.join();
             writer.join();
         }
+        List<Long> epochs = writes.keySet().stream().filter(e -> e <= EPOCHS + 1).sorted().toList();
+        assertTrue(epochs.size() >= 3, "the writer's changes reached the replica in epochs " + epochs);
         List<Long> gaps = new ArrayList<>();
-        for (int i = 1; i <= EPOCHS; i++) {
-            gaps.add(TimeUnit.NANOSECONDS.toMillis(epochNanos.get(i) - epochNanos.get(i - 1)));
+        for (int i = 1; i < epochs.size(); i++) {
+            long before = epochs.get(i - 1);
+            long next = epochs.get(i);
+            long gap = writes.get(next)[0] - writes.get(before)[1];
+            gaps.add(TimeUnit.NANOSECONDS.toMillis(gap));
+            assertTrue(gap >= (next - before) * pace.toNanos(), "epoch " + next + "'s first chunk came "
+                    + TimeUnit.NANOSECONDS.toMillis(gap) + " ms after epoch " + before + "'s last, at a pace of "
+                    + pace.toMillis() + " ms (server " + serverInterval.toMillis() + ", pull asks " + asked.toMillis() + ")");
         }
         System.out.println("PullPaceTest: server " + serverInterval.toMillis() + " ms, pull asks " + asked.toMillis()
-                + " ms: gaps between epochs " + gaps + " ms");
-        return TimeUnit.NANOSECONDS.toMillis(epochNanos.get(EPOCHS) - epochNanos.get(0)) / EPOCHS;
+                + " ms: from one epoch's last chunk to the next one's first " + gaps + " ms");
     }
 
     /** Rewrites a random chunk's first bytes every 20 ms until interrupted. */

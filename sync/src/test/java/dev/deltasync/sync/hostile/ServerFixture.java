@@ -45,7 +45,11 @@ abstract class ServerFixture {
     static final int CHUNK = 4096;
     static final HashAlgorithm HASH = HashAlgorithm.XXH3_128;
     static final int TARGET_SIZE = 16 * CHUNK + 1000;
-    static final int READ_TIMEOUT_MS = 5000;
+    /**
+     * Bounds every read, so a server that neither answers nor closes fails a test instead of hanging it. Generous:
+     * on a loaded machine a server that scans a region may take seconds to answer.
+     */
+    static final int READ_TIMEOUT_MS = 30_000;
 
     @TempDir
     Path dir;
