@@ -9,7 +9,11 @@ import dev.deltasync.mux.tls.Identity;
 import dev.deltasync.mux.tls.PeerTrust;
 import dev.deltasync.mux.tls.TlsSettings;
 import dev.deltasync.protocol.ErrorCode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.io.IOException;
 import java.time.Duration;
@@ -48,6 +52,43 @@ class HandshakeTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+    }
+
+    @Test
+    void aCompletedHandshakeMakesTheConnectionReadyAndNamesThePeer() {
+        Identity server = Identity.newSelfSigned();
+        Identity client = Identity.newSelfSigned();
+        Duration timeout = Duration.ofMinutes(1);
+        SslHandler serverTls = new TlsSettings(server, PeerTrust.pinned(Set.of(client.fingerprint())))
+                .newServerHandler(ByteBufAllocator.DEFAULT, timeout);
+        SslHandler clientTls = new TlsSettings(client, PeerTrust.pinned(Set.of(server.fingerprint())))
+                .newClientHandler(ByteBufAllocator.DEFAULT, "localhost", 7070, timeout);
+        EmbeddedChannel serverSide = new EmbeddedChannel(serverTls);
+        EmbeddedChannel clientSide = new EmbeddedChannel(clientTls);
+        try {
+            for (int round = 0; round < 20 && !serverTls.handshakeFuture().isDone(); round++) {
+                shuttle(clientSide, serverSide);
+                shuttle(serverSide, clientSide);
+            }
+            assertTrue(serverTls.handshakeFuture().isSuccess(), String.valueOf(serverTls.handshakeFuture().cause()));
+            Handshake handshake = new Handshake(MuxConfig.defaults().withTls(new TlsSettings(server,
+                    PeerTrust.pinned(Set.of(client.fingerprint())))), ConnectFailure.Peer.CLIENT);
+            assertNull(handshake.tlsCompleted(SslHandshakeCompletionEvent.SUCCESS, () -> serverTls.engine().getSession()));
+            assertTrue(handshake.ready());
+            assertEquals(client.fingerprint(), handshake.peerIdentity());
+        } finally {
+            serverSide.finishAndReleaseAll();
+            clientSide.finishAndReleaseAll();
+        }
+    }
+
+    /** Moves what {@code from} wrote to {@code to}, as a socket would. */
+    private static void shuttle(EmbeddedChannel from, EmbeddedChannel to) {
+        for (ByteBuf bytes = from.readOutbound(); bytes != null; bytes = from.readOutbound()) {
+            to.writeInbound(bytes);
+        }
+        from.runPendingTasks();
+        to.runPendingTasks();
     }
 
     @Test
