@@ -8,6 +8,7 @@ import dev.deltasync.mux.MuxSession;
 import dev.deltasync.mux.MuxStream;
 import dev.deltasync.mux.tls.Identity;
 import dev.deltasync.mux.tls.PeerTrust;
+import dev.deltasync.mux.tls.TlsEngine;
 import dev.deltasync.mux.tls.TlsSettings;
 import dev.deltasync.protocol.Chunk;
 import dev.deltasync.protocol.Constants;
@@ -16,7 +17,10 @@ import dev.deltasync.protocol.EpochEnd;
 import dev.deltasync.protocol.Frame;
 import dev.deltasync.protocol.Open;
 import dev.deltasync.protocol.OpenOk;
+import io.netty.handler.ssl.SslProvider;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -26,35 +30,76 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * How fast the mux moves CHUNK frames over loopback, with 1 and with 64 streams on one connection,
- * plaintext and TLS 1.3 (no hashing, no files: the transport alone).
+ * How fast the mux moves CHUNK frames over loopback, with 1 and with 64 streams on one connection, in plaintext,
+ * TLS 1.3 on the JDK provider and TLS 1.3 on BoringSSL (no hashing, no files: the transport alone). The three are
+ * run alternately, ROUNDS times (after one warm-up each), and the table gives the median and the range, and the
+ * ratio of each median to plaintext's.
  *
- * <pre>java -cp bench/target/benchmarks.jar dev.deltasync.bench.MuxThroughput [MiB per run, default 1024]</pre>
+ * <pre>java -cp bench/target/benchmarks.jar dev.deltasync.bench.MuxThroughput [MiB per run, default 1024] [rounds, default 3]</pre>
  */
 public final class MuxThroughput {
     private static final int CHUNK = 64 * 1024;
+    private static final com.sun.management.OperatingSystemMXBean PROCESS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     private MuxThroughput() {
     }
 
+    /** One transport: the client's and the server's configuration. */
+    private record Transport(String name, MuxConfig server, MuxConfig client) {
+    }
+
     public static void main(String[] args) throws Exception {
         long totalBytes = (args.length > 0 ? Long.parseLong(args[0]) : 1024) << 20;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         Identity serverIdentity = Identity.newSelfSigned();
         Identity clientIdentity = Identity.newSelfSigned();
-        TlsSettings serverTls = new TlsSettings(serverIdentity, PeerTrust.pinned(Set.of(clientIdentity.fingerprint())));
-        TlsSettings clientTls = new TlsSettings(clientIdentity, PeerTrust.pinned(Set.of(serverIdentity.fingerprint())));
-        System.out.println("| transport | streams | MiB | seconds | MB/s |");
-        System.out.println("|---|---:|---:|---:|---:|");
-        for (boolean tls : new boolean[] {false, true}) {
-            for (int streams : new int[] {1, 64}) {
-                MuxConfig server = tls ? MuxConfig.defaults().withTls(serverTls) : MuxConfig.defaults();
-                MuxConfig client = tls ? MuxConfig.defaults().withTls(clientTls) : MuxConfig.defaults();
-                run(server, client, streams, totalBytes / 4); // warm-up
-                double seconds = run(server, client, streams, totalBytes);
-                System.out.printf(Locale.ROOT, "| %s | %d | %d | %.2f | %.0f |%n", tls ? "TLS 1.3" : "plaintext",
-                        streams, totalBytes >> 20, seconds, totalBytes / seconds / 1e6);
+        PeerTrust serverTrust = PeerTrust.pinned(Set.of(clientIdentity.fingerprint()));
+        PeerTrust clientTrust = PeerTrust.pinned(Set.of(serverIdentity.fingerprint()));
+        List<Transport> transports = new ArrayList<>();
+        transports.add(new Transport("plaintext", MuxConfig.defaults(), MuxConfig.defaults()));
+        for (String mode : List.of("jdk", "auto")) {
+            TlsEngine engine = TlsEngine.choose(mode);
+            if (mode.equals("auto") && engine.provider() == SslProvider.JDK) {
+                System.err.println("no BoringSSL here: " + engine.description());
+                continue;
+            }
+            transports.add(new Transport("TLS 1.3, " + engine.provider().name().toLowerCase(Locale.ROOT),
+                    MuxConfig.defaults().withTls(new TlsSettings(serverIdentity, serverTrust, engine)),
+                    MuxConfig.defaults().withTls(new TlsSettings(clientIdentity, clientTrust, engine))));
+        }
+        System.out.println("| transport | streams | MiB | MB/s median | MB/s range | vs plaintext | CPU s per GiB (both ends) |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+        for (int streams : new int[] {1, 64}) {
+            for (Transport t : transports) {
+                run(t.server(), t.client(), streams, totalBytes / 4); // warm-up
+            }
+            double[][] rates = new double[transports.size()][rounds];
+            double[][] cpu = new double[transports.size()][rounds];
+            for (int r = 0; r < rounds; r++) {
+                for (int i = 0; i < transports.size(); i++) {
+                    Transport t = transports.get(i);
+                    long cpu0 = PROCESS.getProcessCpuTime();
+                    rates[i][r] = totalBytes / run(t.server(), t.client(), streams, totalBytes) / 1e6;
+                    cpu[i][r] = (PROCESS.getProcessCpuTime() - cpu0) / 1e9 / (totalBytes / (double) (1L << 30));
+                }
+            }
+            double plaintext = median(rates[0]);
+            for (int i = 0; i < transports.size(); i++) {
+                double[] sorted = rates[i].clone();
+                Arrays.sort(sorted);
+                System.out.printf(Locale.ROOT, "| %s | %d | %d | %.0f | %.0f-%.0f | %.2f | %.2f |%n",
+                        transports.get(i).name(), streams, totalBytes >> 20, median(rates[i]), sorted[0],
+                        sorted[sorted.length - 1], median(rates[i]) / plaintext, median(cpu[i]));
             }
         }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static double run(MuxConfig serverConfig, MuxConfig clientConfig, int streams, long totalBytes)

@@ -1,6 +1,7 @@
 package dev.deltasync.cli;
 
 import dev.deltasync.mux.Transport;
+import dev.deltasync.mux.tls.TlsEngine;
 import java.util.List;
 import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
@@ -18,7 +19,7 @@ final class VersionCommand extends Command {
 
     @Override
     String summary() {
-        return "print the version, commit, Java runtime and network transport";
+        return "print the version, commit, Java runtime, network transport and TLS engine";
     }
 
     @Override
@@ -30,7 +31,8 @@ final class VersionCommand extends Command {
     String description() {
         return """
                 Prints the version and the commit this build came from, the Java runtime that runs it and the
-                network transport: epoll (Netty's native transport, Linux) or nio (everywhere else).
+                network transport: epoll (Netty's native transport, Linux) or nio (everywhere else), and the TLS
+                engine: openssl (BoringSSL, Netty's tcnative, Linux x86_64) or jdk (the fallback, and the reason).
 
                 Examples:
                   deltasync version
@@ -54,6 +56,7 @@ final class VersionCommand extends Command {
         io.out().println("java      " + Runtime.version() + " (" + System.getProperty("java.vendor") + ") at "
                 + System.getProperty("java.home"));
         io.out().println("transport " + Transport.best().name().toLowerCase(Locale.ROOT));
+        io.out().println("tls       " + TlsEngine.chosen().description());
         return ExitCode.OK;
     }
 }

@@ -56,11 +56,11 @@ class MainTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"version", "--version", "-V"})
-    void versionNamesTheBuildTheRuntimeAndTheTransport(String spelling) {
+    void versionNamesTheBuildTheRuntimeTheTransportAndTheTlsEngine(String spelling) {
         Run r = run(spelling);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().matches("deltasync \\S+\ncommit    \\S+\njava      \\d+\\S* \\(.*\\) at \\S+\n"
-                + "transport (epoll|nio)\n"), r.out());
+                + "transport (epoll|nio)\ntls       (openssl|jdk) \\(.*\\)\n"), r.out());
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.deltasync.mux.tls;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -14,35 +13,17 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
-import java.util.Date;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * This side's TLS identity: a private key and its certificate chain (leaf first), kept as PEM in a
@@ -52,8 +33,6 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 public record Identity(PrivateKey key, List<X509Certificate> chain) {
     public static final String KEY_FILE = "key.pem";
     public static final String CERT_FILE = "cert.pem";
-    /** RFC 5280 §4.1.2.5: "no well-defined expiration date"; a pinned identity must not lapse silently. */
-    private static final Date NO_EXPIRY = Date.from(Instant.parse("9999-12-31T23:59:59Z"));
     private static final Pattern PEM_KEY = Pattern.compile(
             "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
 
@@ -185,25 +164,7 @@ public record Identity(PrivateKey key, List<X509Certificate> chain) {
 
     /** A fresh identity held only in memory (for throwaway use, e.g. the demo and tests). */
     public static Identity newSelfSigned() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
-            KeyPair pair = generator.generateKeyPair();
-            X500Name name = new X500Name("CN=deltasync");
-            Instant now = Instant.now();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name,
-                    new BigInteger(127, new SecureRandom()).add(BigInteger.ONE),
-                    Date.from(now.minus(Duration.ofDays(1))), NO_EXPIRY, name, pair.getPublic())
-                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                            new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-            X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
-            return new Identity(pair.getPrivate(), List.of(certificate));
-        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
-            throw new IllegalStateException("cannot create a key pair and certificate: " + e.getMessage(), e);
-        }
+        return SelfSignedIdentity.create();
     }
 
     static String pem(String type, byte[] der) {

@@ -1,5 +1,8 @@
 package dev.deltasync.mux.tls;
 
+import io.netty.handler.ssl.OpenSslCertificateException;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.internal.tcnative.CertificateVerifier;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -25,9 +28,11 @@ final class PinningTrustManager extends X509ExtendedTrustManager {
 
     private final PeerTrust trust;
     private final X509ExtendedTrustManager pkix;
+    private final SslProvider provider;
 
-    PinningTrustManager(PeerTrust trust) {
+    PinningTrustManager(PeerTrust trust, SslProvider provider) {
         this.trust = trust;
+        this.provider = provider;
         this.pkix = trust.authorities().isEmpty() ? null : pkixFor(trust);
     }
 
@@ -66,13 +71,23 @@ final class PinningTrustManager extends X509ExtendedTrustManager {
             return;
         }
         if (pkix == null) {
-            throw new PeerNotPinnedException(role, fingerprint, null);
+            throw refusal(new PeerNotPinnedException(role, fingerprint, null));
         }
         try {
             pkixCheck.check(pkix);
         } catch (CertificateException e) {
-            throw new PeerNotPinnedException(role, fingerprint, e);
+            throw refusal(new PeerNotPinnedException(role, fingerprint, e));
         }
+    }
+
+    /**
+     * What the engine is given: the JDK sends a certificate alert for any {@link CertificateException}; BoringSSL
+     * sends internal_error unless told a verification error code, here "certificate untrusted" (bad_certificate).
+     * Either way the {@link PeerNotPinnedException} is in the cause chain the session classifies.
+     */
+    private CertificateException refusal(PeerNotPinnedException notPinned) {
+        return provider == SslProvider.JDK ? notPinned
+                : new OpenSslCertificateException(notPinned.getMessage(), notPinned, CertificateVerifier.X509_V_ERR_CERT_UNTRUSTED);
     }
 
     @Override

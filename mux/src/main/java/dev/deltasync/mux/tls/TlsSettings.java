@@ -15,7 +15,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
- * TLS 1.3 on the JDK provider, mutual: each side presents {@code identity} and accepts the peer only as
+ * TLS 1.3 on the {@link TlsEngine} this JVM chose, mutual: each side presents {@code identity} and accepts the peer only as
  * {@code trust} says (PROTOCOL.md §12). Both contexts are built up front, so a bad key fails at start.
  */
 public final class TlsSettings {
@@ -23,25 +23,32 @@ public final class TlsSettings {
 
     private final Identity identity;
     private final PeerTrust trust;
+    private final TlsEngine engine;
     private final SslContext serverContext;
     private final SslContext clientContext;
 
     public TlsSettings(Identity identity, PeerTrust trust) {
+        this(identity, trust, TlsEngine.chosen());
+    }
+
+    /** With another engine than this JVM's choice: for benchmarks that compare the two side by side. */
+    public TlsSettings(Identity identity, PeerTrust trust, TlsEngine engine) {
         this.identity = identity;
         this.trust = trust;
+        this.engine = engine;
         try {
-            PinningTrustManager trustManager = new PinningTrustManager(trust);
-            X509Certificate[] chain = identity.chain().toArray(X509Certificate[]::new);
-            serverContext = SslContextBuilder.forServer(identity.key(), chain)
-                    .sslProvider(SslProvider.JDK)
+            PinningTrustManager trustManager = new PinningTrustManager(trust, engine.provider());
+            IdentityKeyManager keyManager = new IdentityKeyManager(identity);
+            serverContext = SslContextBuilder.forServer(keyManager)
+                    .sslProvider(engine.provider())
                     .protocols(PROTOCOL)
                     .clientAuth(ClientAuth.REQUIRE)
                     .trustManager(trustManager)
                     .build();
             clientContext = SslContextBuilder.forClient()
-                    .sslProvider(SslProvider.JDK)
+                    .sslProvider(engine.provider())
                     .protocols(PROTOCOL)
-                    .keyManager(identity.key(), chain)
+                    .keyManager(keyManager)
                     .trustManager(trustManager)
                     // Pins need no host name; a CA-signed server certificate must match the address dialled.
                     .endpointIdentificationAlgorithm(trust.authorities().isEmpty() ? null : "HTTPS")
@@ -59,8 +66,13 @@ public final class TlsSettings {
         return trust;
     }
 
+    public TlsEngine engine() {
+        return engine;
+    }
+
     public SslHandler newServerHandler(ByteBufAllocator allocator, Duration handshakeTimeout) {
-        SslHandler handler = serverContext.newHandler(allocator);
+        SslHandler handler = engine.provider() == SslProvider.JDK
+                ? serverContext.newHandler(allocator) : new AlertingSslHandler(serverContext.newEngine(allocator));
         handler.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
         return handler;
     }
