@@ -55,7 +55,11 @@ final class MetricsOption implements AutoCloseable {
         return new MetricsOption(metrics, endpoint, url);
     }
 
-    /** {@code events}, also recorded into the metrics when there are any. @param server a client's server, as dialled */
+    /**
+     * {@code events}, also recorded into the metrics when there are any.
+     *
+     * @param server a client's server as dialled; null on a server
+     */
     SyncListener around(SyncListener events, String server) {
         return metrics == null ? events : metrics.recording(events, server);
     }
@@ -83,6 +87,7 @@ final class MetricsOption implements AutoCloseable {
     /** The OS's words for a bind failure, as a clause: "address already in use". */
     private static String describe(IOException e) {
         String message = e.getMessage() == null ? "" : e.getMessage();
-        return message.isEmpty() ? "cannot bind" : message.substring(0, 1).toLowerCase(Locale.ROOT) + message.substring(1);
+        return message.isEmpty() ? "cannot bind"
+                : message.substring(0, 1).toLowerCase(Locale.ROOT) + message.substring(1);
     }
 }

@@ -145,14 +145,16 @@ class MetricsScrapeTest {
         awaitScrape(clientEndpoint, s -> s.value("deltasync_connected_peers", Map.of()) == 0);
         server = startServer(port, regions);
         double epochsBefore = awaitScrape(clientEndpoint, s -> true).value("deltasync_epochs_total", replicaSide);
-        Scrape reconnected = awaitScrape(clientEndpoint, s -> s.value("deltasync_reconnects_total", Map.of("peer", peer)) == 1
+        Scrape reconnected = awaitScrape(clientEndpoint,
+                s -> s.value("deltasync_reconnects_total", Map.of("peer", peer)) == 1
                 && s.value("deltasync_epochs_total", replicaSide) > epochsBefore);
         assertEquals(1, reconnected.value("deltasync_connected_peers", Map.of()), reconnected.text);
         assertTrue(reconnected.sum("deltasync_disconnects_total", Map.of("peer", peer)) >= 1, reconnected.text);
 
         try (SyncClient stranger = SyncClient.connect("127.0.0.1", port, MuxConfig.defaults())) {
             assertThrows(SyncException.class, () -> stranger.run(
-                    new SyncJob(SyncJob.Direction.PULL, dir.resolve("other.bin"), "nope"), FOLLOW, SyncListener.SILENT));
+                    new SyncJob(SyncJob.Direction.PULL, dir.resolve("other.bin"), "nope"), FOLLOW,
+                    SyncListener.SILENT));
         }
         awaitScrape(serverEndpoint, s -> s.value("deltasync_stream_errors_total", Map.of("region", "nope",
                 "peer", "127.0.0.1", "side", "source", "code", ErrorCode.UNKNOWN_REGION.name())) == 1);
@@ -209,7 +211,8 @@ class MetricsScrapeTest {
             String inside = line.contains("{") ? line.substring(line.indexOf('{') + 1, line.lastIndexOf('}')) : "";
             List<String> pairs = inside.isEmpty() ? List.of() : List.of(inside.split(","));
             return (!exactly || pairs.size() == labels.size())
-                    && labels.entrySet().stream().allMatch(l -> pairs.contains(l.getKey() + "=\"" + l.getValue() + "\""));
+                    && labels.entrySet().stream()
+                    .allMatch(l -> pairs.contains(l.getKey() + "=\"" + l.getValue() + "\""));
         }
 
         static double number(String line) {
