@@ -38,9 +38,9 @@ public final class SyncMetrics {
     final Counter wireBytesReceived = counter("deltasync_wire_bytes_received_total",
             "Bytes of all frames received on the stream, headers included", STREAM);
     final Counter scannedBytes = counter("deltasync_scanned_bytes_total",
-            "Bytes of this side's region hashed by full scans", STREAM);
+            "Bytes of this side's region hashed by scans", STREAM);
     final Counter scanSeconds = counter("deltasync_scan_seconds_total",
-            "Time spent in full scans (msync and hashing) of this side's region", STREAM);
+            "Time spent in scans (msync and hashing) of this side's region", STREAM);
     final Counter applySeconds = counter("deltasync_apply_seconds_total",
             "A replica's time from each epoch's first frame to its acknowledgement (write, flush, hash)", STREAM);
     final Counter streamErrors = counter("deltasync_stream_errors_total",
