@@ -1,9 +1,11 @@
 package dev.deltasync.cli;
 
+import dev.deltasync.sync.Lineage;
 import dev.deltasync.sync.ReplicaState;
 import dev.deltasync.sync.region.RegionAccess;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -38,7 +40,8 @@ final class StatusCommand extends Command {
         return """
                 Reads the state a replica keeps beside its file (FILE.deltasync-state): 'verified' with the epoch
                 and root digest, or 'applying' when a sync was cut off mid-epoch (the file may be a mix of old
-                and new chunks until the next sync). With --verify the file is hashed again and compared with
+                and new chunks until the next sync); the last verified epoch, the source's time of it (the
+                replica holds the source as it was then) and the lineage its epochs are numbered in. With --verify the file is hashed again and compared with
                 the recorded root. Exit 0 only when verified (and, with --verify, still matching); 3 otherwise.
 
                 Examples:
@@ -70,16 +73,22 @@ final class StatusCommand extends Command {
             ok = same;
         }
         String root = HexFormat.of().formatHex(state.root());
+        String lineage = state.lineage().map(Lineage::toString).orElse("");
+        String sourceTime = state.sourceTime().map(Instant::toString).orElse("");
         if (line.hasOption(JSON)) {
             io.out().println(new JsonLine("status").add("file", file.toString())
                     .add("phase", state.phase().name().toLowerCase(Locale.ROOT)).add("epoch", state.epoch())
                     .add("hash", state.hash().cliName()).add("chunk_size", state.chunkSize())
                     .add("region_size", state.regionSize()).add("root", root).add("updated", state.updated().toString())
-                    .add("check", check).add("verified", ok));
+                    .add("lineage", lineage).add("verified_epoch", state.verifiedEpoch())
+                    .add("source_time", sourceTime).add("check", check).add("verified", ok));
         } else {
             io.out().printf("%s: %s at epoch %d (%s, %s chunks, updated %s)%n", file,
                     state.phase().name().toLowerCase(Locale.ROOT), state.epoch(), state.hash().cliName(),
                     Sizes.format(state.chunkSize()), state.updated());
+            io.out().println("  last verified epoch " + (state.verifiedEpoch() == 0 ? "none"
+                    : state.verifiedEpoch() + (sourceTime.isEmpty() ? "" : ", source time " + sourceTime))
+                    + ", lineage " + (lineage.isEmpty() ? "none (synced with a protocol v1 peer)" : lineage));
             if (!root.isEmpty()) {
                 io.out().println("  root " + root + (line.hasOption(VERIFY) ? ", re-hashed: " + check : ""));
             }

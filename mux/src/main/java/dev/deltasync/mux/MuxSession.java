@@ -69,7 +69,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         this.config = config;
         this.decoder = decoder;
         this.log = log;
-        this.ourHello = new Hello(Constants.VERSION, Constants.VERSION, config.maxFramePayload(), config.maxStreams(),
+        this.ourHello = new Hello(Constants.MIN_VERSION, config.maxVersion(), config.maxFramePayload(), config.maxStreams(),
                 config.streamWindow(), config.connectionWindow(), config.hashIds(), config.codecIds());
         this.streams = new StreamTable(side == Side.CLIENT);
         this.control = new ControlWriter(ControlWriter.Sink.of(() -> ctx)); // ctx is set once the handler is added

@@ -16,12 +16,21 @@ public final class Peer {
     private final String address;
     private final Hello ours;
     private final Hello theirs;
+    private final int version;
 
+    /** @throws IllegalArgumentException when the HELLOs have no common version (negotiated before, §3.3) */
     Peer(Fingerprint identity, String address, Hello ours, Hello theirs) {
         this.identity = identity;
         this.address = address;
         this.ours = ours;
         this.theirs = theirs;
+        this.version = ours.commonVersion(theirs)
+                .orElseThrow(() -> new IllegalArgumentException("no common protocol version: " + ours + ", " + theirs));
+    }
+
+    /** The protocol version both HELLOs agreed on (PROTOCOL.md §3.3). */
+    public int version() {
+        return version;
     }
 
     /** The fingerprint the peer authenticated with (TLS), or empty on a plaintext connection. */

@@ -45,12 +45,12 @@ class MuxHostilePeerTest {
     void aPeerWithNoCommonVersionGetsGoAwayNamingBothRanges() throws Exception {
         try (RawPeer peer = connect(MuxConfig.defaults())) {
             Hello future = Hello.defaults();
-            peer.send(new Hello(2, 3, future.maxFramePayload(), future.maxStreams(), future.streamWindow(),
+            peer.send(new Hello(3, 4, future.maxFramePayload(), future.maxStreams(), future.streamWindow(),
                     future.connectionWindow(), future.hashIds(), future.codecIds()));
             assertInstanceOf(Hello.class, peer.read());
             GoAway goAway = peer.readUntil(GoAway.class);
             assertEquals(ErrorCode.UNSUPPORTED_VERSION, goAway.errorCode());
-            assertTrue(goAway.reason().contains("1..1") && goAway.reason().contains("2..3"), goAway.reason());
+            assertTrue(goAway.reason().contains("1..2") && goAway.reason().contains("3..4"), goAway.reason());
             assertTrue(peer.closedByServer());
         }
     }

@@ -12,8 +12,12 @@ public final class Constants {
 
     /** "DSYN": first field of every HELLO, so a non-deltasync peer is recognised at once (§4.1). */
     public static final int MAGIC = 0x4453594E;
-    /** The only version this implementation speaks. */
-    public static final int VERSION = 1;
+    /** The oldest version this implementation speaks: v1 peers keep working (§3.3). */
+    public static final int MIN_VERSION = 1;
+    /** The newest version this implementation speaks: v2 adds region lineages and source times (§3.4). */
+    public static final int MAX_VERSION = 2;
+    /** The first version with lineage fields in OPEN / OPEN_OK and a source time in EPOCH_END. */
+    public static final int VERSION_LINEAGE = 2;
 
     public static final int HEADER_LENGTH = 10;
     /** Receive limit until the peer's HELLO has been read: bounds what an unknown peer can make us buffer (§3). */
@@ -48,6 +52,14 @@ public final class Constants {
     public static final int ROLE_PULL = 2;
     /** OPEN flag: the replica may resize its region to the source's size. */
     public static final int FLAG_ALLOW_RESIZE = 0x01;
+    /** OPEN and OPEN_OK flag (v2): the lineage fields follow the v1 fields (§4.6, §4.7). */
+    public static final int FLAG_LINEAGE = 0x02;
+    /** OPEN_OK flag (v2): the source holds the replica's table already; no DIGESTS follow (§9.7). */
+    public static final int FLAG_TABLE_KNOWN = 0x04;
+    /** EPOCH_END flag (v2): a source time precedes the root (§4.10). */
+    public static final int FLAG_SOURCE_TIME = 0x02;
+    /** Bytes of a lineage id (§9.6). */
+    public static final int LINEAGE_ID_LENGTH = 16;
 
     public static final int CODEC_NONE = 0;
     public static final int CODEC_ZSTD = 1;

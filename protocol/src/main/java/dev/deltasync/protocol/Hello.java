@@ -4,6 +4,7 @@ import dev.deltasync.hashing.HashAlgorithm;
 import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * HELLO, the first frame each side sends, on stream 0 (PROTOCOL.md §3, §4.1). It states what the sender can
@@ -61,9 +62,9 @@ public record Hello(int minVersion, int maxVersion, int maxFramePayload, int max
         Wire.length(codecIds, 0, 0xFF, "codecIds");
     }
 
-    /** Version 1 with the default limits, every hash of §9.2, zstd and zero chunks. */
+    /** Versions 1..2 with the default limits, every hash of §9.2, zstd and zero chunks. */
     public static Hello defaults() {
-        return new Hello(Constants.VERSION, Constants.VERSION, Constants.DEFAULT_MAX_FRAME_PAYLOAD,
+        return new Hello(Constants.MIN_VERSION, Constants.MAX_VERSION, Constants.DEFAULT_MAX_FRAME_PAYLOAD,
                 Constants.DEFAULT_MAX_STREAMS, Constants.DEFAULT_STREAM_WINDOW, Constants.DEFAULT_CONNECTION_WINDOW,
                 everyHashId(), new byte[] {Constants.CODEC_ZSTD, Constants.CODEC_ZERO});
     }
@@ -93,13 +94,19 @@ public record Hello(int minVersion, int maxVersion, int maxFramePayload, int max
      * @throws ProtocolException UNSUPPORTED_VERSION naming both ranges when they do not overlap
      */
     public int negotiateVersion(Hello peer) throws ProtocolException {
-        int version = Math.min(maxVersion, peer.maxVersion);
-        if (version < Math.max(minVersion, peer.minVersion)) {
+        OptionalInt version = commonVersion(peer);
+        if (version.isEmpty()) {
             throw ProtocolException.connectionError(ErrorCode.UNSUPPORTED_VERSION,
                     "no common version: we speak %d..%d, peer speaks %d..%d",
                     minVersion, maxVersion, peer.minVersion, peer.maxVersion);
         }
-        return version;
+        return version.getAsInt();
+    }
+
+    /** The highest version in both ranges, or empty when they do not overlap (§3.3). */
+    public OptionalInt commonVersion(Hello peer) {
+        int version = Math.min(maxVersion, peer.maxVersion);
+        return version < Math.max(minVersion, peer.minVersion) ? OptionalInt.empty() : OptionalInt.of(version);
     }
 
     public boolean supportsHash(int hashId) {

@@ -105,8 +105,8 @@ final class Payload {
         }
     }
 
-    /** Runs a record constructor; a field rule it rejects is the peer's PROTOCOL_ERROR. */
-    <T extends Frame> T build(Supplier<T> constructor) throws ProtocolException {
+    /** Runs a record (or field) constructor; a field rule it rejects is the peer's PROTOCOL_ERROR. */
+    <T> T build(Supplier<T> constructor) throws ProtocolException {
         try {
             return constructor.get();
         } catch (IllegalArgumentException e) {

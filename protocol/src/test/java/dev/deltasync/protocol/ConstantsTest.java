@@ -66,7 +66,10 @@ class ConstantsTest {
     @Test
     void pinsLimitsAndIds() {
         assertEquals(0x4453594E, Constants.MAGIC);
-        assertEquals(1, Constants.VERSION);
+        assertEquals(1, Constants.MIN_VERSION);
+        assertEquals(2, Constants.MAX_VERSION);
+        assertEquals(2, Constants.VERSION_LINEAGE);
+        assertEquals(16, Constants.LINEAGE_ID_LENGTH);
         assertEquals(10, Constants.HEADER_LENGTH);
         assertEquals(1024, Constants.PRE_HELLO_MAX_PAYLOAD);
         assertEquals(16384, Constants.MIN_FRAME_PAYLOAD);
@@ -87,6 +90,9 @@ class ConstantsTest {
         assertEquals(1, Constants.ROLE_PUSH);
         assertEquals(2, Constants.ROLE_PULL);
         assertEquals(0x01, Constants.FLAG_ALLOW_RESIZE);
+        assertEquals(0x02, Constants.FLAG_LINEAGE);
+        assertEquals(0x04, Constants.FLAG_TABLE_KNOWN);
+        assertEquals(0x02, Constants.FLAG_SOURCE_TIME);
         assertEquals(0, Constants.CODEC_NONE);
         assertEquals(1, Constants.CODEC_ZSTD);
         assertEquals(2, Constants.CODEC_ZERO);

@@ -16,6 +16,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -51,7 +53,7 @@ class ProtocolSpecVectorsTest {
         Hello minimal = new Hello(1, 3, 16384, 0, 16384, 16384, new byte[] {(byte) HashAlgorithm.BLAKE3.wireId()}, new byte[0]);
         Ping ping = new Ping(0x0123456789abcdefL);
         Map<String, Frame> m = new LinkedHashMap<>();
-        m.put("hello-defaults", new Hello(1, 1, 1048640, 256, 4194304, 16777216,
+        m.put("hello-defaults", new Hello(1, 2, 1048640, 256, 4194304, 16777216,
                 new byte[] {1, 2, 3, 4, 5}, new byte[] {Constants.CODEC_ZSTD, Constants.CODEC_ZERO}));
         m.put("hello-minimal", minimal);
         m.put("hello-trailing-bytes", minimal);
@@ -71,6 +73,15 @@ class ProtocolSpecVectorsTest {
         m.put("open-pull-source-chooses", new Open(5, Constants.ROLE_PULL, HashAlgorithm.XXH3_128.wireId(),
                 Constants.CHUNK_SIZE_CHOSEN_BY_SOURCE, 2L << 20, "db", false));
         m.put("open-ok", new OpenOk(1, 1L << 30, 65536, HashAlgorithm.XXH3_128.wireId()));
+        LineagePosition epoch41 = new LineagePosition(HexFormat.of().parseHex("00112233445566778899aabbccddeeff"), 41);
+        m.put("open-v2-pull-offers-table", new Open(7, Constants.ROLE_PULL, HashAlgorithm.XXH3_128.wireId(),
+                Constants.CHUNK_SIZE_CHOSEN_BY_SOURCE, 1L << 30, 0, "vm", false, Optional.of(epoch41), root));
+        m.put("open-v2-push-no-lineage", new Open(9, Constants.ROLE_PUSH, HashAlgorithm.XXH3_128.wireId(), 4096,
+                1L << 20, 0, "vm", true, Optional.of(LineagePosition.NONE), new byte[0]));
+        m.put("open-ok-v2-table-known", new OpenOk(7, 1L << 30, 4096, HashAlgorithm.XXH3_128.wireId(),
+                Optional.of(epoch41), true));
+        m.put("open-ok-v2-new-lineage", new OpenOk(9, 1L << 20, 4096, HashAlgorithm.XXH3_128.wireId(), Optional.of(
+                new LineagePosition(HexFormat.of().parseHex("0f1e2d3c4b5a69788796a5b4c3d2e1f0"), 0)), false));
         m.put("digests-xxh3-128", new Digests(1, 0, 16, digests));
         m.put("digests-crc32c", new Digests(5, 1024, 4, HexFormat.of().parseHex("deadbeef00000000ffffffff")));
         m.put("chunk-raw", Chunk.raw(1, 1, 5, HexFormat.of().parseHex("0011223344556677")));
@@ -79,6 +90,7 @@ class ProtocolSpecVectorsTest {
         m.put("chunk-zero", Chunk.zeros(1, 3, 7, 1 << 20));
         m.put("epoch-end", new EpochEnd(1, 1, 1, root));
         m.put("epoch-end-empty", new EpochEnd(3, 1, 0, new byte[4]));
+        m.put("epoch-end-v2", new EpochEnd(7, 42, 3, OptionalLong.of(1796126400250000L), root));
         m.put("epoch-ack", new EpochAck(1, 1, root));
         m.put("epoch-ack-short-root", new EpochAck(1, 1, java.util.Arrays.copyOf(root, 8)));
         m.put("reset-no-error", Reset.of(1, ErrorCode.NO_ERROR, ""));

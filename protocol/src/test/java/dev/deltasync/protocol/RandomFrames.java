@@ -1,5 +1,7 @@
 package dev.deltasync.protocol;
 
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.function.Function;
 
@@ -26,13 +28,13 @@ final class RandomFrames {
             case 2 -> new Pong(random.nextLong());
             case 3 -> new WindowUpdate(pick(0, streamId()), pick(1, Constants.MAX_WINDOW, 1 + random.nextInt(Constants.MAX_WINDOW)));
             case 4 -> new GoAway(pick(0, Integer.MAX_VALUE, random.nextInt() >>> 1), random.nextInt(), text(Constants.MAX_REASON_BYTES, 0));
-            case 5 -> new Open(streamId(), 1 + random.nextInt(2), random.nextInt(256), random.nextInt() >>> 1,
-                    random.nextLong() >>> 1, random.nextInt() >>> 1, text(Constants.MAX_NAME_BYTES, 1),
-                    random.nextBoolean());
-            case 6 -> new OpenOk(streamId(), random.nextLong() >>> 1, random.nextInt() >>> 1, random.nextInt(256));
+            case 5 -> open();
+            case 6 -> openOk();
             case 7 -> digests();
             case 8 -> chunk();
-            case 9 -> new EpochEnd(streamId(), epoch(), random.nextInt() >>> 1, bytes(4 + random.nextInt(61)));
+            case 9 -> new EpochEnd(streamId(), epoch(), random.nextInt() >>> 1,
+                    random.nextBoolean() ? OptionalLong.of(random.nextLong() >>> 1) : OptionalLong.empty(),
+                    bytes(4 + random.nextInt(61)));
             case 10 -> new EpochAck(streamId(), epoch(), bytes(4 + random.nextInt(61)));
             case 11 -> new Reset(streamId(), pick(0, 16, random.nextInt()), text(Constants.MAX_REASON_BYTES, 0));
             default -> throw new IllegalArgumentException("no frame type number " + i);
@@ -47,6 +49,29 @@ final class RandomFrames {
         Function<Integer, Integer> window = floor -> floor + random.nextInt(Constants.MAX_WINDOW - floor + 1);
         return new Hello(min, max, maxFrame, random.nextInt() >>> 1, window.apply(maxFrame), window.apply(maxFrame),
                 bytes(random.nextInt(256)), bytes(random.nextInt(256)));
+    }
+
+    /** v1, or v2 with a lineage position (none, or an id with a table root or without). */
+    private Open open() {
+        Optional<LineagePosition> lineage = random.nextBoolean() ? Optional.empty()
+                : Optional.of(random.nextBoolean() ? LineagePosition.NONE : lineagePosition());
+        byte[] root = lineage.filter(p -> !p.isNone()).isPresent() && random.nextBoolean()
+                ? bytes(4 + random.nextInt(61)) : new byte[0];
+        return new Open(streamId(), 1 + random.nextInt(2), random.nextInt(256), random.nextInt() >>> 1,
+                random.nextLong() >>> 1, random.nextInt() >>> 1, text(Constants.MAX_NAME_BYTES, 1),
+                random.nextBoolean(), lineage, root);
+    }
+
+    private OpenOk openOk() {
+        Optional<LineagePosition> lineage = random.nextBoolean() ? Optional.of(lineagePosition()) : Optional.empty();
+        return new OpenOk(streamId(), random.nextLong() >>> 1, random.nextInt() >>> 1, random.nextInt(256), lineage,
+                lineage.isPresent() && random.nextBoolean());
+    }
+
+    private LineagePosition lineagePosition() {
+        byte[] id = bytes(Constants.LINEAGE_ID_LENGTH);
+        id[random.nextInt(id.length)] |= 1; // never the all-zero "none"
+        return new LineagePosition(id, random.nextLong() >>> 1);
     }
 
     private Digests digests() {

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -55,13 +56,21 @@ final class ReplicaSide {
     private FileStamp ownWritesDone;
     private ReplicaState.Phase recordedPhase;
     private long recordedEpoch;
+    private final StreamLineage lineage;
+    /** The lineage's last verified epoch and its source time, carried into every state written. */
+    private long verifiedEpoch;
+    private Optional<Instant> verifiedSourceTime;
 
     /**
      * @param once          end the stream (RESET NO_ERROR) at the first verified epoch: {@code pull --once}
      * @param reverifyEvery how often a continuous replica re-hashes its whole region in the background (ZERO: never)
+     * @param lineage       the lineage the stream's epochs continue
+     * @param previous      the state the replica recorded before this stream, if any: a lineage it continues keeps
+     *                      its last verified epoch and source time until this stream verifies one
      */
     ReplicaSide(String name, StreamChannel channel, MappedRegion region, StreamParameters parameters, int scanThreads,
-                boolean once, Duration reverifyEvery, SyncStats stats, SyncListener listener) {
+                boolean once, Duration reverifyEvery, StreamLineage lineage, Optional<ReplicaState> previous,
+                SyncStats stats, SyncListener listener) {
         this.name = name;
         this.channel = channel;
         this.region = region;
@@ -75,32 +84,36 @@ final class ReplicaSide {
         this.buffer = new byte[parameters.chunkSize()];
         this.digest = new byte[parameters.hash().digestLength()];
         this.table = parameters.newTable();
+        this.lineage = lineage;
+        Optional<ReplicaState> continued = previous.filter(s -> lineage.v2() && s.lineage().equals(lineage.lineage()));
+        this.verifiedEpoch = continued.map(ReplicaState::verifiedEpoch).orElse(0L);
+        this.verifiedSourceTime = continued.flatMap(ReplicaState::sourceTime);
     }
 
     SyncOutcome run() throws SyncException, InterruptedException {
-        long verifiedEpoch = 0;
+        long verifiedOnStream = 0;
         try (ChunkDecoder decoder = new ChunkDecoder();
              Reverifier reverifier = new Reverifier(region, table, tableLock, this::foundDifferences)) {
             rescanAndSend();
             if (!once) {
                 reverifier.start(reverifyEvery);
             }
-            for (long epoch = 1; ; epoch++) {
+            for (long epoch = lineage.firstEpoch(); ; epoch++) {
                 boolean verified = receiveEpoch(epoch, decoder);
                 stats.epochDone(epoch, verified);
                 if (verified) {
-                    verifiedEpoch = epoch;
+                    verifiedOnStream = epoch;
                 }
                 listener.epochCompleted(new EpochReport(name, SyncListener.Side.REPLICA, epoch, verified,
-                        Optional.empty(), verifiedEpoch, Optional.empty(), stats.snapshot()));
+                        lineage.lineage(), verifiedEpoch, verifiedSourceTime, stats.snapshot()));
                 if (verified && once) {
                     channel.finish("verified at epoch " + epoch);
-                    return new SyncOutcome(name, verifiedEpoch, stats.snapshot());
+                    return new SyncOutcome(name, verifiedOnStream, stats.snapshot());
                 }
             }
         } catch (SyncException e) {
             if (StreamChannel.isNormalEnd(e)) {
-                return new SyncOutcome(name, verifiedEpoch, stats.snapshot());
+                return new SyncOutcome(name, verifiedOnStream, stats.snapshot());
             }
             throw e;
         } catch (InternalError e) {
@@ -211,6 +224,10 @@ final class ReplicaSide {
             throw channel.violation(ErrorCode.PROTOCOL_ERROR, "EPOCH_END %d with %d chunks, but epoch %d had %d",
                     end.epoch(), Integer.toUnsignedLong(end.chunkCount()), epoch, received);
         }
+        if (!lineage.matches(end.sourceTimeMicros().isPresent())) {
+            throw channel.violation(ErrorCode.PROTOCOL_ERROR, "EPOCH_END %s a source time on a protocol v%d stream",
+                    lineage.v2() ? "without" : "with", lineage.v2() ? 2 : 1);
+        }
         byte[] root;
         boolean verified;
         tableLock.lock();
@@ -225,6 +242,10 @@ final class ReplicaSide {
             ownWritesDone = stamp();
             root = table.rootDigest();
             verified = Arrays.equals(root, end.root());
+            if (verified) {
+                verifiedEpoch = epoch;
+                verifiedSourceTime = StreamLineage.instant(end.sourceTimeMicros());
+            }
             record(verified ? ReplicaState.Phase.VERIFIED : ReplicaState.Phase.UNVERIFIED, epoch,
                     verified ? root : new byte[0]);
         } finally {
@@ -306,7 +327,8 @@ final class ReplicaSide {
     }
 
     private void writeState(ReplicaState.Phase phase, long epoch, byte[] root) throws IOException {
-        ReplicaState.of(phase, epoch, parameters, root).write(region.path());
+        ReplicaState.of(phase, epoch, parameters, root, lineage.lineage(), verifiedEpoch, verifiedSourceTime)
+                .write(region.path());
         recordedPhase = phase;
         recordedEpoch = epoch;
     }

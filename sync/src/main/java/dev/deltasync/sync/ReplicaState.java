@@ -31,10 +31,15 @@ import java.util.Properties;
  * crash at any moment it never claims a verified state the region does not have; the next sync re-hashes the
  * region anyway.
  *
- * @param root the verified root digest (empty unless VERIFIED)
+ * @param epoch         the epoch the phase belongs to, numbered in {@code lineage} (per stream without one)
+ * @param root          the verified root digest (empty unless VERIFIED)
+ * @param lineage       the region lineage the epochs are numbered in (PROTOCOL.md §9.6); empty when the stream's
+ *                      peer spoke protocol v1, or the state file is older than lineages
+ * @param verifiedEpoch the last epoch of the lineage the replica verified (this one when VERIFIED), 0 if none
+ * @param sourceTime    when the source began the scan whose bytes {@code verifiedEpoch} verified; empty if unknown
  */
 public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chunkSize, long regionSize, byte[] root,
-                           Instant updated) {
+                           Instant updated, Optional<Lineage> lineage, long verifiedEpoch, Optional<Instant> sourceTime) {
     public enum Phase {
         /** An epoch is being written: the region may be a mix of old and new chunks. */
         APPLYING,
@@ -62,12 +67,29 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
             return Optional.empty();
         }
         try {
+            String lineage = p.getProperty("lineage", "");
+            String sourceTime = p.getProperty("source_time", "");
             return Optional.of(new ReplicaState(Phase.valueOf(p.getProperty("phase")),
                     Long.parseLong(p.getProperty("epoch")), HashAlgorithm.fromCliName(p.getProperty("hash")),
                     Integer.parseInt(p.getProperty("chunk_size")), Long.parseLong(p.getProperty("region_size")),
-                    HexFormat.of().parseHex(p.getProperty("root", "")), Instant.parse(p.getProperty("updated"))));
+                    HexFormat.of().parseHex(p.getProperty("root", "")), Instant.parse(p.getProperty("updated")),
+                    lineage.isEmpty() ? Optional.empty() : Optional.of(Lineage.parse(lineage)),
+                    Long.parseLong(p.getProperty("verified_epoch", "0")),
+                    sourceTime.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(sourceTime))));
         } catch (RuntimeException e) {
             throw new IOException("unreadable state file " + fileFor(region) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The state a replica about to sync recorded, to continue its lineage from; none when it has none or the file
+     * cannot be read (the stream then starts a new lineage, and its first epoch replaces the file).
+     */
+    static Optional<ReplicaState> continuable(Path region) {
+        try {
+            return read(region);
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 
@@ -97,7 +119,8 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
         String text = "# deltasync replica state: written before and after each epoch; do not edit\n"
                 + "phase=" + phase + "\nepoch=" + epoch + "\nhash=" + hash.cliName() + "\nchunk_size=" + chunkSize
                 + "\nregion_size=" + regionSize + "\nroot=" + HexFormat.of().formatHex(root) + "\nupdated=" + updated
-                + "\n";
+                + "\nlineage=" + lineage.map(Lineage::toString).orElse("") + "\nverified_epoch=" + verifiedEpoch
+                + "\nsource_time=" + sourceTime.map(Instant::toString).orElse("") + "\n";
         Path target = fileFor(region);
         Path temporary = target.resolveSibling(target.getFileName() + "." + Long.toHexString(RANDOM.nextLong())
                 + ".tmp");
@@ -136,8 +159,15 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
         return table.rootDigest();
     }
 
+    /** A state outside any lineage that verified nothing before (tests; v1 streams start so). */
     static ReplicaState of(Phase phase, long epoch, StreamParameters parameters, byte[] root) {
+        return of(phase, epoch, parameters, root, Optional.empty(), phase == Phase.VERIFIED ? epoch : 0,
+                Optional.empty());
+    }
+
+    static ReplicaState of(Phase phase, long epoch, StreamParameters parameters, byte[] root, Optional<Lineage> lineage,
+                           long verifiedEpoch, Optional<Instant> sourceTime) {
         return new ReplicaState(phase, epoch, parameters.hash(), parameters.chunkSize(), parameters.regionSize(),
-                root, Instant.now());
+                root, Instant.now(), lineage, verifiedEpoch, sourceTime);
     }
 }

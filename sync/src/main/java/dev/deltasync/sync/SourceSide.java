@@ -19,13 +19,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.LongConsumer;
 
 /**
  * The source end of one stream (PROTOCOL.md, sync algorithm): receive the replica's table, then per
  * epoch scan, diff against what the replica acknowledged, send the changed chunks and EPOCH_END, and
  * wait for the EPOCH_ACK. Each chunk is copied out of the mapping, the copy hashed and the copy sent,
- * so a writer racing the scan can never leave the replica believing it holds bytes it does not.
+ * so a writer racing the scan can never leave the replica believing it holds bytes it does not. Epochs continue
+ * the stream's lineage; in v2 each EPOCH_END carries the start of the scan it was built on (PROTOCOL.md §9.6).
  */
 final class SourceSide {
     /** Root mismatches in a row after which {@code --once} gives up. */
@@ -48,14 +50,15 @@ final class SourceSide {
     /** An embedded application's requests for epochs; null for the CLI's sources, which never make any. */
     private final EpochPacer pacer;
     private final boolean zeroChunks;
+    private final StreamLineage lineage;
 
     SourceSide(String name, StreamChannel channel, RegionScans scans, Compression compression, Duration interval,
-               boolean once, SyncStats stats, SyncListener listener) {
-        this(name, channel, scans, compression, interval, once, stats, listener, null);
+               boolean once, StreamLineage lineage, SyncStats stats, SyncListener listener) {
+        this(name, channel, scans, compression, interval, once, lineage, stats, listener, null);
     }
 
     SourceSide(String name, StreamChannel channel, RegionScans scans, Compression compression, Duration interval,
-               boolean once, SyncStats stats, SyncListener listener, EpochPacer pacer) {
+               boolean once, StreamLineage lineage, SyncStats stats, SyncListener listener, EpochPacer pacer) {
         this.name = name;
         this.channel = channel;
         this.scans = scans;
@@ -67,6 +70,7 @@ final class SourceSide {
         this.hasher = scans.parameters().hash().newHasher();
         this.pacer = pacer;
         this.zeroChunks = channel.decodesZeroChunks();
+        this.lineage = lineage;
     }
 
     /**
@@ -83,20 +87,21 @@ final class SourceSide {
             RegionScans.Scan current = scan(true);
             DigestTable acknowledged = scans.parameters().newTable();
             DigestExchange.receive(channel, acknowledged);
-            long epoch = 0;
+            long epoch = lineage.lastEpoch();
             int unverifiedInARow = 0;
             long lastEpochNanos = System.nanoTime();
             while (true) {
                 int[] changed = current.table().diff(acknowledged);
                 // The first epoch verifies even with nothing changed; later ones carry changes, or check the replica.
-                if (changed.length > 0 || epoch == 0 || unverifiedInARow > 0 || pacer != null && pacer.owed(requests)
+                if (changed.length > 0 || epoch == lineage.lastEpoch() || unverifiedInARow > 0
+                        || pacer != null && pacer.owed(requests)
                         || System.nanoTime() - lastEpochNanos >= IDLE_EPOCH_EVERY.toNanos()) {
                     epoch++;
                     lastEpochNanos = System.nanoTime();
                     long changedBefore = stats.snapshot().changedBytes();
-                    byte[] expectedRoot = sendEpoch(epoch, changed, acknowledged, encoder);
+                    byte[] expectedRoot = sendEpoch(epoch, changed, acknowledged, current.startedAt(), encoder);
                     boolean verified = awaitAck(epoch, expectedRoot);
-                    if (!once && epoch > 1) { // the first epoch is the initial copy: it may take as long as it takes
+                    if (!once && epoch > lineage.firstEpoch()) { // the first epoch is the initial copy: it may take as long as it takes
                         lag.epochSent(epoch, System.nanoTime() - lastEpochNanos,
                                 stats.snapshot().changedBytes() - changedBefore);
                     }
@@ -112,7 +117,8 @@ final class SourceSide {
                     }
                     stats.epochDone(epoch, verified);
                     listener.epochCompleted(new EpochReport(name, SyncListener.Side.SOURCE, epoch, verified,
-                            Optional.empty(), verifiedEpoch, Optional.ofNullable(verifiedSourceTime), stats.snapshot()));
+                            lineage.lineage(), verifiedEpoch, Optional.ofNullable(verifiedSourceTime),
+                            stats.snapshot()));
                     if (verified && pacer != null) { // after the listener heard of it, so the waiter sees it too
                         pacer.verified(requests);
                     }
@@ -169,7 +175,7 @@ final class SourceSide {
      * hole of the file goes as a zero chunk without being read (when the replica decodes those), a copy that turns
      * out all zeros too; either way the digest recorded is the zero digest, which is what was sent.
      */
-    private byte[] sendEpoch(long epoch, int[] changed, DigestTable table, ChunkEncoder encoder)
+    private byte[] sendEpoch(long epoch, int[] changed, DigestTable table, Instant scanned, ChunkEncoder encoder)
             throws SyncException, InterruptedException {
         MemorySegment region = scans.region().segment();
         ZeroCursor holes = new ZeroCursor(zeroChunks ? scans.region().knownZeros() : KnownZeros.NONE);
@@ -202,7 +208,8 @@ final class SourceSide {
             listener.progress(name, epoch, done, total);
         }
         byte[] root = table.rootDigest();
-        channel.send(new EpochEnd(channel.id(), epoch, changed.length, root));
+        OptionalLong sourceTime = lineage.v2() ? OptionalLong.of(StreamLineage.micros(scanned)) : OptionalLong.empty();
+        channel.send(new EpochEnd(channel.id(), epoch, changed.length, sourceTime, root));
         return root;
     }
 

@@ -36,6 +36,11 @@ final class StreamChannel implements AutoCloseable {
         return stream.peer(); // one Peer per connection, compared by identity
     }
 
+    /** True when the connection speaks protocol v2 or later: streams have lineages (PROTOCOL.md §3.4). */
+    boolean hasLineages() {
+        return StreamLineage.spokenIn(stream.peer().version());
+    }
+
     /** The largest frame payload the peer accepts. */
     int peerMaxFramePayload() {
         return stream.peer().maxFramePayload();

@@ -7,6 +7,7 @@ import dev.deltasync.mux.MuxStream;
 import dev.deltasync.mux.StreamClosedException;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.ErrorCode;
+import dev.deltasync.protocol.LineagePosition;
 import dev.deltasync.protocol.Open;
 import dev.deltasync.protocol.OpenOk;
 import dev.deltasync.sync.region.MappedRegion;
@@ -107,7 +108,7 @@ public final class SyncClient implements AutoCloseable {
             }
             SyncStats stats = new SyncStats();
             try (StreamChannel channel = open(job, options, Constants.ROLE_PUSH, local.size(), options.allowResize(),
-                    stats)) {
+                    LineagePosition.NONE, stats)) {
                 return runSource(job, options, listener, local, channel, stats);
             }
         }
@@ -122,11 +123,12 @@ public final class SyncClient implements AutoCloseable {
             throw channel.violation(ErrorCode.SIZE_MISMATCH, "server took region size %d, source is %d",
                     ok.regionSize(), local.size());
         }
+        StreamLineage lineage = agreedLineage(channel, ok, LineagePosition.NONE, false);
         EmbeddedSource embedded = job.embedded();
         try (RegionScans scans = embedded != null ? new RegionScans(embedded, parameters, options.scanThreads())
                 : new RegionScans(local, parameters, options.scanThreads(), Duration.ZERO)) {
             return new SourceSide(job.remoteName(), channel, scans, options.compression(), options.interval(),
-                    options.once(), stats, listener, embedded == null ? null : embedded.pacer()).run();
+                    options.once(), lineage, stats, listener, embedded == null ? null : embedded.pacer()).run();
         }
     }
 
@@ -142,9 +144,11 @@ public final class SyncClient implements AutoCloseable {
             SyncStats stats = new SyncStats();
             // A missing file is created at the region's size: a resize from 0, which OPEN must announce (§5.3).
             boolean allowResize = options.allowResize() || localSize < 0;
+            Optional<ReplicaState> previous = localSize < 0 ? Optional.empty() : ReplicaState.continuable(job.localPath());
+            LineagePosition position = StreamLineage.positionOf(previous);
             try (StreamChannel channel = open(job, options, Constants.ROLE_PULL, Math.max(localSize, 0), allowResize,
-                    stats)) {
-                return runReplica(job, options, listener, existing, localSize, channel, stats);
+                    position, stats)) {
+                return runReplica(job, options, listener, existing, localSize, channel, previous, position, stats);
             }
         } finally {
             if (existing != null) {
@@ -155,10 +159,12 @@ public final class SyncClient implements AutoCloseable {
 
     /** The replica side of a pull, once the stream is open; {@code existing} is null when the file is missing. */
     private SyncOutcome runReplica(SyncJob job, SyncOptions options, SyncListener listener, RegionFile existing,
-                                   long localSize, StreamChannel channel, SyncStats stats)
+                                   long localSize, StreamChannel channel, Optional<ReplicaState> previous,
+                                   LineagePosition offered, SyncStats stats)
             throws SyncException, InterruptedException {
         OpenOk ok = channel.expect(OpenOk.class, "in answer to OPEN");
         StreamParameters parameters = agreed(channel, ok, options);
+        StreamLineage lineage = agreedLineage(channel, ok, offered, true);
         if (localSize >= 0 && localSize != ok.regionSize() && !options.allowResize()) {
             throw channel.violation(ErrorCode.SIZE_MISMATCH,
                     "%s is %d bytes but region '%s' is %d bytes (use --resize to resize the local file)",
@@ -174,16 +180,19 @@ public final class SyncClient implements AutoCloseable {
         }
         try (local) {
             return new ReplicaSide(job.remoteName(), channel, local, parameters, options.scanThreads(), options.once(),
-                    options.reverifyEvery(), stats, listener).run();
+                    options.reverifyEvery(), lineage, previous, stats, listener).run();
         }
     }
 
+    /** @param position the lineage position OPEN carries on a v2 connection (PROTOCOL.md §9.6) */
     private StreamChannel open(SyncJob job, SyncOptions options, int role, long regionSize, boolean allowResize,
-                               SyncStats stats) throws SyncException, InterruptedException {
+                               LineagePosition position, SyncStats stats) throws SyncException, InterruptedException {
         try {
             int intervalMillis = role == Constants.ROLE_PULL ? wireMillis(options.interval()) : 0;
+            Optional<LineagePosition> lineage = StreamLineage.spokenIn(session.peer().version())
+                    ? Optional.of(position) : Optional.empty();
             MuxStream stream = session.openStream(id -> new Open(id, role, options.hash().wireId(), options.chunkSize(),
-                    regionSize, intervalMillis, job.remoteName(), allowResize));
+                    regionSize, intervalMillis, job.remoteName(), allowResize, lineage, new byte[0]));
             return new StreamChannel(stream, stats, options.rateLimit());
         } catch (StreamClosedException e) {
             throw new SyncException(e.errorCode(), "cannot open a stream to " + address + ": " + e.getMessage(), e);
@@ -208,6 +217,32 @@ public final class SyncClient implements AutoCloseable {
                     ok.hashId(), ok.chunkSize(), options.hash().wireId(), options.chunkSize());
         }
         return new StreamParameters(options.hash(), ok.chunkSize(), ok.regionSize());
+    }
+
+    /**
+     * The lineage OPEN_OK put in force: on a v2 connection it must name one, and continue ours when we are the
+     * replica ({@code ours}: a pull) and offered one that can go on (PROTOCOL.md §9.6); a v1 OPEN_OK names none.
+     */
+    private static StreamLineage agreedLineage(StreamChannel channel, OpenOk ok, LineagePosition offered, boolean ours)
+            throws SyncException {
+        if (!channel.hasLineages()) {
+            if (ok.lineage().isPresent()) {
+                throw channel.violation(ErrorCode.PROTOCOL_ERROR, "OPEN_OK with lineage fields on a protocol v1 stream");
+            }
+            return StreamLineage.V1;
+        }
+        if (ok.lineage().isEmpty()) {
+            throw channel.violation(ErrorCode.PROTOCOL_ERROR, "OPEN_OK without lineage fields on a protocol v2 stream");
+        }
+        if (ok.tableKnown()) {
+            throw channel.violation(ErrorCode.PROTOCOL_ERROR, "OPEN_OK with TABLE_KNOWN, but no table was offered");
+        }
+        boolean continuable = !offered.isNone() && offered.epoch() < Long.MAX_VALUE;
+        if (ours && continuable && !ok.lineage().get().equals(offered)) {
+            throw channel.violation(ErrorCode.PROTOCOL_ERROR, "OPEN_OK lineage %s does not continue the replica's %s",
+                    ok.lineage().get(), offered);
+        }
+        return StreamLineage.of(ok.lineage().get());
     }
 
     /** A push's source, locked for reading (other sources may share it, no stream may write it). */

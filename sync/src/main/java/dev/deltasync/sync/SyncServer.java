@@ -157,6 +157,10 @@ public final class SyncServer implements AutoCloseable {
                         "region '%s' requires the blake3 hash (the server runs with --require-blake3 %s), not %s:"
                                 + " use --hash blake3", region.name(), region.name(), hash.cliName());
             }
+            if (open.lineage().isPresent() != channel.hasLineages()) {
+                throw channel.violation(ErrorCode.PROTOCOL_ERROR, "OPEN %s lineage fields on a protocol v%d stream",
+                        channel.hasLineages() ? "without" : "with", channel.hasLineages() ? 2 : 1);
+            }
             boolean push = open.role() == Constants.ROLE_PUSH;
             if (push && region.readOnly()) {
                 throw channel.violation(ErrorCode.READ_ONLY, "region '%s' is read-only: it can be pulled, not pushed"
@@ -209,9 +213,13 @@ public final class SyncServer implements AutoCloseable {
             }
             channel.whenEnding(file::close);
             try (file; MappedRegion replica = mapForPush(open, region, file, channel)) {
-                channel.send(new OpenOk(channel.id(), open.regionSize(), open.chunkSize(), open.hashId()));
+                Optional<ReplicaState> previous = ReplicaState.continuable(region.path());
+                StreamLineage lineage = channel.hasLineages()
+                        ? StreamLineage.continuing(StreamLineage.positionOf(previous)) : StreamLineage.V1;
+                channel.send(new OpenOk(channel.id(), open.regionSize(), open.chunkSize(), open.hashId(),
+                        lineage.v2() ? Optional.of(lineage.position()) : Optional.empty(), false));
                 return new ReplicaSide(region.name(), channel, replica, parameters, options.scanThreads(), false,
-                        options.reverifyEvery(), stats, events).run();
+                        options.reverifyEvery(), lineage, previous, stats, events).run();
             }
         }
 
@@ -262,9 +270,12 @@ public final class SyncServer implements AutoCloseable {
                     throw FileRefusals.ofRegion(channel, region.name(), e, false);
                 }
                 try {
-                    channel.send(new OpenOk(channel.id(), size, chunkSize, open.hashId()));
+                    // A pull's lineage is the replica's, continued; a replica without one starts a new one here.
+                    StreamLineage lineage = open.lineage().map(StreamLineage::continuing).orElse(StreamLineage.V1);
+                    channel.send(new OpenOk(channel.id(), size, chunkSize, open.hashId(),
+                            lineage.v2() ? Optional.of(lineage.position()) : Optional.empty(), false));
                     return new SourceSide(region.name(), channel, scans, options.compression(), pace(open), false,
-                            stats, events).run();
+                            lineage, stats, events).run();
                 } finally {
                     sources.release(region, parameters);
                 }

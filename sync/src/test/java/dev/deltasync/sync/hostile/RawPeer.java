@@ -64,9 +64,17 @@ final class RawPeer implements AutoCloseable {
         socket.shutdownOutput();
     }
 
-    /** Sends a default HELLO and reads the server's. */
+    /**
+     * Sends a HELLO of protocol version 1 with the default limits and reads the server's: unless a test offers
+     * more, this peer is an independent v1 implementation, whose OPENs and EPOCH_ENDs carry no v2 fields.
+     */
     Hello handshake() throws Exception {
-        return handshake(Hello.defaults());
+        return handshake(withVersions(Hello.defaults(), 1, 1));
+    }
+
+    static Hello withVersions(Hello hello, int min, int max) {
+        return new Hello(min, max, hello.maxFramePayload(), hello.maxStreams(), hello.streamWindow(),
+                hello.connectionWindow(), hello.hashIds(), hello.codecIds());
     }
 
     Hello handshake(Hello ours) throws Exception {
