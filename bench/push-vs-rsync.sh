@@ -1,27 +1,34 @@
 #!/usr/bin/env bash
-# End-to-end push benchmark: `deltasync push --once` vs rsync to a local rsync daemon, over 127.0.0.1.
+# End-to-end push benchmark: `deltasync push --once` against rsync to an rsync daemon, side by side in one run,
+# on loopback and over shaped links between two network namespaces.
 #
-# A file of SIZE random bytes (seed SEED) is copied to a replica; then FRACTION of the source's PAGE-sized
-# pages are rewritten with new random bytes (seed SEED+1). Each case starts from a fresh copy of the original
-# replica, updates it in place from the mutated source, and is checked with cmp afterwards (independently of
-# the tool's own verification). Prints a markdown table on stdout; progress and logs go to stderr.
+# A file of SIZE random bytes (seed SEED) is the replica's starting content; the source is a copy with FRACTION
+# of its PAGE-sized pages rewritten (seed SEED+1). For every link and every round, each tool in turn (alternating,
+# so that the machine's load hits them alike) updates a fresh copy of the starting content from the source
+# ("1 % changed", checked with cmp afterwards), then runs once more with nothing changed ("unchanged"). The table
+# gives medians over the rounds (and the range), client and server CPU seconds and the bytes on the wire.
 #
 # Usage: bench/push-vs-rsync.sh [-h]          (settings via environment, defaults in brackets)
-#   SIZE=1GiB  FRACTION=0.01  PAGE=4KiB  SEED=42
+#   SIZE=1GiB  FRACTION=0.01  PAGE=4KiB  SEED=42  ROUNDS=3
+#   LINKS="loopback 1gbit 100mbit"   loopback is 127.0.0.1; a rate is a veth pair between two network
+#                  namespaces with a tbf qdisc of that rate on both ends (needs root: ip netns, tc)
+#   TOOLS="ds rsync"   ds: this tree's bin/deltasync, plaintext (--insecure) and TLS (pinned identities);
+#                  ds-c2: the same with C2 on (-XX:TieredStopAtLevel=4: the launcher runs --once on C1 alone);
+#                  base: BASE_DS's deltasync, plaintext and TLS (e.g. another build, for before/after);
+#                  rsync: rsync to an rsync daemon (plaintext: rsync has no TLS of its own)
+#   BASE_DS=       path to another tree's bin/deltasync, for the "base" tool
 #   DATA_DIR=bench-data/push-vs-rsync   (git-ignored; removed at the end unless KEEP_DATA=1)
 #   KEEP_DATA=0    1 keeps the data and reuses it on the next run with the same settings
-#   RUN_TIMEOUT=300  seconds allowed per push / rsync run; SERVER_WAIT=60 seconds for a server to listen
-#   QUICK=0        1 runs only the two headline cases (deltasync default, rsync default)
-#   RSYNC=1        0 skips rsync even when it is installed; DELTASYNC=0 likewise skips deltasync
+#   RUN_TIMEOUT=600  seconds allowed per run; SERVER_WAIT=60 seconds for a server to listen
 #
-# Needs: a built tree (./mvnw -B -q package -DskipTests), jq, ss, cmp; rsync optional.
+# Needs: a built tree (./mvnw -B -q package -DskipTests), jq, ss, cmp, rsync; root for the shaped links.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 
@@ -31,31 +38,42 @@ SIZE="${SIZE:-1GiB}"
 FRACTION="${FRACTION:-0.01}"
 PAGE="${PAGE:-4KiB}"
 SEED="${SEED:-42}"
+ROUNDS="${ROUNDS:-3}"
+LINKS="${LINKS:-loopback 1gbit 100mbit}"
+TOOLS="${TOOLS:-ds rsync}"
+BASE_DS="${BASE_DS:-}"
 DATA_DIR="${DATA_DIR:-$root/bench-data/push-vs-rsync}"
 KEEP_DATA="${KEEP_DATA:-0}"
-RUN_TIMEOUT="${RUN_TIMEOUT:-300}"
+RUN_TIMEOUT="${RUN_TIMEOUT:-600}"
 SERVER_WAIT="${SERVER_WAIT:-60}"
-QUICK="${QUICK:-0}"
-RSYNC="${RSYNC:-1}"
-DELTASYNC="${DELTASYNC:-1}"
 REGION=bench
 DS="$root/bin/deltasync"
 BENCH_JAR="$root/bench/target/benchmarks.jar"
+NS_CLIENT="dsbench-client-$$"
+NS_SERVER="dsbench-server-$$"
+CLIENT_IP=10.231.0.1
+SERVER_IP=10.231.0.2
 
 log() { printf '[push-vs-rsync %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-for tool in jq ss cmp timeout /usr/bin/time; do
+for tool in jq ss cmp timeout rsync /usr/bin/time; do
   command -v "$tool" >/dev/null || die "$tool is required"
 done
 [[ -x "$java_bin" ]] || die "no java at $java_bin (set JAVA_HOME)"
 [[ -f "$BENCH_JAR" ]] || die "bench/target/benchmarks.jar missing; build first: ./mvnw -B -q package -DskipTests"
 "$DS" --help >/dev/null 2>&1 || die "bin/deltasync does not run; build first: ./mvnw -B -q package -DskipTests"
+if [[ " $TOOLS " == *" base "* ]]; then
+  [[ -n "$BASE_DS" ]] && "$BASE_DS" --help >/dev/null 2>&1 || die "TOOLS has base: set BASE_DS to a built bin/deltasync"
+fi
+if [[ "$LINKS" != loopback ]]; then
+  [[ "$(id -u)" == 0 ]] || die "shaped links need root (ip netns, tc); run with LINKS=loopback otherwise"
+fi
 
 # ---------------------------------------------------------------- cleanup of everything we start
 pids=()
 work=""
-cleanup() {
+stop_servers() {
   local pid
   for pid in "${pids[@]}"; do
     kill "$pid" 2>/dev/null || true
@@ -63,10 +81,18 @@ cleanup() {
   for pid in "${pids[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
+  pids=()
+}
+cleanup() {
+  stop_servers
+  ip netns del "$NS_CLIENT" 2>/dev/null || true
+  ip netns del "$NS_SERVER" 2>/dev/null || true
   [[ -n "$work" ]] && rm -rf "$work"
   if [[ "$KEEP_DATA" != 1 ]]; then
-    rm -f "$DATA_DIR"/{base.bin,source.bin,replica.bin,stamp,mutation.json}
+    rm -f "$DATA_DIR"/{base.bin,source.bin,stamp,mutation.json} "$DATA_DIR"/replica-*.bin
     rmdir "$DATA_DIR" 2>/dev/null || true
+  else
+    rm -f "$DATA_DIR"/replica-*.bin "$DATA_DIR"/replica-*.bin.deltasync-state
   fi
 }
 trap cleanup EXIT
@@ -74,24 +100,37 @@ trap 'exit 130' INT TERM
 
 mkdir -p "$DATA_DIR"
 work="$(mktemp -d "${TMPDIR:-/tmp}/push-vs-rsync.XXXXXX")"
-base="$DATA_DIR/base.bin"        # the replica's starting content
+base="$DATA_DIR/base.bin"        # the replicas' starting content
 source="$DATA_DIR/source.bin"    # base with FRACTION of its pages rewritten
-replica="$DATA_DIR/replica.bin"  # what each case updates in place
 
+# free_port: sets $port to a port nobody listens on in the server's namespace (not in a subshell: $RANDOM
+# would repeat there).
 free_port() {
-  local p
   for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 40000))
-    [[ -z "$(ss -Hltn "sport = :$p")" ]] && { echo "$p"; return; }
+    port=$((20000 + RANDOM % 40000))
+    [[ -z "$(in_ns server ss -Hltn "sport = :$port")" ]] && return
   done
   die "no free port found"
 }
 
-wait_listening() { # PORT PID NAME
+# in_ns SIDE COMMAND...: runs COMMAND in the client's or the server's namespace (as is on loopback).
+in_ns() {
+  local side="$1"
+  shift
+  if [[ "$link" == loopback ]]; then
+    "$@"
+  elif [[ "$side" == client ]]; then
+    ip netns exec "$NS_CLIENT" "$@"
+  else
+    ip netns exec "$NS_SERVER" "$@"
+  fi
+}
+
+wait_listening() { # PORT PID NAME LOG
   local deadline=$((SECONDS + SERVER_WAIT))
-  until [[ -n "$(ss -Hltn "sport = :$1")" ]]; do
-    kill -0 "$2" 2>/dev/null || die "$3 exited before listening on 127.0.0.1:$1 (log: $4)"
-    ((SECONDS < deadline)) || die "$3 not listening on 127.0.0.1:$1 after ${SERVER_WAIT}s"
+  until [[ -n "$(in_ns server ss -Hltn "sport = :$1")" ]]; do
+    kill -0 "$2" 2>/dev/null || die "$3 exited before listening on port $1 (log: $(tail -c 2000 "$4"))"
+    ((SECONDS < deadline)) || die "$3 not listening on port $1 after ${SERVER_WAIT}s"
     sleep 0.1
   done
 }
@@ -108,11 +147,38 @@ cpu_seconds() {
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
-fresh_replica() {
-  cp "$base" "$replica"
+# ---------------------------------------------------------------- links
+# set_up_link LINK: the two namespaces joined by a veth pair, tbf at LINK's rate on both ends; sets $host.
+set_up_link() {
+  link="$1"
+  ip netns del "$NS_CLIENT" 2>/dev/null || true
+  ip netns del "$NS_SERVER" 2>/dev/null || true
+  server_ns=()
+  if [[ "$link" == loopback ]]; then
+    host=127.0.0.1
+    return
+  fi
+  server_ns=(ip netns exec "$NS_SERVER")
+  local burst
+  case "$link" in
+    *gbit) burst=1mb ;;
+    *) burst=128kb ;;
+  esac
+  ip netns add "$NS_CLIENT"
+  ip netns add "$NS_SERVER"
+  ip link add dsb-c$$ type veth peer name dsb-s$$
+  ip link set dsb-c$$ netns "$NS_CLIENT"
+  ip link set dsb-s$$ netns "$NS_SERVER"
+  ip -n "$NS_CLIENT" addr add "$CLIENT_IP/24" dev dsb-c$$
+  ip -n "$NS_SERVER" addr add "$SERVER_IP/24" dev dsb-s$$
+  for ns_dev in "$NS_CLIENT dsb-c$$" "$NS_SERVER dsb-s$$"; do
+    set -- $ns_dev
+    ip -n "$1" link set lo up
+    ip -n "$1" link set "$2" up
+    tc -n "$1" qdisc add dev "$2" root tbf rate "$link" burst "$burst" latency 50ms
+  done
+  host="$SERVER_IP"
 }
-
-identical() { cmp -s "$source" "$replica" && echo yes || echo NO; }
 
 # ---------------------------------------------------------------- data
 stamp="size=$SIZE fraction=$FRACTION page=$PAGE seed=$SEED"
@@ -131,201 +197,191 @@ fi
 mutation="$(cat "$DATA_DIR/mutation.json")"
 load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 log "mutation: $mutation"
-file_bytes="$(jq -r .file_bytes <<<"$mutation")"
 
-# One result row per case, tab-separated:
-# tool case wall_s tool_s client_cpu_s server_cpu_s chunks changed_bytes sent received identical exit
+# identities for the TLS runs, pinned both ways
+"$DS" keygen "$work/id-server" >/dev/null 2>&1
+"$DS" keygen "$work/id-client" >/dev/null 2>&1
+fp() { "$DS" keygen --show "$1" 2>&1 | grep -o 'SHA256:[0-9a-f]\{64\}' | head -n1; }
+server_fp="$(fp "$work/id-server")"
+client_fp="$(fp "$work/id-client")"
+[[ -n "$server_fp" && -n "$client_fp" ]] || die "deltasync keygen gave no fingerprints"
+
+# The combinations measured, "TOOL TRANSPORT": each has its own replica file and server.
+combos=()
+for tool in $TOOLS; do
+  case "$tool" in
+    ds | ds-c2 | base) combos+=("$tool plain" "$tool tls") ;;
+    rsync) combos+=("rsync plain") ;;
+    *) die "unknown tool in TOOLS: $tool" ;;
+  esac
+done
+launcher() { [[ "$1" == base ]] && echo "$BASE_DS" || echo "$DS"; }
+label() {
+  case "$1" in
+    ds) echo "deltasync" ;;
+    ds-c2) echo "deltasync, C2 on" ;;
+    base) echo "deltasync (base build)" ;;
+    rsync) echo "rsync daemon" ;;
+  esac
+}
+
+# One result row per run, tab-separated: link transport case tool wall client_cpu server_cpu wire_bytes identical
 results="$work/results.tsv"
 : >"$results"
 row() { local IFS=$'\t'; echo "$*" >>"$results"; }
 
-# ---------------------------------------------------------------- deltasync
-/usr/bin/time -f '%e' -o "$work/jvm.time" "$DS" --help >/dev/null 2>&1 || true
-jvm_start="$(tail -n1 "$work/jvm.time")"
-log "JVM start (bin/deltasync --help): ${jvm_start}s"
-
-# ds_push CASE SERVER_PID PORT [push options...]: one timed push --once, appends a row.
-ds_push() {
-  local name="$1" spid="$2" port="$3"
-  shift 3
-  local out="$work/push-$name.json" err="$work/push-$name.err" tf="$work/push-$name.time"
-  local cpu0 cpu1 t0 t1 rc=0
-  cpu0="$(cpu_seconds "$spid")"
-  t0="$(now)"
-  /usr/bin/time -f '%U %S %M' -o "$tf" timeout "$RUN_TIMEOUT" \
-    "$DS" push "$source" "127.0.0.1:$port/$REGION" --once --stats --json --insecure "$@" >"$out" 2>"$err" || rc=$?
-  t1="$(now)"
-  sleep 0.2
-  cpu1="$(cpu_seconds "$spid")"
-  local line
-  line="$(jq -R -c --arg r "$REGION" 'fromjson? | select(type == "object" and .region == $r)' "$out" 2>/dev/null \
-    | tail -n1 || true)"
-  if [[ $rc -ne 0 || -z "$line" ]]; then
-    log "deltasync $name: exit $rc; stdout: $(head -c 2000 "$out"); stderr: $(tail -c 2000 "$err")"
-    log "server log: $(tail -c 3000 "$work/serve-$SERVE_NAME.log" 2>/dev/null)"
-    line='{}'
-  fi
-  local client_cpu
-  client_cpu="$(awk 'NF == 3 { c = $1 + $2 } END { if (c != "") printf "%.2f", c }' "$tf" 2>/dev/null)"
-  row deltasync "$name" "$(elapsed "$t0" "$t1")" "$(jq -r '.seconds // "-"' <<<"$line")" "${client_cpu:--}" \
-    "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')" \
-    "$(jq -r '.chunks_changed // "-"' <<<"$line")" "$(jq -r '.changed_bytes // "-"' <<<"$line")" \
-    "$(jq -r '.wire_bytes_sent // "-"' <<<"$line")" "$(jq -r '.wire_bytes_received // "-"' <<<"$line")" \
-    "$(identical)" "$rc"
-  log "deltasync $name: exit $rc, $(tail -n1 "$results" | cut -f3,7,9,10 | tr '\t' ' ') (wall chunks sent received)"
-}
-
-# ds_case CASE AGAIN FROM [push options...]: replica := FROM (base, or source for a cold no-change push),
-# fresh server, one push; AGAIN=1 adds a second push to the same (now warm) server, with no changes.
-ds_case() {
-  local name="$1" again="$2" from="$3"
-  shift 3
-  cp "$from" "$replica"
-  SERVE_NAME="$name"
-  local port spid slog="$work/serve-$name.log"
-  port="$(free_port)"
-  # --insecure: plaintext, like the rsync daemon it is compared with (TLS is the default since keygen/pinning)
-  "$DS" serve --listen "127.0.0.1:$port" --region "$REGION=$replica:rw" --insecure 2>"$slog" >/dev/null &
-  spid=$!
-  pids+=("$spid")
-  wait_listening "$port" "$spid" "deltasync serve" "$slog"
-  ds_push "$name" "$spid" "$port" "$@"
-  if [[ "$again" == 1 ]]; then
-    ds_push "$name, again, no changes" "$spid" "$port" "$@"
-  fi
-  kill "$spid" 2>/dev/null || true
-  wait "$spid" 2>/dev/null || true
-}
-
-if [[ "$DELTASYNC" != 1 ]]; then
-  log "deltasync skipped (DELTASYNC=0)"
-else
-log "deltasync: default (--chunk-size auto: 4 KiB for a region up to 4 GiB, zstd:1)"
-ds_case "auto zstd:1 (default)" 1 "$base"
-if [[ "$QUICK" != 1 ]]; then
-  log "deltasync: no changes, fresh server"
-  ds_case "auto zstd:1, no changes, fresh server" 0 "$source"
-  log "deltasync: --chunk-size 64KiB"
-  ds_case "64KiB zstd:1" 1 "$base" --chunk-size 64KiB
-  ds_case "64KiB none" 0 "$base" --chunk-size 64KiB --compress none
-  log "deltasync: --chunk-size 4KiB"
-  ds_case "4KiB zstd:1" 0 "$base" --chunk-size 4KiB
-  ds_case "4KiB none" 0 "$base" --chunk-size 4KiB --compress none
-fi
-fi
-
-# ---------------------------------------------------------------- rsync
-rsync_note=""
-if [[ "$RSYNC" != 1 ]]; then
-  rsync_note="rsync skipped (RSYNC=0)"
-elif ! command -v rsync >/dev/null; then
-  rsync_note="rsync not installed, skipping"
-else
-  rport="$(free_port)"
-  conf="$work/rsyncd.conf"
-  cat >"$conf" <<EOF
-pid file = $work/rsyncd.pid
-log file = $work/rsyncd.log
+declare -A server_pid server_port
+# start_server TOOL TRANSPORT: the combination's server on this link, serving its replica.
+start_server() {
+  local tool="$1" transport="$2" key="$1 $2" port spid slog replica
+  replica="$DATA_DIR/replica-$tool-$transport.bin"
+  cp "$base" "$replica"
+  free_port
+  slog="$work/serve-$tool-$transport-$link.log"
+  if [[ "$tool" == rsync ]]; then
+    local conf="$work/rsyncd-$link.conf"
+    cat >"$conf" <<EOF
+pid file = $work/rsyncd-$link.pid
+log file = $work/rsyncd-$link.log
 use chroot = no
 uid = $(id -u)
 gid = $(id -g)
-address = 127.0.0.1
 [$REGION]
     path = $DATA_DIR
     read only = no
     list = no
 EOF
-  rsync --daemon --no-detach --address 127.0.0.1 --port "$rport" --config "$conf" 2>"$work/rsyncd.err" &
-  rpid=$!
-  pids+=("$rpid")
-  wait_listening "$rport" "$rpid" "rsync --daemon" "$work/rsyncd.err"
-
-  # rsync_run CASE [rsync options...]: replica as it is now, one timed rsync, appends a row.
-  # --inplace updates the file where it is (as deltasync does; the default would build a temp copy and rename),
-  # --no-whole-file forces the delta algorithm, --ignore-times makes it compare content even if size and mtime
-  # match (deltasync always compares); no -z: random data does not compress.
-  rsync_run() {
-    local name="$1"
-    shift
-    local out="$work/rsync-$name.out" tf="$work/rsync-$name.time" cpu0 cpu1 t0 t1 rc=0
-    cpu0="$(cpu_seconds "$rpid")"
-    t0="$(now)"
-    /usr/bin/time -f '%U %S %M' -o "$tf" timeout "$RUN_TIMEOUT" \
-      rsync --inplace --no-whole-file --ignore-times --stats --no-human-readable "$@" \
-      "$source" "rsync://127.0.0.1:$rport/$REGION/replica.bin" >"$out" 2>&1 || rc=$?
-    t1="$(now)"
-    sleep 0.3 # let the daemon reap its child so cutime/cstime include it
-    cpu1="$(cpu_seconds "$rpid")"
-    [[ $rc -eq 0 ]] || log "rsync $name: exit $rc: $(tail -c 2000 "$out")"
-    stat_of() { sed -n "s/^$1: \([0-9,]*\).*/\1/p" "$out" | tr -d , | head -n1; }
-    local literal matched
-    literal="$(stat_of 'Literal data')"
-    row rsync "$name" "$(elapsed "$t0" "$t1")" "-" \
-      "$(awk 'NF == 3 { c = $1 + $2 } END { if (c != "") printf "%.2f", c }' "$tf" 2>/dev/null)" \
-      "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')" \
-      "-" "${literal:--}" "$(stat_of 'Total bytes sent')" "$(stat_of 'Total bytes received')" \
-      "$(identical)" "$rc"
-    log "rsync $name: exit $rc, $(tail -n1 "$results" | cut -f3,8,9,10 | tr '\t' ' ') (wall literal sent received)"
-  }
-
-  log "rsync: default block size"
-  fresh_replica
-  rsync_run "default block ($(awk -v n="$file_bytes" 'BEGIN { b = int(sqrt(n) / 8) * 8; if (b < 700) b = 700;
-    if (b > 131072) b = 131072; printf "%d", b }') B)"
-  rsync_run "default block, again, no changes"
-  if [[ "$QUICK" != 1 ]]; then
-    log "rsync: -B 4096 / -B 65536"
-    fresh_replica
-    rsync_run "-B 4096" -B 4096
-    fresh_replica
-    rsync_run "-B 65536" -B 65536
+    "${server_ns[@]}" rsync --daemon --no-detach --address "$host" --port "$port" --config "$conf" 2>"$slog" &
+  else
+    local security=(--insecure)
+    [[ "$transport" == tls ]] && security=(--identity "$work/id-server" --peer-fingerprint "$client_fp")
+    "${server_ns[@]}" "$(launcher "$tool")" serve --listen "$host:$port" --region "$REGION=$replica:rw" \
+      "${security[@]}" >/dev/null 2>"$slog" &
   fi
-  kill "$rpid" 2>/dev/null || true
-  wait "$rpid" 2>/dev/null || true
-fi
+  spid=$! # not through in_ns: a function in the background is a subshell, and $! would be that, not the server
+  pids+=("$spid")
+  wait_listening "$port" "$spid" "$tool server" "$slog"
+  server_pid[$key]=$spid
+  server_port[$key]=$port
+}
+
+# client TOOL TRANSPORT OUT ERR: one push (or rsync) from the client's side of the link.
+client() {
+  local tool="$1" transport="$2" out="$3" err="$4" key="$1 $2"
+  local port="${server_port[$key]}"
+  if [[ "$tool" == rsync ]]; then
+    in_ns client /usr/bin/time -f '%U %S' -o "$out.time" timeout "$RUN_TIMEOUT" \
+      rsync --inplace --no-whole-file --ignore-times --stats --no-human-readable \
+      "$source" "rsync://$host:$port/$REGION/replica-rsync-plain.bin" >"$out" 2>"$err"
+  else
+    local security=(--insecure) opts=()
+    [[ "$transport" == tls ]] && security=(--identity "$work/id-client" --peer-fingerprint "$server_fp")
+    [[ "$tool" == ds-c2 ]] && opts=(env "DELTASYNC_JAVA_OPTS=-XX:TieredStopAtLevel=4")
+    in_ns client /usr/bin/time -f '%U %S' -o "$out.time" timeout "$RUN_TIMEOUT" "${opts[@]}" \
+      "$(launcher "$tool")" push "$source" "$host:$port/$REGION" --once --json "${security[@]}" >"$out" 2>"$err"
+  fi
+}
+
+# measure TOOL TRANSPORT CASE: one timed run, appends a row.
+measure() {
+  local tool="$1" transport="$2" case="$3" key="$1 $2"
+  local spid="${server_pid[$key]}" out="$work/run.out" err="$work/run.err" rc=0 cpu0 cpu1 t0 t1 wire same
+  cpu0="$(cpu_seconds "$spid")"
+  t0="$(now)"
+  client "$tool" "$transport" "$out" "$err" || rc=$?
+  t1="$(now)"
+  sleep 0.3 # let an rsync daemon reap its child so cutime/cstime include it
+  cpu1="$(cpu_seconds "$spid")"
+  if [[ "$tool" == rsync ]]; then
+    wire="$(awk -F': ' '/^Total bytes (sent|received)/ { gsub(/,/, "", $2); s += $2 } END { print s + 0 }' "$out")"
+  else
+    wire="$(jq -R -r --arg r "$REGION" 'fromjson? | select(type == "object" and .region == $r)
+      | (.wire_bytes_sent + .wire_bytes_received)' "$out" 2>/dev/null | tail -n1 || true)"
+  fi
+  same=yes
+  if [[ "$case" == changed ]]; then
+    cmp -s "$source" "$DATA_DIR/replica-$tool-$transport.bin" || same=NO
+  fi
+  [[ $rc -eq 0 && "$same" == yes ]] || log "$tool $transport $case on $link: exit $rc, identical $same;" \
+    "stdout: $(tail -c 1000 "$out"); stderr: $(tail -c 1000 "$err")"
+  local client_cpu
+  client_cpu="$(awk 'NF == 2 { c = $1 + $2 } END { if (c != "") printf "%.2f", c }' "$out.time" 2>/dev/null)"
+  row "$link" "$transport" "$case" "$tool" "$(elapsed "$t0" "$t1")" "${client_cpu:--}" \
+    "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')" "${wire:--}" "$same"
+  log "$link $tool $transport $case: $(tail -n1 "$results" | cut -f5-9 | tr '\t' ' ') (wall cpu server-cpu wire identical)"
+}
+
+# Until a launcher's ahead-of-time caches exist (recorded by one run, assembled after the next), runs are not
+# what a user sees from the second run on: warm each deltasync combination up first.
+warm_up() {
+  local combo tool transport
+  for combo in "${combos[@]}"; do
+    read -r tool transport <<<"$combo"
+    [[ "$tool" == rsync ]] && continue
+    client "$tool" "$transport" "$work/warm.out" "$work/warm.err" || log "warm-up $combo: $(tail -c 500 "$work/warm.err")"
+    client "$tool" "$transport" "$work/warm.out" "$work/warm.err" || true
+  done
+  local deadline=$((SECONDS + 300))
+  while compgen -G "$root/cli/target/aot-*.assembling" >/dev/null && ((SECONDS < deadline)); do
+    sleep 1
+  done
+}
+
+for link in $LINKS; do
+  set_up_link "$link"
+  log "link $link: servers for ${combos[*]}"
+  for combo in "${combos[@]}"; do
+    start_server $combo
+  done
+  warm_up
+  for round in $(seq 1 "$ROUNDS"); do
+    for combo in "${combos[@]}"; do
+      read -r tool transport <<<"$combo"
+      cp "$base" "$DATA_DIR/replica-$tool-$transport.bin"
+      measure "$tool" "$transport" changed
+      measure "$tool" "$transport" unchanged
+    done
+  done
+  stop_servers
+done
 
 # ---------------------------------------------------------------- report
 load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
-mib() { awk -v b="$1" 'BEGIN { if (b == "-" || b == "") print "-"; else printf "%.2f", b / 1048576 }'; }
 echo "## Push vs rsync: $SIZE, $(jq -r .pages_rewritten <<<"$mutation") of $(jq -r .pages <<<"$mutation")" \
-  "$(jq -r .page <<<"$mutation")-byte pages rewritten (seed $SEED)"
-echo
-echo "Touched blocks: 4 KiB $(jq -r .blocks_touched_4096 <<<"$mutation"), 32 KiB $(jq -r .blocks_touched_32768 <<<"$mutation")," \
-  "64 KiB $(jq -r .blocks_touched_65536 <<<"$mutation") (of $((file_bytes / 65536))). JVM start (\`bin/deltasync --help\`): ${jvm_start} s."
+  "$(jq -r .page <<<"$mutation")-byte pages rewritten (seed $SEED), medians of $ROUNDS alternated rounds"
 echo
 echo "Machine: $(nproc) cores, load average (1/5/15 min) $load_start at the start, $load_end at the end;" \
-  "all files in the page cache; $(uname -r)."
+  "all files in the page cache; $(uname -r); $(rsync --version | head -n1 | tr -s ' ')."
 echo
-echo "| tool | case | wall s | tool-reported s | client CPU s | server CPU s | chunks sent | changed / literal MiB | wire sent MiB | wire received MiB | wire total MiB | identical (cmp) | exit |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"
-while IFS=$'\t' read -r tool name wall ts ccpu scpu chunks changed sent recv same rc; do
-  total="-"
-  [[ "$sent" =~ ^[0-9]+$ && "$recv" =~ ^[0-9]+$ ]] && total=$((sent + recv))
-  echo "| $tool | $name | $wall | $ts | $ccpu | $scpu | $chunks | $(mib "$changed") | $(mib "$sent") | $(mib "$recv") | $(mib "$total") | $same | $rc |"
-done <"$results"
-echo
-# Ratios deltasync / rsync: at the defaults, and at equal block sizes.
-ratio() { # DELTASYNC_CASE RSYNC_CASE LABEL
-  local d r
-  d="$(awk -F'\t' -v c="$1" '$1 == "deltasync" && $2 == c' "$results")"
-  r="$(awk -F'\t' -v c="$2" '$1 == "rsync" && index($2, c) == 1' "$results" | head -n1)"
-  [[ -n "$d" && -n "$r" ]] || return 0
-  awk -F'\t' -v ds="$d" -v rs="$r" -v label="$3" 'BEGIN {
-    split(ds, d, "\t"); split(rs, r, "\t");
-    dw = d[9] + d[10]; rw = r[9] + r[10];
-    if (rw > 0 && r[3] > 0)
-      printf "- deltasync / rsync, %s: wire bytes %.2fx, wall time %.2fx\n", label, dw / rw, d[3] / r[3];
-  }'
+echo "| link | case | tool | transport | wall s | range | client CPU s | server CPU s | wire MiB | wall / rsync's |"
+echo "|---|---|---|---|---:|---:|---:|---:|---:|---:|"
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
+  else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+column() { # LINK CASE TOOL TRANSPORT FIELD
+  awk -F'\t' -v l="$1" -v c="$2" -v t="$3" -v tr="$4" -v f="$5" '$1 == l && $3 == c && $4 == t && $2 == tr { print $f }' "$results"
 }
-ratio "auto zstd:1 (default)" "default block (" "defaults (auto chunks vs rsync's default block)"
-ratio "64KiB zstd:1" "-B 65536" "64 KiB both"
-ratio "4KiB zstd:1" "-B 4096" "4 KiB both"
-ratio "auto zstd:1 (default), again, no changes" "default block, again" "no changes, defaults"
+for link in $LINKS; do
+  for case in changed unchanged; do
+    rsync_wall="$(column "$link" "$case" rsync plain 5 | median)"
+    for combo in "${combos[@]}"; do
+      read -r tool transport <<<"$combo"
+      wall="$(column "$link" "$case" "$tool" "$transport" 5 | median)"
+      range="$(column "$link" "$case" "$tool" "$transport" 5 | sort -g | sed -n '1p;$p' | paste -sd-)"
+      wire="$(column "$link" "$case" "$tool" "$transport" 8 | median)"
+      ratio="$(awk -v a="$wall" -v b="$rsync_wall" 'BEGIN { if (b + 0 > 0 && a != "-") printf "%.2f", a / b; else print "-" }')"
+      echo "| $link | $([[ $case == changed ]] && echo "$FRACTION changed" || echo unchanged) | $(label "$tool") |" \
+        "$transport | $wall | $range | $(column "$link" "$case" "$tool" "$transport" 6 | median) |" \
+        "$(column "$link" "$case" "$tool" "$transport" 7 | median) |" \
+        "$(awk -v b="$wire" 'BEGIN { if (b == "-") print "-"; else printf "%.2f", b / 1048576 }') | $ratio |"
+    done
+  done
+done
 echo
-if [[ -n "$rsync_note" ]]; then
-  echo "$rsync_note"
-else
-  echo "rsync: $(rsync --version | head -n1 | tr -s ' '), options: --inplace --no-whole-file --ignore-times --stats," \
-    "to an rsync daemon on 127.0.0.1."
+if grep -q $'\tNO$' "$results"; then
+  echo "**Some replicas were not identical to the source afterwards (cmp): see the log.**"
 fi
+echo "deltasync: \`push --once\` (a fresh client JVM each run) to a running \`serve\`; plaintext is \`--insecure\`, TLS" \
+  "is TLS 1.3 with pinned certificates. rsync: \`--inplace --no-whole-file --ignore-times --stats\` to" \
+  "\`rsync --daemon\` (unencrypted). Links other than loopback: a veth pair between two network namespaces with" \
+  "\`tc qdisc ... tbf rate RATE\` on both ends."
 exit 0
