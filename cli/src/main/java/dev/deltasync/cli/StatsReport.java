@@ -95,7 +95,9 @@ final class StatsReport {
                 .add("chunks_changed", s.chunksChanged()).add("changed_bytes", s.changedBytes())
                 .add("chunk_payload_bytes", s.chunkPayloadBytes()).add("wire_bytes_sent", s.wireBytesSent())
                 .add("wire_bytes_received", s.wireBytesReceived()).add("compression_ratio", s.compressionRatio())
-                .add("seconds", seconds).add("bytes_per_second", rate(s.wireBytesSent() + s.wireBytesReceived(), seconds));
+                .add("seconds", seconds).add("bytes_per_second", rate(s.wireBytesSent() + s.wireBytesReceived(), seconds))
+                .add("msyncs", s.flushes()).add("msync_seconds", s.flushNanos() / 1e9)
+                .add("state_writes", s.stateWrites()).add("state_write_seconds", s.stateWriteNanos() / 1e9);
     }
 
     private static long rate(long bytes, double seconds) {
@@ -112,5 +114,9 @@ final class StatsReport {
         out.printf(Locale.ROOT, "  wire: sent %s, received %s, %s/s, in %.2f s (wall) over %d epochs%n",
                 Sizes.format(s.wireBytesSent()), Sizes.format(s.wireBytesReceived()),
                 Sizes.format(rate(s.wireBytesSent() + s.wireBytesReceived(), seconds)), seconds, s.epochs());
+        if (s.flushes() + s.stateWrites() > 0) {
+            out.printf(Locale.ROOT, "  durability: msync %.3f s in %d calls, state file %.3f s in %d writes%n",
+                    s.flushNanos() / 1e9, s.flushes(), s.stateWriteNanos() / 1e9, s.stateWrites());
+        }
     }
 }

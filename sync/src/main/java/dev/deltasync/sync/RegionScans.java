@@ -90,7 +90,7 @@ final class RegionScans implements AutoCloseable {
     }
 
     /**
-     * A table from a scan that started at {@code sinceNanos} or later; scans now ({@code msync}, then hash in the
+     * A table from a scan that started at {@code sinceNanos} or later; scans now (hashes in the
      * queue) when the last one started earlier. Callers queue on this object, so those that arrived during a scan
      * find the next one done for them.
      *
@@ -106,8 +106,7 @@ final class RegionScans implements AutoCloseable {
             long start = System.nanoTime();
             try {
                 Instant startedAt = Instant.now();
-                region.checkIntact();
-                region.sync();
+                region.checkIntact(); // no msync: a source reads the page cache, which holds every writer's bytes
                 BitSet written = tracking == null ? null
                         : tracking.writtenChunks(parameters.chunkSize(), full || latest == null);
                 DigestTable table;

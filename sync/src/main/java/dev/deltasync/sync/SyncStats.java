@@ -18,6 +18,10 @@ public final class SyncStats {
     private final AtomicLong wireBytesReceived = new AtomicLong();
     private final AtomicLong epochs = new AtomicLong();
     private final AtomicLong verifiedEpoch = new AtomicLong();
+    private final AtomicLong flushNanos = new AtomicLong();
+    private final AtomicLong flushes = new AtomicLong();
+    private final AtomicLong stateWriteNanos = new AtomicLong();
+    private final AtomicLong stateWrites = new AtomicLong();
 
     /** A scan that hashed {@code bytes} of the region (all, or what write tracking named) in {@code nanos}. */
     void scanned(long bytes, long nanos) {
@@ -45,6 +49,18 @@ public final class SyncStats {
         wireBytesReceived.addAndGet(frameBytes);
     }
 
+    /** One msync of what an epoch wrote, which took {@code nanos}. */
+    void flushed(long nanos) {
+        flushNanos.addAndGet(nanos);
+        flushes.incrementAndGet();
+    }
+
+    /** One durable write of the replica's state file (write, fsync, rename, fsync the directory). */
+    void stateWritten(long nanos) {
+        stateWriteNanos.addAndGet(nanos);
+        stateWrites.incrementAndGet();
+    }
+
     void epochDone(long epoch, boolean verified) {
         epochs.incrementAndGet();
         if (verified) {
@@ -55,7 +71,8 @@ public final class SyncStats {
     public Snapshot snapshot() {
         return new Snapshot(bytesScanned.get(), chunksChanged.get(), changedBytes.get(), chunkPayloadBytes.get(),
                 wireBytesSent.get(), wireBytesReceived.get(), epochs.get(), verifiedEpoch.get(),
-                System.nanoTime() - startNanos, scanNanos.get(), applyNanos.get());
+                System.nanoTime() - startNanos, scanNanos.get(), applyNanos.get(), flushNanos.get(), flushes.get(),
+                stateWriteNanos.get(), stateWrites.get());
     }
 
     /**
@@ -64,12 +81,23 @@ public final class SyncStats {
      * @param changedBytes      bytes of the chunks that changed (what a naive copy would send)
      * @param chunkPayloadBytes the same chunks as they travelled (compressed where it paid)
      * @param verifiedEpoch     the last epoch whose root digests matched, 0 if none yet
-     * @param scanNanos         time spent scanning this side's region (msync and hashing; the scans this stream did)
+     * @param scanNanos         time spent scanning this side's region (hashing; the scans this stream did)
      * @param applyNanos        a replica's time from each epoch's first frame to its acknowledgement, summed
+     * @param flushNanos        time a replica spent in msync of what its epochs wrote ({@code flushes} calls)
+     * @param stateWriteNanos   time a replica spent writing its state file durably ({@code stateWrites} writes)
      */
     public record Snapshot(long bytesScanned, long chunksChanged, long changedBytes, long chunkPayloadBytes,
                            long wireBytesSent, long wireBytesReceived, long epochs, long verifiedEpoch,
-                           long elapsedNanos, long scanNanos, long applyNanos) {
+                           long elapsedNanos, long scanNanos, long applyNanos, long flushNanos, long flushes,
+                           long stateWriteNanos, long stateWrites) {
+        /** The totals without durability figures: a source's, which makes nothing durable. */
+        public Snapshot(long bytesScanned, long chunksChanged, long changedBytes, long chunkPayloadBytes,
+                        long wireBytesSent, long wireBytesReceived, long epochs, long verifiedEpoch,
+                        long elapsedNanos, long scanNanos, long applyNanos) {
+            this(bytesScanned, chunksChanged, changedBytes, chunkPayloadBytes, wireBytesSent, wireBytesReceived,
+                    epochs, verifiedEpoch, elapsedNanos, scanNanos, applyNanos, 0, 0, 0, 0);
+        }
+
         /** changedBytes / chunkPayloadBytes; 1.0 when nothing was sent. */
         public double compressionRatio() {
             return chunkPayloadBytes == 0 ? 1.0 : (double) changedBytes / chunkPayloadBytes;

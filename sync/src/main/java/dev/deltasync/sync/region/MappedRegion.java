@@ -22,6 +22,9 @@ import java.util.Set;
  * Sparse files map fine: untouched pages read as zeros and cost no disk.
  */
 public final class MappedRegion implements AutoCloseable {
+    /** msync wants a page-aligned start: 64 KiB is a multiple of every page size Linux uses for file mappings. */
+    private static final long PAGE_ALIGNMENT = 65536;
+
     private final Path path;
     private final RegionAccess access;
     private final Arena arena;
@@ -138,14 +141,24 @@ public final class MappedRegion implements AutoCloseable {
     }
 
     /**
-     * Calls {@code msync(MS_SYNC)} on the whole mapping. On a replica this makes written chunks durable;
-     * on a source it settles pages that other processes wrote through their own mappings before a scan.
+     * Calls {@code msync(MS_SYNC)} on the whole mapping. On a replica this makes written chunks durable. On a
+     * source, whose file is opened read-only, Linux makes it a no-op (the mapping is not shared-writable), and
+     * it needs none: the mapping shares the page cache, so other programs' writes are visible at once.
      */
     public void sync() throws IOException {
+        sync(0, size());
+    }
+
+    /**
+     * Calls {@code msync(MS_SYNC)} on the pages holding {@code [offset, offset + length)} only: a replica's
+     * durability then costs what an epoch wrote, not the size of the mapping.
+     */
+    public void sync(long offset, long length) throws IOException {
         if (path == null) {
             return; // borrowed memory: its owner writes it in this process, and syncs its file if it has one
         }
-        Msync.sync(segment, path.toString());
+        long start = offset & -PAGE_ALIGNMENT;
+        Msync.sync(segment.asSlice(start, Math.min(size(), offset + length) - start), path.toString());
     }
 
     /**

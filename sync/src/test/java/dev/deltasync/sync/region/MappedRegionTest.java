@@ -119,4 +119,15 @@ class MappedRegionTest {
             assertTrue(e.getMessage().contains("region-x"), e.getMessage());
         }
     }
+
+    @Test
+    void aRangeMsyncNeedsNoAlignmentFromItsCallerAndStopsAtTheEnd() throws IOException {
+        Path file = dir.resolve("range.bin");
+        try (MappedRegion region = MappedRegion.openResized(file, 300_000)) {
+            region.segment().asSlice(70_000, 5).copyFrom(MemorySegment.ofArray("hello".getBytes()));
+            region.sync(70_000, 5); // not page-aligned: rounded down inside
+            region.sync(299_990, 4096); // past the end: clipped
+        }
+        assertEquals("hello", new String(Files.readAllBytes(file), 70_000, 5));
+    }
 }
