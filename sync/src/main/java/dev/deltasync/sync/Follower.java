@@ -42,6 +42,12 @@ public final class Follower {
 
     /** Runs the jobs until {@link #stop()} or until every job has failed for good; returns how each ended. */
     public List<JobResult> run(List<SyncJob> jobs) throws InterruptedException {
+        try (LocalFiles files = LocalFiles.acrossSessions()) {
+            return run(jobs, files);
+        }
+    }
+
+    private List<JobResult> run(List<SyncJob> jobs, LocalFiles files) throws InterruptedException {
         Map<SyncJob, JobResult> ended = new LinkedHashMap<>();
         List<SyncJob> active = new ArrayList<>(jobs);
         String address = SyncClient.address(host, port);
@@ -60,10 +66,12 @@ public final class Follower {
                         lostAt < 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - lostAt)));
                 SyncException lost = null;
                 List<SyncJob> retry = new ArrayList<>();
-                for (JobResult result : client.runAll(active, options, counter)) {
+                for (JobResult result : client.runAll(active, options, counter, files)) {
                     ended.put(result.job(), result);
                     if (result.failure() == null || result.failure().isRetryable()) {
                         retry.add(result.job());
+                    } else {
+                        files.release(result.job()); // refused for good: another stream may have the file
                     }
                     if (result.failure() != null) {
                         lost = result.failure();

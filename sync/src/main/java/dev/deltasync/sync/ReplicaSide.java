@@ -97,6 +97,8 @@ final class ReplicaSide {
         long verifiedOnStream = 0;
         try (ChunkDecoder decoder = new ChunkDecoder();
              Reverifier reverifier = new Reverifier(region, table, tableLock, this::foundDifferences)) {
+            // A server releases a pushed replica's lock as it ends the stream: no pass may run on after that.
+            channel.whenEnding(reverifier::close);
             rescanAndSend();
             if (!once) {
                 reverifier.start(reverifyEvery);

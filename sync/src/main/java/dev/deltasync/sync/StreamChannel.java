@@ -128,10 +128,16 @@ final class StreamChannel implements AutoCloseable {
 
     /**
      * Runs {@code action} once, if and when this side ends the stream: just before its RESET leaves, so
-     * the peer cannot act on the RESET first.
+     * the peer cannot act on the RESET first. Actions run in the reverse order of their registration, like
+     * resources closed by {@code try}: what was set up last (a pass over the file) ends before what it uses (the
+     * file's lock).
      */
     void whenEnding(Runnable action) {
-        whenEnding = action;
+        Runnable earlier = whenEnding;
+        whenEnding = () -> {
+            action.run();
+            earlier.run();
+        };
     }
 
     private void ending() {

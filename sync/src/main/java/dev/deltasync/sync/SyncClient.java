@@ -62,11 +62,17 @@ public final class SyncClient implements AutoCloseable {
     /** Runs every job concurrently on this connection; returns when all have ended. */
     public List<JobResult> runAll(List<SyncJob> jobs, SyncOptions options, SyncListener listener)
             throws InterruptedException {
+        return runAll(jobs, options, listener, LocalFiles.perStream());
+    }
+
+    /** As {@link #runAll(List, SyncOptions, SyncListener)}, with the local files and their locks from {@code files}. */
+    List<JobResult> runAll(List<SyncJob> jobs, SyncOptions options, SyncListener listener, LocalFiles files)
+            throws InterruptedException {
         List<JobResult> results = new ArrayList<>();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<JobResult>> running = new ArrayList<>();
             for (SyncJob job : jobs) {
-                running.add(threads.submit(() -> runCatching(job, options, listener)));
+                running.add(threads.submit(() -> runCatching(job, options, listener, files)));
             }
             for (Future<JobResult> future : running) {
                 try {
@@ -79,9 +85,10 @@ public final class SyncClient implements AutoCloseable {
         return results;
     }
 
-    private JobResult runCatching(SyncJob job, SyncOptions options, SyncListener listener) throws InterruptedException {
+    private JobResult runCatching(SyncJob job, SyncOptions options, SyncListener listener, LocalFiles files)
+            throws InterruptedException {
         try {
-            return new JobResult(job, run(job, options, listener), null);
+            return new JobResult(job, run(job, options, listener, files), null);
         } catch (SyncException e) {
             return new JobResult(job, null, e);
         }
@@ -90,15 +97,20 @@ public final class SyncClient implements AutoCloseable {
     /** Runs one job on its own stream until it is verified ({@code once}) or ends. */
     public SyncOutcome run(SyncJob job, SyncOptions options, SyncListener listener)
             throws SyncException, InterruptedException {
+        return run(job, options, listener, LocalFiles.perStream());
+    }
+
+    private SyncOutcome run(SyncJob job, SyncOptions options, SyncListener listener, LocalFiles files)
+            throws SyncException, InterruptedException {
         return switch (job.direction()) {
-            case PUSH -> push(job, options, listener);
-            case PULL -> pull(job, options, listener);
+            case PUSH -> push(job, options, listener, files);
+            case PULL -> pull(job, options, listener, files);
         };
     }
 
-    private SyncOutcome push(SyncJob job, SyncOptions options, SyncListener listener)
+    private SyncOutcome push(SyncJob job, SyncOptions options, SyncListener listener, LocalFiles files)
             throws SyncException, InterruptedException {
-        try (MappedRegion local = job.embedded() != null ? job.embedded().region() : openLocal(job)) {
+        try (MappedRegion local = job.embedded() != null ? job.embedded().region() : files.source(job)) {
             options = options.chunkSize() == Constants.CHUNK_SIZE_CHOSEN_BY_SOURCE
                     ? options.withChunkSize(ParameterCheck.autoChunkSize(local.size())) : options;
             Optional<String> problem = ParameterCheck.problem(options.chunkSize(), local.size(),
@@ -136,9 +148,9 @@ public final class SyncClient implements AutoCloseable {
      * An existing replica file is opened and locked before the stream opens, so a second writer is refused
      * before anything is exchanged; a missing one is created once the server has said how large it is.
      */
-    private SyncOutcome pull(SyncJob job, SyncOptions options, SyncListener listener)
+    private SyncOutcome pull(SyncJob job, SyncOptions options, SyncListener listener, LocalFiles files)
             throws SyncException, InterruptedException {
-        RegionFile existing = existingReplica(job);
+        RegionFile existing = files.existingReplica(job);
         try {
             long localSize = existing == null ? -1 : localSize(existing);
             SyncStats stats = new SyncStats();
@@ -148,19 +160,18 @@ public final class SyncClient implements AutoCloseable {
             LineagePosition position = StreamLineage.positionOf(previous);
             try (StreamChannel channel = open(job, options, Constants.ROLE_PULL, Math.max(localSize, 0), allowResize,
                     position, stats)) {
-                return runReplica(job, options, listener, existing, localSize, channel, previous, position, stats);
+                return runReplica(job, options, listener, files, existing, localSize, channel, previous, position,
+                        stats);
             }
         } finally {
-            if (existing != null) {
-                existing.close();
-            }
+            files.streamEnded(existing);
         }
     }
 
     /** The replica side of a pull, once the stream is open; {@code existing} is null when the file is missing. */
-    private SyncOutcome runReplica(SyncJob job, SyncOptions options, SyncListener listener, RegionFile existing,
-                                   long localSize, StreamChannel channel, Optional<ReplicaState> previous,
-                                   LineagePosition offered, SyncStats stats)
+    private SyncOutcome runReplica(SyncJob job, SyncOptions options, SyncListener listener, LocalFiles files,
+                                   RegionFile existing, long localSize, StreamChannel channel,
+                                   Optional<ReplicaState> previous, LineagePosition offered, SyncStats stats)
             throws SyncException, InterruptedException {
         OpenOk ok = channel.expect(OpenOk.class, "in answer to OPEN");
         StreamParameters parameters = agreed(channel, ok, options);
@@ -172,8 +183,8 @@ public final class SyncClient implements AutoCloseable {
         }
         MappedRegion local;
         try {
-            RegionFile file = existing != null ? existing : RegionFile.forWriting(job.localPath());
-            local = file.mapResized(ok.regionSize());
+            RegionFile file = existing != null ? existing : files.replica(job);
+            local = files.map(job, file, ok.regionSize());
         } catch (IOException e) {
             SyncException failure = FileRefusals.ofLocal(e);
             throw channel.violation(failure.code(), "%s", failure.getMessage());
@@ -245,27 +256,11 @@ public final class SyncClient implements AutoCloseable {
         return StreamLineage.of(ok.lineage().get());
     }
 
-    /** A push's source, locked for reading (other sources may share it, no stream may write it). */
-    private static MappedRegion openLocal(SyncJob job) throws SyncException {
-        try {
-            return RegionFile.forReading(job.localPath()).map();
-        } catch (IOException e) {
-            throw FileRefusals.ofLocal(e);
-        }
-    }
-
-    /** A pull's replica file, locked, if it exists; null when it does not. */
-    private static RegionFile existingReplica(SyncJob job) throws SyncException {
-        try {
-            return RegionFile.sizeIfExists(job.localPath()) < 0 ? null : RegionFile.forWriting(job.localPath());
-        } catch (IOException e) {
-            throw FileRefusals.ofLocal(e);
-        }
-    }
-
+    /** -1 for a file this client created that no session has filled yet (one held across sessions was). */
     private static long localSize(RegionFile file) throws SyncException {
         try {
-            return file.created() ? -1 : file.size();
+            long size = file.size();
+            return file.created() && size == 0 ? -1 : size;
         } catch (IOException e) {
             throw FileRefusals.ofLocal(e);
         }

@@ -2,6 +2,7 @@ package dev.deltasync.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.hashing.HashAlgorithm;
@@ -12,6 +13,8 @@ import dev.deltasync.mux.tls.TlsSettings;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.sync.SyncJob.Direction;
 import dev.deltasync.sync.codec.Compression;
+import dev.deltasync.sync.region.RegionFile;
+import dev.deltasync.sync.region.RegionFileException;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -115,6 +118,41 @@ class FollowerTest {
         assertTrue(reconnected > 2, "at least one Reconnecting\n" + all);
         assertTrue(events.getLast() instanceof ConnectionEvent.Disconnected stop && stop.code() == ErrorCode.NO_ERROR,
                 all);
+    }
+
+    @Test
+    void aFollowingPullHoldsItsReplicaLockedWhileTheServerIsAway() throws Exception {
+        byte[] bytes = new byte[8 * 65536];
+        new SplittableRandom(6).nextBytes(bytes);
+        Path served = Files.write(dir.resolve("served.bin"), bytes);
+        Path replica = dir.resolve("replica.bin");
+        List<ExposedRegion> regions = List.of(new ExposedRegion("s", served, true));
+        int port = freePort();
+        Log log = new Log();
+        Follower follower = new Follower("127.0.0.1", port, MuxConfig.defaults(), FOLLOW, log,
+                Duration.ofMillis(100), Duration.ofMillis(400));
+        CompletableFuture<List<JobResult>> running;
+        try (SyncServer server = SyncServer.start("127.0.0.1", port, regions, ServerOptions.defaults(),
+                SyncListener.SILENT)) {
+            running = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return follower.run(List.of(new SyncJob(Direction.PULL, replica, "s")));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            SyncEngineTest.waitUntil(() -> Files.exists(replica) && Files.mismatch(served, replica) == -1);
+        }
+        try {
+            SyncEngineTest.waitUntil(() -> log.saw(ConnectionEvent.Reconnecting.class));
+            // Between sessions no other stream may take the file: it is still this follower's replica.
+            RegionFileException busy = assertThrows(RegionFileException.class, () -> RegionFile.forWriting(replica));
+            assertEquals(RegionFileException.Problem.BUSY, busy.problem());
+        } finally {
+            follower.stop();
+            running.get(30, TimeUnit.SECONDS);
+        }
+        RegionFile.forWriting(replica).close(); // released once the follower is done
     }
 
     @Test

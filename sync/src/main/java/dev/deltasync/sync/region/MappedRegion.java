@@ -29,18 +29,22 @@ public final class MappedRegion implements AutoCloseable {
     private final RegionAccess access;
     private final Arena arena;
     private final MemorySegment segment;
-    /** The locked file this mapping was made from, released with it; null for an unlocked mapping. */
+    /** The locked file this mapping was made from; null for an unlocked mapping. */
     private final RegionFile file;
     /** The file's holes, for a mapping made from a {@link RegionFile}; closed with the mapping. */
     private final KnownZeros zeros;
+    /** True when closing the mapping releases {@link #file} too; false when its opener keeps it locked longer. */
+    private final boolean ownsFile;
 
-    private MappedRegion(Path path, RegionAccess access, Arena arena, MemorySegment segment, RegionFile file) {
+    private MappedRegion(Path path, RegionAccess access, Arena arena, MemorySegment segment, RegionFile file,
+                         boolean ownsFile) {
         this.path = path;
         this.access = access;
         this.arena = arena;
         this.segment = segment;
         this.file = file;
         this.zeros = file == null ? KnownZeros.NONE : Holes.of(file.fd());
+        this.ownsFile = ownsFile;
     }
 
     /**
@@ -78,7 +82,7 @@ public final class MappedRegion implements AutoCloseable {
      * no file to check or sync ({@link #path()} is null) and {@link #close()} leaves it mapped.
      */
     public static MappedRegion borrow(MemorySegment segment) {
-        return new MappedRegion(null, RegionAccess.READ_ONLY, null, segment, null);
+        return new MappedRegion(null, RegionAccess.READ_ONLY, null, segment, null, false);
     }
 
     private static MappedRegion map(Path path, RegionAccess access, Set<OpenOption> extra, long newSize)
@@ -86,24 +90,30 @@ public final class MappedRegion implements AutoCloseable {
         Set<OpenOption> options = new HashSet<>(access.openOptions());
         options.addAll(extra);
         try (FileChannel channel = FileChannel.open(path, options)) {
-            return map(path, channel, access, newSize, null);
+            return map(path, channel, access, newSize, null, false);
         }
     }
 
-    /** Maps {@code file}, which the mapping then owns (see {@link RegionFile#map()}); closes it if that fails. */
-    static MappedRegion map(RegionFile file, FileChannel channel, RegionAccess access, long newSize)
+    /**
+     * Maps {@code file}; with {@code takeOver} the mapping then owns it (see {@link RegionFile#map()}) and closes it
+     * if that fails, without it the file stays its opener's, open and locked, either way. A file the open created is
+     * removed when it cannot be mapped.
+     */
+    static MappedRegion map(RegionFile file, FileChannel channel, RegionAccess access, long newSize, boolean takeOver)
             throws IOException {
         try {
-            return map(file.path(), channel, access, newSize, file);
+            return map(file.path(), channel, access, newSize, file, takeOver);
         } catch (IOException | RuntimeException e) {
             file.removeIfCreated();
-            file.close();
+            if (takeOver) {
+                file.close();
+            }
             throw e;
         }
     }
 
     private static MappedRegion map(Path path, FileChannel channel, RegionAccess access, long newSize,
-                                    RegionFile file) throws IOException {
+                                    RegionFile file, boolean ownsFile) throws IOException {
         if (newSize >= 0 && channel.size() != newSize) {
             resize(channel, newSize);
         }
@@ -111,7 +121,7 @@ public final class MappedRegion implements AutoCloseable {
         Arena arena = Arena.ofShared();
         try {
             MemorySegment segment = channel.map(access.mapMode(), 0, size, arena);
-            return new MappedRegion(path, access, arena, segment, file);
+            return new MappedRegion(path, access, arena, segment, file, ownsFile);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
@@ -193,7 +203,10 @@ public final class MappedRegion implements AutoCloseable {
         return Optional.ofNullable(file).map(RegionFile::identity);
     }
 
-    /** Unmaps the region now, and releases its file's lock if it has one; the segment must not be used afterwards. */
+    /**
+     * Unmaps the region now, and releases its file's lock if the mapping owns the file; the segment must not be
+     * used afterwards.
+     */
     @Override
     public void close() {
         if (arena != null) {
@@ -202,7 +215,7 @@ public final class MappedRegion implements AutoCloseable {
         if (zeros instanceof Holes holes) {
             holes.close();
         }
-        if (file != null) {
+        if (file != null && ownsFile) {
             file.close();
         }
     }

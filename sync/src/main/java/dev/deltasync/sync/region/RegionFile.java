@@ -313,7 +313,7 @@ public final class RegionFile implements AutoCloseable {
      * {@link #close()} may still release the lock earlier; the mapping stays valid.
      */
     public MappedRegion map() throws IOException {
-        return MappedRegion.map(this, channel, access, -1);
+        return MappedRegion.map(this, channel, access, -1, true);
     }
 
     /** Sets the length to {@code size} (extending sparsely or truncating), then maps it like {@link #map()}. */
@@ -321,7 +321,19 @@ public final class RegionFile implements AutoCloseable {
         if (size < 0) {
             throw new IllegalArgumentException("region size must not be negative: " + size);
         }
-        return MappedRegion.map(this, channel, access, size);
+        return MappedRegion.map(this, channel, access, size, true);
+    }
+
+    /**
+     * Maps the file, first setting its length to {@code size} unless that is -1, without handing it over: closing
+     * the mapping leaves the file open and locked, for an opener that keeps the lock across several mappings (a
+     * follower between its sessions) and closes the file itself.
+     */
+    public MappedRegion mapKeepingLock(long size) throws IOException {
+        if (size < -1) {
+            throw new IllegalArgumentException("region size must not be negative: " + size);
+        }
+        return MappedRegion.map(this, channel, access, size, false);
     }
 
     /** Releases the lock and closes the file; once only, from any thread. A mapping made from it stays valid. */

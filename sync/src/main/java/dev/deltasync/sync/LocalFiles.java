@@ -1,0 +1,103 @@
+package dev.deltasync.sync;
+
+import dev.deltasync.sync.region.MappedRegion;
+import dev.deltasync.sync.region.RegionFile;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A client's local files and their locks: opened for one stream and released at its end, or, for a
+ * {@link Follower}, held from the first session to the last, so no other writer can slip in while it reconnects
+ * (a lock released between sessions would let another stream write the replica, or write into a push's source).
+ */
+final class LocalFiles implements AutoCloseable {
+    private final boolean acrossSessions;
+    private final Map<SyncJob, RegionFile> held = new ConcurrentHashMap<>();
+
+    private LocalFiles(boolean acrossSessions) {
+        this.acrossSessions = acrossSessions;
+    }
+
+    /** Each stream opens and locks its file, and releases it when it ends. */
+    static LocalFiles perStream() {
+        return new LocalFiles(false);
+    }
+
+    /** A file, once opened, stays open and locked until {@link #close()}. */
+    static LocalFiles acrossSessions() {
+        return new LocalFiles(true);
+    }
+
+    /** A push's source, locked for reading (other sources may share it, no stream may write it), and mapped. */
+    MappedRegion source(SyncJob job) throws SyncException {
+        try {
+            return map(job, open(job, false), -1);
+        } catch (IOException e) {
+            throw FileRefusals.ofLocal(e);
+        }
+    }
+
+    /** A pull's replica file, locked, if it exists (or was created by an earlier session); null when it does not. */
+    RegionFile existingReplica(SyncJob job) throws SyncException {
+        try {
+            return held.containsKey(job) || RegionFile.sizeIfExists(job.localPath()) >= 0 ? open(job, true) : null;
+        } catch (IOException e) {
+            throw FileRefusals.ofLocal(e);
+        }
+    }
+
+    /** The replica file, created now if it is missing, locked. */
+    RegionFile replica(SyncJob job) throws IOException {
+        return open(job, true);
+    }
+
+    /** Maps {@code file} at {@code size} (-1: as it is); per stream the mapping takes the file and its lock over. */
+    MappedRegion map(SyncJob job, RegionFile file, long size) throws IOException {
+        if (!acrossSessions) {
+            return size < 0 ? file.map() : file.mapResized(size);
+        }
+        try {
+            return file.mapKeepingLock(size);
+        } catch (IOException | RuntimeException e) {
+            held.remove(job, file); // a file that cannot be mapped is not worth holding; a created one is gone
+            file.close();
+            throw e;
+        }
+    }
+
+    /** A stream of {@code job} is over: its file is released unless held across sessions. */
+    void streamEnded(RegionFile file) {
+        if (file != null && !acrossSessions) {
+            file.close();
+        }
+    }
+
+    /** The held file of {@code job}, or a fresh open of it (then held, across sessions). */
+    private RegionFile open(SyncJob job, boolean write) throws IOException {
+        RegionFile file = held.get(job);
+        if (file != null) {
+            return file;
+        }
+        file = write ? RegionFile.forWriting(job.localPath()) : RegionFile.forReading(job.localPath());
+        if (acrossSessions) {
+            held.put(job, file);
+        }
+        return file;
+    }
+
+    /** Releases the file of {@code job}, which will not run again. */
+    void release(SyncJob job) {
+        RegionFile file = held.remove(job);
+        if (file != null) {
+            file.close();
+        }
+    }
+
+    /** Releases every held file. */
+    @Override
+    public void close() {
+        held.values().forEach(RegionFile::close);
+        held.clear();
+    }
+}
