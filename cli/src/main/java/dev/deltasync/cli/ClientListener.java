@@ -8,6 +8,7 @@ import dev.deltasync.sync.SyncStats;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -23,10 +24,13 @@ final class ClientListener extends ForwardingListener {
     private final boolean epochStats;
     private final boolean json;
     private final boolean following;
-    /** Per region, the totals at its last epoch on this connection; a region is in sync while its last was verified. */
-    private final Map<String, Epoch> last = new ConcurrentHashMap<>();
-
-    private record Epoch(SyncStats.Snapshot totals, boolean verified) { }
+    /** Per region, the totals at its last epoch (they add up over all connections of a following run). */
+    private final Map<String, SyncStats.Snapshot> last = new ConcurrentHashMap<>();
+    /** Per region, the totals when the current connection came up; what it synced is the difference. */
+    private final Map<String, SyncStats.Snapshot> atConnect = new ConcurrentHashMap<>();
+    /** The regions whose last epoch on this connection was verified. */
+    private final Set<String> inSync = ConcurrentHashMap.newKeySet();
+    private volatile long connectedAt = System.nanoTime();
 
     ClientListener(Io io, LogLines log, List<SyncJob> jobs, boolean epochStats, boolean json, boolean progressBar,
                    boolean following) {
@@ -48,8 +52,11 @@ final class ClientListener extends ForwardingListener {
     @Override
     public void connection(ConnectionEvent event) {
         super.connection(event);
-        if (event instanceof ConnectionEvent.Connected) {
-            last.clear(); // each connection syncs afresh
+        if (event instanceof ConnectionEvent.Connected) { // each connection syncs afresh
+            inSync.clear();
+            atConnect.clear();
+            atConnect.putAll(last);
+            connectedAt = System.nanoTime();
         }
         if (following) {
             log.event(EventText.client(event));
@@ -66,34 +73,31 @@ final class ClientListener extends ForwardingListener {
         if (epochStats) {
             StatsReport.epoch(io.out(), json, job, epoch);
         }
-        boolean verified = epoch.verified();
         SyncStats.Snapshot totals = epoch.totals();
-        Epoch before = last.put(epoch.region(), new Epoch(totals, verified));
+        SyncStats.Snapshot before = last.put(epoch.region(), totals);
         if (!following) {
             return;
         }
-        if (verified && (before == null || !before.verified())) {
-            log.event(job + ": in sync at epoch " + epoch.epoch() + " (" + firstSync(totals) + ")");
-        } else if (!verified && (before == null || before.verified())) {
-            log.event(job + ": epoch " + epoch.epoch() + " not verified, repairing");
+        String region = epoch.region();
+        if (epoch.verified() && inSync.add(region)) {
+            log.event(job + ": in sync at epoch " + epoch.epoch() + " (" + String.format(Locale.ROOT, "%s in %.1f s",
+                    sent(atConnect.get(region), totals), (System.nanoTime() - connectedAt) / 1e9) + ")");
+        } else if (!epoch.verified() && inSync.remove(region)) {
+            log.event(job + ": out of sync at epoch " + epoch.epoch() + " (not verified), repairing");
         } else {
-            log.detail(job + ": epoch " + epoch.epoch() + (verified ? " verified" : " not verified") + " ("
-                    + epochDelta(before.totals(), totals) + ")");
+            log.detail(job + ": epoch " + epoch.epoch() + (epoch.verified() ? " verified" : " not verified") + " ("
+                    + sent(before, totals) + ")");
         }
     }
 
-    /** The bytes and time of the sync up to the first verified epoch of this connection. */
-    private static String firstSync(SyncStats.Snapshot s) {
-        return String.format(Locale.ROOT, "%s of changed chunks, %s on the wire, in %.1f s",
-                Sizes.format(s.changedBytes()), Sizes.format(s.wireBytesSent() + s.wireBytesReceived()),
-                s.elapsedNanos() / 1e9);
-    }
-
-    private static String epochDelta(SyncStats.Snapshot before, SyncStats.Snapshot now) {
-        return String.format(Locale.ROOT, "%d chunks changed, %s, %s on the wire",
-                now.chunksChanged() - before.chunksChanged(), Sizes.format(now.changedBytes() - before.changedBytes()),
-                Sizes.format(now.wireBytesSent() + now.wireBytesReceived() - before.wireBytesSent()
-                        - before.wireBytesReceived()));
+    /** What travelled between two totals of a region ({@code from} null: since its start). */
+    private static String sent(SyncStats.Snapshot from, SyncStats.Snapshot to) {
+        long chunks = to.chunksChanged() - (from == null ? 0 : from.chunksChanged());
+        long changed = to.changedBytes() - (from == null ? 0 : from.changedBytes());
+        long wire = to.wireBytesSent() + to.wireBytesReceived()
+                - (from == null ? 0 : from.wireBytesSent() + from.wireBytesReceived());
+        return String.format(Locale.ROOT, "%d chunks changed, %s, %s on the wire", chunks, Sizes.format(changed),
+                Sizes.format(wire));
     }
 
     @Override

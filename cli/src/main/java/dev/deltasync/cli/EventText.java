@@ -1,5 +1,6 @@
 package dev.deltasync.cli;
 
+import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.sync.ConnectionEvent;
 import dev.deltasync.sync.RemotePeer;
 import dev.deltasync.sync.StreamEvent;
@@ -42,7 +43,8 @@ final class EventText {
             case StreamEvent.Started s -> what + ": started (stream " + s.streamId() + ")";
             case StreamEvent.Ended e -> what + ": ended (stream " + e.streamId() + "), "
                     + (e.verifiedEpoch() > 0 ? "last verified at epoch " + e.verifiedEpoch() : "never verified")
-                    + e.failure().map(f -> ": " + f.code() + ": " + f.getMessage()).orElse("");
+                    + e.failure().map(f -> ": " + (f.code() == ErrorCode.NO_ERROR ? "" : f.code() + ": ")
+                            + f.getMessage()).orElse("");
         };
     }
 

@@ -3,6 +3,7 @@ package dev.deltasync.cli;
 import dev.deltasync.sync.JobResult;
 import dev.deltasync.sync.SyncException;
 import java.util.List;
+import java.util.Optional;
 
 /** Maps how jobs ended to the exit code scripts see. */
 final class Outcomes {
@@ -20,6 +21,21 @@ final class Outcomes {
             case UNKNOWN_REGION, READ_ONLY, SIZE_MISMATCH, UNSUPPORTED_PARAMETER, REFUSED_STREAM, VERIFY_FAILED ->
                     ExitCode.REFUSED;
             default -> ExitCode.FAILURE;
+        };
+    }
+
+    /**
+     * The code of a run a signal stopped, or of one that ended by itself ({@code stoppedBy} empty): SIGINT is
+     * INTERRUPTED (130, the shell's code for Ctrl-C, so {@code pull ... && next} does not go on); SIGTERM, how a
+     * service manager stops a service, is the run's own code, so a continuous run that stopped cleanly exits 0,
+     * while a {@code --once} that had not verified yet is TERMINATED (143).
+     */
+    static ExitCode exitCodeOf(List<JobResult> results, boolean once, Optional<Signals.Stop> stoppedBy) {
+        ExitCode code = exitCodeOf(results, once);
+        return switch (stoppedBy.orElse(null)) {
+            case null -> code;
+            case INT -> ExitCode.INTERRUPTED;
+            case TERM -> once && code != ExitCode.OK ? ExitCode.TERMINATED : code;
         };
     }
 

@@ -130,7 +130,8 @@ final class ServeCommand extends Command {
                 defaults.compression());
         ServerOptions options = new ServerOptions(valueOr(line, INTERVAL, Durations::interval, defaults.interval()),
                 compression, Threads.parse(line.getOptionValue(THREADS)), mux, Rates.parse(line, MAX_RATE));
-        SyncListener log = new ServeLog(LogLines.of(line, io, System.getenv()));
+        LogLines lines = LogLines.of(line, io, System.getenv());
+        SyncListener log = new ServeLog(lines);
         MetricsOption metrics = MetricsOption.start(line);
         SyncServer server;
         try {
@@ -147,13 +148,28 @@ final class ServeCommand extends Command {
         if (options.rateLimit() != RateLimit.UNLIMITED) {
             io.err().println("  max rate: " + Sizes.format(options.rateLimit().bytesPerSecond()) + "/s, shared by all streams");
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+            return serveUntilStopped(server, lines);
+        } finally {
+            metrics.close();
+        }
+    }
+
+    /**
+     * Serves until SIGINT or SIGTERM, then ends every connection with GOAWAY(NO_ERROR) and waits for the streams
+     * to record their replicas' state: 0 after SIGTERM (what a service manager expects), 130 after SIGINT.
+     */
+    private static ExitCode serveUntilStopped(SyncServer server, LogLines log) throws InterruptedException {
+        CountDownLatch stopping = new CountDownLatch(1);
+        Signals.Stop signal;
+        try (Signals signals = Signals.install(log)) {
+            signals.whenStopped(stopping::countDown);
+            stopping.await();
+            signal = signals.received().orElseThrow();
             server.close();
-            stopped.countDown();
-        }, "deltasync-serve-shutdown"));
-        stopped.await();
-        return ExitCode.OK;
+            log.event("stopped: every connection closed, every stream ended");
+        }
+        return signal == Signals.Stop.INT ? ExitCode.INTERRUPTED : ExitCode.OK;
     }
 
     private static List<String> values(CommandLine line, Option option) {

@@ -14,9 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -110,13 +109,18 @@ abstract class SyncCommand extends Command {
         boolean json = line.hasOption(JSON);
         boolean stats = json || line.hasOption(STATS);
 
-        ClientListener listener = new ClientListener(io, LogLines.of(line, io, System.getenv()), jobs,
-                json || !options.once() && stats, json, showProgress(line, io), !options.once());
+        LogLines log = LogLines.of(line, io, System.getenv());
+        ClientListener listener = new ClientListener(io, log, jobs, json || !options.once() && stats, json,
+                showProgress(line, io), !options.once());
         List<JobResult> results;
-        try (MetricsOption metrics = MetricsOption.start(line)) {
-            metrics.url().ifPresent(url -> LogLines.of(line, io, System.getenv()).event("metrics on " + url));
+        Optional<Signals.Stop> stoppedBy;
+        try (MetricsOption metrics = MetricsOption.start(line); Signals signals = Signals.install(log)) {
+            metrics.url().ifPresent(url -> log.event("metrics on " + url));
             SyncListener events = metrics.around(listener, server.hostPort());
-            results = options.once() ? once(server, mux, jobs, options, events) : follow(server, mux, jobs, options, events);
+            results = options.once()
+                    ? once(server, mux, jobs, options, events, signals)
+                    : follow(server, mux, jobs, options, events, signals);
+            stoppedBy = signals.received();
         }
         listener.done();
         for (JobResult result : results) {
@@ -131,16 +135,19 @@ abstract class SyncCommand extends Command {
                         result.outcome().stats());
             }
         }
-        ExitCode exit = Outcomes.exitCodeOf(results, options.once());
+        ExitCode exit = Outcomes.exitCodeOf(results, options.once(), stoppedBy);
         if (json) {
             StatsReport.summary(io.out(), results, exit);
         }
         return exit;
     }
 
-    /** Converge and verify over one connection; any failure is final. */
+    /**
+     * Converge and verify over one connection; any failure is final. A signal ends the streams (GOAWAY NO_ERROR)
+     * and the jobs with what they had done.
+     */
     private static List<JobResult> once(RemoteAddress server, MuxConfig mux, List<SyncJob> jobs, SyncOptions options,
-                                        SyncListener listener) throws InterruptedException {
+                                        SyncListener listener, Signals signals) throws InterruptedException {
         SyncClient client;
         try {
             client = SyncClient.connect(server.host(), server.port(), mux);
@@ -148,39 +155,18 @@ abstract class SyncCommand extends Command {
             throw new CliException(Outcomes.exitCodeOf(e), ConnectHints.clientLine(e), e);
         }
         try (client) {
+            signals.whenStopped(client::stop);
             return client.runAll(jobs, options, listener);
         }
     }
 
-    /** Keep following until interrupted, reconnecting when the server goes away. */
+    /** Keep following until a signal stops it, reconnecting when the server goes away. */
     private static List<JobResult> follow(RemoteAddress server, MuxConfig mux, List<SyncJob> jobs, SyncOptions options,
-                                          SyncListener listener) throws InterruptedException {
+                                          SyncListener listener, Signals signals) throws InterruptedException {
         Follower follower = new Follower(server.host(), server.port(), mux, options, listener,
                 FIRST_RECONNECT_DELAY, MAX_RECONNECT_DELAY);
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread stopOnSignal = new Thread(() -> {
-            follower.stop();
-            awaitQuietly(finished);
-        }, "deltasync-shutdown");
-        Runtime.getRuntime().addShutdownHook(stopOnSignal);
-        try {
-            return follower.run(jobs);
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(stopOnSignal);
-            } catch (IllegalStateException e) {
-                // already shutting down: the hook is running
-            }
-        }
-    }
-
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            latch.await(3, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        signals.whenStopped(follower::stop);
+        return follower.run(jobs);
     }
 
     static SyncOptions options(CommandLine line, boolean push) {

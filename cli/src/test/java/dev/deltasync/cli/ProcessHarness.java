@@ -163,20 +163,34 @@ final class ProcessHarness {
     }
 
     synchronized Proc start(String name, String mainClass, List<String> args) throws IOException {
+        return start(name, mainClass, args, java.util.Map.of());
+    }
+
+    /** As {@link #start(String, String, List)}, with {@code environment} added to the child's. */
+    synchronized Proc start(String name, String mainClass, List<String> args, java.util.Map<String, String> environment)
+            throws IOException {
         List<String> command = javaCommand(mainClass);
         command.addAll(mainClass.equals(Main.class.getName()) ? TestIdentities.secured(args) : args);
-        return start(name, command);
+        return start(name, command, environment);
     }
 
     private synchronized Proc start(String name, List<String> command) throws IOException {
+        return start(name, command, java.util.Map.of());
+    }
+
+    /** A child never inherits JOURNAL_STREAM (a test run under systemd would lose its timestamps) unless given. */
+    private synchronized Proc start(String name, List<String> command, java.util.Map<String, String> environment)
+            throws IOException {
         String file = String.format("%02d-%s", ++counter, name.replaceAll("[^A-Za-z0-9_.-]", "_"));
         Path out = logDir.resolve(file + ".out");
         Path err = logDir.resolve(file + ".err");
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(nullFile()))
                 .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .start();
+                .redirectError(err.toFile());
+        builder.environment().remove("JOURNAL_STREAM");
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         Proc proc = new Proc(name, process, out, err);
         started.add(proc);
         return proc;
@@ -262,9 +276,15 @@ final class ProcessHarness {
 
     /** Starts {@code deltasync serve --listen 127.0.0.1:PORT ...} (0 for any free port). */
     Server serveOn(int port, Duration timeout, String... args) throws IOException, InterruptedException {
+        return serveOn(port, timeout, java.util.Map.of(), args);
+    }
+
+    /** As {@link #serveOn(int, Duration, String...)}, with {@code environment} added to the server's. */
+    Server serveOn(int port, Duration timeout, java.util.Map<String, String> environment, String... args)
+            throws IOException, InterruptedException {
         List<String> all = new ArrayList<>(List.of("serve", "--listen", "127.0.0.1:" + port));
         all.addAll(List.of(args));
-        Proc proc = start("serve", "dev.deltasync.cli.Main", all);
+        Proc proc = start("serve", "dev.deltasync.cli.Main", all, environment);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             Matcher m = LISTENING.matcher(proc.stderr());

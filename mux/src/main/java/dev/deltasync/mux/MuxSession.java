@@ -125,12 +125,16 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /** Closes the connection gracefully: GOAWAY(NO_ERROR), then the socket. Waits up to 5 s. */
     public void close() {
+        close("closed by this side");
+    }
+
+    /** Closes the connection gracefully: GOAWAY(NO_ERROR) with {@code reason}, then the socket. Waits up to 5 s. */
+    public void close(String reason) {
         if (ctx == null) {
             return;
         }
-        scheduler.onLoop(() -> terminate(ErrorCode.NO_ERROR.code(), "closed by this side", false));
+        scheduler.onLoop(() -> terminate(ErrorCode.NO_ERROR.code(), reason, false));
         try {
             closeFuture.get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

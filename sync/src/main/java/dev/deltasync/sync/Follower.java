@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -24,6 +26,7 @@ public final class Follower {
     private final Duration firstDelay;
     private final Duration maxDelay;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile SyncClient current;
 
     /**
@@ -42,12 +45,12 @@ public final class Follower {
 
     /** Runs the jobs until {@link #stop()} or until every job has failed for good; returns how each ended. */
     public List<JobResult> run(List<SyncJob> jobs) throws InterruptedException {
-        try (LocalFiles files = LocalFiles.acrossSessions()) {
+        try (JobResources files = JobResources.acrossSessions()) {
             return run(jobs, files);
         }
     }
 
-    private List<JobResult> run(List<SyncJob> jobs, LocalFiles files) throws InterruptedException {
+    private List<JobResult> run(List<SyncJob> jobs, JobResources files) throws InterruptedException {
         Map<SyncJob, JobResult> ended = new LinkedHashMap<>();
         List<SyncJob> active = new ArrayList<>(jobs);
         String address = SyncClient.address(host, port);
@@ -77,6 +80,9 @@ public final class Follower {
                         lost = result.failure();
                     }
                 }
+                if (lost == null) { // every stream ended cleanly, e.g. on the server's GOAWAY(NO_ERROR)
+                    lost = client.closeReason().orElse(null);
+                }
                 active = retry;
                 lostAt = System.nanoTime();
                 listener.connection(stopped.get() || lost == null
@@ -97,22 +103,28 @@ public final class Follower {
             }
             Duration delay = delay(attempt);
             listener.connection(new ConnectionEvent.Reconnecting(address, attempt, delay, failure));
-            Thread.sleep(delay);
+            stopRequested.await(delay.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (stopped.get()) { // a job waiting to reconnect was stopped, not failed: it ends with what it did
+            active.forEach(job -> ended.put(job, SyncClient.stopped(job, files.stats(job))));
         }
         List<JobResult> results = new ArrayList<>();
         for (SyncJob job : jobs) {
-            results.add(ended.getOrDefault(job, new JobResult(job, null,
-                    new SyncException(ErrorCode.CANCEL, "stopped before connecting"))));
+            results.add(ended.get(job));
         }
         return results;
     }
 
-    /** Ends {@link #run}: closes the connection in use and stops reconnecting. */
+    /**
+     * Ends {@link #run}: ends the streams of the connection in use cleanly ({@link SyncClient#stop()}) and stops
+     * reconnecting; every job not refused for good then ends with what it had done over all sessions.
+     */
     public void stop() {
         stopped.set(true);
+        stopRequested.countDown();
         SyncClient client = current;
         if (client != null) {
-            client.close();
+            client.stop();
         }
     }
 

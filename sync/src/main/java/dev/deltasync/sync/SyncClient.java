@@ -28,6 +28,7 @@ import java.util.concurrent.Future;
 public final class SyncClient implements AutoCloseable {
     private final MuxSession session;
     private final String address;
+    private volatile boolean stopping;
 
     private SyncClient(MuxSession session, String address) {
         this.session = session;
@@ -49,6 +50,11 @@ public final class SyncClient implements AutoCloseable {
         }
     }
 
+    /** Why the connection ended, once it has: the server's GOAWAY, or the connection lost; empty while it is open. */
+    Optional<SyncException> closeReason() {
+        return session.closeReason().map(e -> new SyncException(e.errorCode(), e.getMessage(), e));
+    }
+
     /** {@code host:port}, an IPv6 host in brackets. */
     static String address(String host, int port) {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
@@ -62,11 +68,11 @@ public final class SyncClient implements AutoCloseable {
     /** Runs every job concurrently on this connection; returns when all have ended. */
     public List<JobResult> runAll(List<SyncJob> jobs, SyncOptions options, SyncListener listener)
             throws InterruptedException {
-        return runAll(jobs, options, listener, LocalFiles.perStream());
+        return runAll(jobs, options, listener, JobResources.perStream());
     }
 
     /** As {@link #runAll(List, SyncOptions, SyncListener)}, with the local files and their locks from {@code files}. */
-    List<JobResult> runAll(List<SyncJob> jobs, SyncOptions options, SyncListener listener, LocalFiles files)
+    List<JobResult> runAll(List<SyncJob> jobs, SyncOptions options, SyncListener listener, JobResources files)
             throws InterruptedException {
         List<JobResult> results = new ArrayList<>();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -85,31 +91,39 @@ public final class SyncClient implements AutoCloseable {
         return results;
     }
 
-    private JobResult runCatching(SyncJob job, SyncOptions options, SyncListener listener, LocalFiles files)
+    /** A job that {@link #stop()} ended is not a failure: it ends with what it had done. */
+    private JobResult runCatching(SyncJob job, SyncOptions options, SyncListener listener, JobResources files)
             throws InterruptedException {
+        SyncStats stats = files.stats(job);
         try {
-            return new JobResult(job, run(job, options, listener, files), null);
+            return new JobResult(job, run(job, options, listener, files, stats), null);
         } catch (SyncException e) {
-            return new JobResult(job, null, e);
+            return stopping ? stopped(job, stats) : new JobResult(job, null, e);
         }
+    }
+
+    /** How a job stopped on request ended: its totals, verified as far as they were. */
+    static JobResult stopped(SyncJob job, SyncStats stats) {
+        SyncStats.Snapshot totals = stats.snapshot();
+        return new JobResult(job, new SyncOutcome(job.remoteName(), totals.verifiedEpoch(), totals), null);
     }
 
     /** Runs one job on its own stream until it is verified ({@code once}) or ends. */
     public SyncOutcome run(SyncJob job, SyncOptions options, SyncListener listener)
             throws SyncException, InterruptedException {
-        return run(job, options, listener, LocalFiles.perStream());
+        return run(job, options, listener, JobResources.perStream(), new SyncStats());
     }
 
-    private SyncOutcome run(SyncJob job, SyncOptions options, SyncListener listener, LocalFiles files)
-            throws SyncException, InterruptedException {
+    private SyncOutcome run(SyncJob job, SyncOptions options, SyncListener listener, JobResources files,
+                            SyncStats stats) throws SyncException, InterruptedException {
         return switch (job.direction()) {
-            case PUSH -> push(job, options, listener, files);
-            case PULL -> pull(job, options, listener, files);
+            case PUSH -> push(job, options, listener, files, stats);
+            case PULL -> pull(job, options, listener, files, stats);
         };
     }
 
-    private SyncOutcome push(SyncJob job, SyncOptions options, SyncListener listener, LocalFiles files)
-            throws SyncException, InterruptedException {
+    private SyncOutcome push(SyncJob job, SyncOptions options, SyncListener listener, JobResources files,
+                             SyncStats stats) throws SyncException, InterruptedException {
         try (MappedRegion local = job.embedded() != null ? job.embedded().region() : files.source(job)) {
             options = options.chunkSize() == Constants.CHUNK_SIZE_CHOSEN_BY_SOURCE
                     ? options.withChunkSize(ParameterCheck.autoChunkSize(local.size())) : options;
@@ -118,7 +132,6 @@ public final class SyncClient implements AutoCloseable {
             if (problem.isPresent()) {
                 throw new SyncException(ErrorCode.UNSUPPORTED_PARAMETER, problem.get());
             }
-            SyncStats stats = new SyncStats();
             try (StreamChannel channel = open(job, options, Constants.ROLE_PUSH, local.size(), options.allowResize(),
                     LineagePosition.NONE, stats)) {
                 return runSource(job, options, listener, local, channel, stats);
@@ -148,12 +161,11 @@ public final class SyncClient implements AutoCloseable {
      * An existing replica file is opened and locked before the stream opens, so a second writer is refused
      * before anything is exchanged; a missing one is created once the server has said how large it is.
      */
-    private SyncOutcome pull(SyncJob job, SyncOptions options, SyncListener listener, LocalFiles files)
-            throws SyncException, InterruptedException {
+    private SyncOutcome pull(SyncJob job, SyncOptions options, SyncListener listener, JobResources files,
+                             SyncStats stats) throws SyncException, InterruptedException {
         RegionFile existing = files.existingReplica(job);
         try {
             long localSize = existing == null ? -1 : localSize(existing);
-            SyncStats stats = new SyncStats();
             // A missing file is created at the region's size: a resize from 0, which OPEN must announce (§5.3).
             boolean allowResize = options.allowResize() || localSize < 0;
             Optional<ReplicaState> previous = localSize < 0 ? Optional.empty() : ReplicaState.continuable(job.localPath());
@@ -169,7 +181,7 @@ public final class SyncClient implements AutoCloseable {
     }
 
     /** The replica side of a pull, once the stream is open; {@code existing} is null when the file is missing. */
-    private SyncOutcome runReplica(SyncJob job, SyncOptions options, SyncListener listener, LocalFiles files,
+    private SyncOutcome runReplica(SyncJob job, SyncOptions options, SyncListener listener, JobResources files,
                                    RegionFile existing, long localSize, StreamChannel channel,
                                    Optional<ReplicaState> previous, LineagePosition offered, SyncStats stats)
             throws SyncException, InterruptedException {
@@ -264,6 +276,15 @@ public final class SyncClient implements AutoCloseable {
         } catch (IOException e) {
             throw FileRefusals.ofLocal(e);
         }
+    }
+
+    /**
+     * Ends every stream now, cleanly (GOAWAY NO_ERROR): a replica keeps the state its last epoch left (VERIFIED,
+     * or APPLYING mid-epoch), and each job's result is what it had done, not a failure.
+     */
+    public void stop() {
+        stopping = true;
+        session.close("the client is stopping");
     }
 
     @Override

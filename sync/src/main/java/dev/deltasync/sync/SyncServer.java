@@ -21,6 +21,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Phaser;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The server end: offers named regions; a client's PUSH stream makes the server's file a replica,
@@ -32,12 +35,15 @@ public final class SyncServer implements AutoCloseable {
     private static final Duration OWN_LOCK_PATIENCE = Duration.ofSeconds(2);
     private static final Duration OWN_LOCK_RETRY = Duration.ofMillis(10);
 
-    private final MuxServer mux;
-    private final SharedSources sources;
+    /** How long {@link #close()} waits for streams to finish their last writes (the replica, its state file). */
+    private static final Duration STREAMS_END_WAIT = Duration.ofSeconds(10);
 
-    private SyncServer(MuxServer mux, SharedSources sources) {
+    private final MuxServer mux;
+    private final StreamServer streams;
+
+    private SyncServer(MuxServer mux, StreamServer streams) {
         this.mux = mux;
-        this.sources = sources;
+        this.streams = streams;
     }
 
     /** Starts listening on {@code host:port} (0: any free port, see {@link #port()}). */
@@ -51,7 +57,7 @@ public final class SyncServer implements AutoCloseable {
         }
         StreamServer streams = new StreamServer(Map.copyOf(byName), options, listener);
         return new SyncServer(MuxServer.start(host, port, options.mux(), streams::serve, connectionLog(listener)),
-                streams.sources);
+                streams);
     }
 
     /** Tells {@code listener} of every connection: refused before HELLO, or opened and later closed. */
@@ -84,10 +90,19 @@ public final class SyncServer implements AutoCloseable {
         return mux.port();
     }
 
+    /**
+     * Stops: every connection gets GOAWAY(NO_ERROR), so its streams end cleanly, and each stream is waited for
+     * (up to {@link #STREAMS_END_WAIT}) until it has flushed what it wrote and recorded its replica's state.
+     */
     @Override
     public void close() {
         mux.close();
-        sources.close();
+        try {
+            streams.awaitEnded(STREAMS_END_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        streams.sources.close();
     }
 
     /** Serves one stream: OPEN checks, then the replica or source side. */
@@ -97,6 +112,8 @@ public final class SyncServer implements AutoCloseable {
         private final SyncListener listener;
         private final Admission admission;
         private final SharedSources sources;
+        /** One party for the server, one per stream being served. */
+        private final Phaser running = new Phaser(1);
 
         StreamServer(Map<String, ExposedRegion> regions, ServerOptions options, SyncListener listener) {
             this.regions = regions;
@@ -107,6 +124,27 @@ public final class SyncServer implements AutoCloseable {
         }
 
         void serve(MuxStream stream) throws InterruptedException {
+            if (running.register() < 0) {
+                return; // the server is closing: the stream is reset
+            }
+            try {
+                serveRegistered(stream);
+            } finally {
+                running.arriveAndDeregister();
+            }
+        }
+
+        /** Waits until every stream has ended, or {@code limit} has passed; no stream starts after this. */
+        void awaitEnded(Duration limit) throws InterruptedException {
+            int phase = running.arriveAndDeregister();
+            try {
+                running.awaitAdvanceInterruptibly(phase, limit.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // a stream stuck beyond the limit is not waited for longer: the process is ending
+            }
+        }
+
+        private void serveRegistered(MuxStream stream) throws InterruptedException {
             SyncStats stats = new SyncStats();
             StreamChannel channel = new StreamChannel(stream, stats, options.rateLimit());
             Optional<Fingerprint> peer = stream.peer().identity();

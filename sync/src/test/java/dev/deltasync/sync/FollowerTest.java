@@ -64,6 +64,16 @@ class FollowerTest {
         }
     }
 
+    private static CompletableFuture<List<JobResult>> runInBackground(Follower follower, SyncJob job) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return follower.run(List.of(job));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     @Test
     void aContinuousPushReconnectsAfterTheServerRestartsAndConvergesAgain() throws Exception {
         byte[] bytes = new byte[10 * 65536];
@@ -76,13 +86,7 @@ class FollowerTest {
         Follower follower = new Follower("127.0.0.1", port, MuxConfig.defaults(), FOLLOW, log,
                 Duration.ofMillis(100), Duration.ofMillis(400));
         try (SyncServer first = SyncServer.start("127.0.0.1", port, regions, ServerOptions.defaults(), SyncListener.SILENT)) {
-            CompletableFuture<List<JobResult>> running = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return follower.run(List.of(new SyncJob(Direction.PUSH, source, "vm")));
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<List<JobResult>> running = runInBackground(follower, new SyncJob(Direction.PUSH, source, "vm"));
             SyncEngineTest.waitUntil(() -> Files.exists(replica) && Files.mismatch(source, replica) == -1);
             first.close();
             bytes[3 * 65536] ^= 0x55; // changed while the server is down
@@ -134,13 +138,7 @@ class FollowerTest {
         CompletableFuture<List<JobResult>> running;
         try (SyncServer server = SyncServer.start("127.0.0.1", port, regions, ServerOptions.defaults(),
                 SyncListener.SILENT)) {
-            running = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return follower.run(List.of(new SyncJob(Direction.PULL, replica, "s")));
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            running = runInBackground(follower, new SyncJob(Direction.PULL, replica, "s"));
             SyncEngineTest.waitUntil(() -> Files.exists(replica) && Files.mismatch(served, replica) == -1);
         }
         try {

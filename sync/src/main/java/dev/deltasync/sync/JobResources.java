@@ -7,26 +7,33 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A client's local files and their locks: opened for one stream and released at its end, or, for a
- * {@link Follower}, held from the first session to the last, so no other writer can slip in while it reconnects
- * (a lock released between sessions would let another stream write the replica, or write into a push's source).
+ * What a client's job keeps while it runs: its local file, locked, and its totals. Per stream they are opened and
+ * released with the stream; a {@link Follower} holds them from the first session to the last, so no other writer
+ * can slip in while it reconnects (a lock released between sessions would let another stream write the replica,
+ * or write into a push's source) and its summary counts every session.
  */
-final class LocalFiles implements AutoCloseable {
+final class JobResources implements AutoCloseable {
     private final boolean acrossSessions;
     private final Map<SyncJob, RegionFile> held = new ConcurrentHashMap<>();
+    private final Map<SyncJob, SyncStats> totals = new ConcurrentHashMap<>();
 
-    private LocalFiles(boolean acrossSessions) {
+    private JobResources(boolean acrossSessions) {
         this.acrossSessions = acrossSessions;
     }
 
     /** Each stream opens and locks its file, and releases it when it ends. */
-    static LocalFiles perStream() {
-        return new LocalFiles(false);
+    static JobResources perStream() {
+        return new JobResources(false);
     }
 
     /** A file, once opened, stays open and locked until {@link #close()}. */
-    static LocalFiles acrossSessions() {
-        return new LocalFiles(true);
+    static JobResources acrossSessions() {
+        return new JobResources(true);
+    }
+
+    /** The totals of {@code job}: fresh for each stream, or one for all sessions. */
+    SyncStats stats(SyncJob job) {
+        return acrossSessions ? totals.computeIfAbsent(job, j -> new SyncStats()) : new SyncStats();
     }
 
     /** A push's source, locked for reading (other sources may share it, no stream may write it), and mapped. */
