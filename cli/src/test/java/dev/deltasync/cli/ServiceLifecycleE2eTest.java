@@ -200,16 +200,20 @@ class ServiceLifecycleE2eTest extends ProcessTest {
         return harness.awaitExit(proc, Duration.ofSeconds(60));
     }
 
-    /** The --stats summary of one region is complete: its three lines are the last of stdout. */
+    /** The --stats summary of one region is complete: its heading, then its scan and wire lines, last on stdout. */
     private static void assertEndsWithSummary(Proc proc, String job) {
         List<String> out = proc.stdout().lines().toList();
-        assertTrue(out.size() >= 3, proc.tails());
-        List<String> summary = out.subList(out.size() - 3, out.size());
-        assertTrue(summary.get(0).matches(Pattern.quote(job) + ": (verified identical at epoch \\d+|not verified)"),
+        String heading = Pattern.quote(job) + ": (verified identical at epoch \\d+|not verified)";
+        int last = out.size() - 1;
+        while (last >= 0 && !out.get(last).matches(heading)) {
+            last--;
+        }
+        assertTrue(last >= 0 && last + 2 < out.size(), "no summary of " + job + proc.tails());
+        assertTrue(out.get(last + 1).matches("  scanned .*, \\d+ chunks changed .*, compression .*"), proc.tails());
+        assertTrue(out.get(last + 2).matches("  wire: sent .*, received .*, in [0-9.]+ s \\(wall\\) over \\d+ epochs"),
                 proc.tails());
-        assertTrue(summary.get(1).matches("  scanned .*, \\d+ chunks changed .*, compression .*"), proc.tails());
-        assertTrue(summary.get(2).matches("  wire: sent .*, received .*, in [0-9.]+ s \\(wall\\) over \\d+ epochs"),
-                proc.tails());
+        assertTrue(out.subList(last + 3, out.size()).stream().allMatch(l -> l.startsWith("  ")),
+                "the summary is the last thing printed" + proc.tails());
     }
 
     /**
