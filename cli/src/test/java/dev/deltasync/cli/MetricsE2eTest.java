@@ -56,6 +56,9 @@ class MetricsE2eTest extends ProcessTest {
         String after = scrape(pullUrl);
         assertTrue(value(after, "deltasync_raw_bytes_received_total" + replicaSeries) >= 16 << 20, after);
         assertEquals(1, value(after, "deltasync_connected_peers"), after);
+        // Protocol v2 tells the replica when the source scanned what it verified: its lag is measured from that.
+        assertTrue(after.lines().anyMatch(l -> l.matches("deltasync_lag_seconds\\Q" + replicaSeries
+                + "\\E -?\\d+\\.\\d+(E-?\\d+)?")), after);
 
         String ofServer = scrape(serverUrl);
         assertTrue(ofServer.contains("deltasync_chunks_sent_total{peer=\"SHA256:"), "a TLS client is its fingerprint\n"

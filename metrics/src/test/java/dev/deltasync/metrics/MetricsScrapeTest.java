@@ -120,6 +120,8 @@ class MetricsScrapeTest {
                 > later.value("deltasync_raw_bytes_received_total", replicaSide) / 2, later.text);
         assertTrue(later.value("deltasync_apply_seconds_total", replicaSide) > 0, later.text);
         assertEquals(1, later.value("deltasync_connected_peers", Map.of()), later.text);
+        assertTrue(later.text.lines().anyMatch(line -> Scrape.matches(line, "deltasync_lag_seconds", replicaSide, true)),
+                "the replica's lag, from the source time protocol v2 sends with each epoch\n" + later.text);
 
         Map<String, String> sourceSide = Map.of("region", "vm", "peer", "127.0.0.1", "side", "source");
         Scrape ofServer = awaitScrape(serverEndpoint, s -> s.value("deltasync_chunks_sent_total", sourceSide) >= 16);
