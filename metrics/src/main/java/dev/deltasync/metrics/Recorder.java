@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToLongFunction;
 
 /**
  * Turns listener events into {@link SyncMetrics} series and passes each on. An epoch's report carries its stream's
@@ -19,8 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * stream (a reconnect, another puller) are counted from zero, not twice.
  */
 final class Recorder extends ForwardingListener {
-    private static final SyncStats.Snapshot NOTHING = new SyncStats.Snapshot(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-
     private final SyncMetrics metrics;
     /** The peer label of every stream this recorder hears; null on a server before {@link #forStream}. */
     private final String peer;
@@ -43,10 +42,9 @@ final class Recorder extends ForwardingListener {
         super.epochCompleted(epoch);
         String[] labels = {epoch.region(), peer == null ? "" : peer, side(epoch.side())};
         SyncStats.Snapshot now = epoch.totals();
-        SyncStats.Snapshot before = last.put(List.of(labels), now);
-        if (before == null || before.epochs() >= now.epochs()) { // a new stream counts from zero
-            before = NOTHING;
-        }
+        SyncStats.Snapshot previous = last.put(List.of(labels), now);
+        // A new stream (its first report, or fewer epochs than the last one's) counts from zero.
+        Delta delta = new Delta(now, previous == null || previous.epochs() >= now.epochs() ? null : previous);
         metrics.epochs.labelValues(labels).inc();
         if (epoch.verified()) {
             metrics.verifiedEpochs.labelValues(labels).inc();
@@ -57,15 +55,15 @@ final class Recorder extends ForwardingListener {
         epoch.verifiedSourceTime().ifPresent(time -> metrics.verifiedAt(List.of(labels), time));
         boolean source = epoch.side() == Side.SOURCE;
         (source ? metrics.chunksSent : metrics.chunksReceived).labelValues(labels)
-                .inc(now.chunksChanged() - before.chunksChanged());
+                .inc(delta.of(SyncStats.Snapshot::chunksChanged));
         (source ? metrics.rawBytesSent : metrics.rawBytesReceived).labelValues(labels)
-                .inc(now.changedBytes() - before.changedBytes());
-        metrics.wireBytesSent.labelValues(labels).inc(now.wireBytesSent() - before.wireBytesSent());
-        metrics.wireBytesReceived.labelValues(labels).inc(now.wireBytesReceived() - before.wireBytesReceived());
-        metrics.scannedBytes.labelValues(labels).inc(now.bytesScanned() - before.bytesScanned());
-        metrics.scanSeconds.labelValues(labels).inc((now.scanNanos() - before.scanNanos()) / 1e9);
+                .inc(delta.of(SyncStats.Snapshot::changedBytes));
+        metrics.wireBytesSent.labelValues(labels).inc(delta.of(SyncStats.Snapshot::wireBytesSent));
+        metrics.wireBytesReceived.labelValues(labels).inc(delta.of(SyncStats.Snapshot::wireBytesReceived));
+        metrics.scannedBytes.labelValues(labels).inc(delta.of(SyncStats.Snapshot::bytesScanned));
+        metrics.scanSeconds.labelValues(labels).inc(delta.of(SyncStats.Snapshot::scanNanos) / 1e9);
         if (!source) {
-            metrics.applySeconds.labelValues(labels).inc((now.applyNanos() - before.applyNanos()) / 1e9);
+            metrics.applySeconds.labelValues(labels).inc(delta.of(SyncStats.Snapshot::applyNanos) / 1e9);
         }
     }
 
@@ -97,6 +95,13 @@ final class Recorder extends ForwardingListener {
             metrics.forget(List.of(region, label, side));
             ended.failure().ifPresent(failure ->
                     metrics.streamErrors.labelValues(region, label, side, failure.code().name()).inc());
+        }
+    }
+
+    /** How much a running total grew since {@code previous}, all of it when there is none (a new stream). */
+    private record Delta(SyncStats.Snapshot now, SyncStats.Snapshot previous) {
+        long of(ToLongFunction<SyncStats.Snapshot> total) {
+            return total.applyAsLong(now) - (previous == null ? 0 : total.applyAsLong(previous));
         }
     }
 

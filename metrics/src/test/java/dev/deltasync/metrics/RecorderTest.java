@@ -26,7 +26,7 @@ class RecorderTest {
      */
     private static EpochReport sourceEpoch(long epochs, long epoch, long chunks) {
         SyncStats.Snapshot totals = new SyncStats.Snapshot(0, chunks, chunks * 4096, chunks * 1000, chunks * 1100, 50,
-                epochs, epochs, 0, epochs * 2_000_000_000L, 0);
+                epochs, epochs, 0, epochs * 2_000_000_000L, 0, 0, 0, 0, 0);
         return new EpochReport("vm", SyncListener.Side.SOURCE, epoch, true, Optional.empty(), epoch,
                 Optional.empty(), totals);
     }
