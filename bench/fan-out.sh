@@ -89,8 +89,8 @@ for a, b in list(zip(ts, ts[1:]))[3:]: print(b - a)'
   median="$(awk -v c="$count" 'NR == int((c + 1) / 2) { printf "%.2f", $1 }' <<<"$periods")"
   p90="$(awk -v c="$count" 'NR == int(c * 0.9 + 0.5) { printf "%.2f", $1 }' <<<"$periods")"
   durability="$(cat "$DATA_DIR"/puller-*.json | jq -s -r '[.[] | select(.type == "epoch")] | group_by(.local)
-      | map(max_by(.epochs)) | (map(.msync_seconds // 0) | add) as $m | (map(.state_write_seconds // 0) | add) as $s
-      | (map(.epochs) | add) as $e | "\($m / $e) \($s / $e)"')"
+      | map(max_by(.epochs)) | (map(.msync_seconds // 0) | add // 0) as $m | (map(.state_write_seconds // 0) | add // 0) as $s
+      | ((map(.epochs) | add) // 1) as $e | "\($m / $e) \($s / $e)"')"
   awk -v n="$n" -v med="$median" -v p="$p90" -v c0="$cpu0" -v c1="$cpu1" -v t0="$t0" -v t1="$t1" -v d="$durability" \
     'BEGIN { split(d, x, " "); printf "| %d | %s | %s | %.2f | %.3f | %.3f |\n", n, med, p, (c1 - c0) / (t1 - t0), x[1], x[2] }'
   rm -f "$DATA_DIR"/replica-* "$DATA_DIR"/*.json
