@@ -69,7 +69,8 @@ final class ServeCommand extends Command {
                 Offers the named regions, and only those, on one port. Clients 'pull' a region (the server is
                 the source; it scans once per --interval however many clients pull) or 'push' into a :rw region
                 (the server's file becomes the replica; a missing file is created). A :ro region refuses pushes.
-                Runs until interrupted (Ctrl-C or SIGTERM); logs one line per stream on stderr.
+                Runs until SIGTERM (exit 0) or Ctrl-C (exit 130), which end every connection cleanly; logs each
+                connection, stream and its end on stderr with an ISO-8601 time (none under the systemd journal).
 
                 Connections use TLS 1.3 with this server's identity (deltasync keygen) and accept only clients
                 whose certificate fingerprint is pinned with --peer-fingerprint or --allow (or chains to --ca).
