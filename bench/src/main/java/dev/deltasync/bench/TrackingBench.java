@@ -1,6 +1,5 @@
 package dev.deltasync.bench;
 
-import com.sun.management.OperatingSystemMXBean;
 import dev.deltasync.embed.Replicator;
 import dev.deltasync.embed.ReplicatorListener;
 import dev.deltasync.embed.Security;
@@ -16,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +42,9 @@ import java.util.concurrent.TimeUnit;
  * DIR holds the sparse files (deleted afterwards); the numbers are region sizes in GiB.
  */
 public final class TrackingBench {
-    private static final int MEASURED_EPOCHS = 8;
+    private static final int MEASURED_EPOCHS = Integer.getInteger("bench.epochs", 8);
+    /** Epochs after the initial copy that are not measured: the JIT and the GC settle in them. */
+    private static final int WARM_UP_EPOCHS = 3;
     private static final int WRITES_PER_SECOND = 100;
     private static final int PAGE = 4096;
 
@@ -93,15 +95,21 @@ public final class TrackingBench {
         return "r" + gib + "g-" + mode.name().toLowerCase(Locale.ROOT);
     }
 
-    /** One case: the median CPU and duration of {@link #MEASURED_EPOCHS} epochs after the initial copy. */
+    /**
+     * One case, over {@link #MEASURED_EPOCHS} epochs after the initial copy and {@link #WARM_UP_EPOCHS}: the median
+     * CPU, duration and bytes hashed per epoch.
+     */
     private static String run(MemorySegment segment, int port, int gib, ScanMode mode) throws Exception {
-        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Thread writer = Thread.ofPlatform().daemon().unstarted(() -> writePages(segment));
         BlockingQueue<long[]> events = new LinkedBlockingQueue<>(); // cpu nanos, lag nanos, bytes scanned
         ReplicatorListener listener = new ReplicatorListener() {
             @Override
             public void epoch(EpochReport event) {
                 long lag = event.lagAt(Instant.now()).orElse(Duration.ZERO).toNanos(); // the verified epoch's duration
-                events.add(new long[] {os.getProcessCpuTime(), lag, event.totals().bytesScanned()});
+                // The writer's own CPU (the application's writes) is not the replicator's.
+                long writerCpu = writer.isAlive() ? Math.max(0, threads.getThreadCpuTime(writer.threadId())) : 0;
+                events.add(new long[] {processCpuNanos() - writerCpu, lag, event.totals().bytesScanned()});
             }
         };
         String why;
@@ -114,9 +122,12 @@ public final class TrackingBench {
             }
             why = replicator.scanModeReason();
             replicator.syncNow(); // the initial copy (a full scan on both sides), not measured
-            Thread writer = Thread.ofPlatform().daemon().start(() -> writePages(segment));
+            writer.start();
             try {
                 events.clear();
+                for (int i = 0; i < WARM_UP_EPOCHS; i++) {
+                    events.poll(10, TimeUnit.MINUTES);
+                }
                 long[] previous = events.poll(10, TimeUnit.MINUTES);
                 long[] cpu = new long[MEASURED_EPOCHS];
                 long[] duration = new long[MEASURED_EPOCHS];
@@ -127,6 +138,8 @@ public final class TrackingBench {
                     duration[i] = next[1];
                     hashed[i] = next[2] - previous[2];
                     previous = next;
+                    System.err.printf(Locale.ROOT, "%s epoch: cpu %.1f ms, %.0f ms, %d bytes hashed%n",
+                            regionName(gib, mode), cpu[i] / 1e6, duration[i] / 1e6, hashed[i]);
                 }
                 return String.format(Locale.ROOT, "| %d GiB | %s | %.1f | %.0f | %s |", gib, mode,
                         median(cpu) / 1e6, median(duration) / 1e6, bytes(median(hashed)));
@@ -158,6 +171,27 @@ public final class TrackingBench {
                 }
             }
         }
+    }
+
+    /**
+     * This process's CPU time in nanoseconds, every thread (GC and JIT too) counted: the sum of
+     * {@code /proc/self/task/*}{@code /schedstat}'s first field ({@code getProcessCpuTime} counts 10 ms ticks).
+     */
+    private static long processCpuNanos() {
+        long total = 0;
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("schedstat"));
+                    total += Long.parseLong(stat.substring(0, stat.indexOf(' ')));
+                } catch (IOException ended) {
+                    // the thread ended meanwhile; its time is lost, as it is to getrusage's successors
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return total;
     }
 
     private static long median(long[] values) {

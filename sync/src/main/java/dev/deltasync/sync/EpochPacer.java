@@ -1,14 +1,18 @@
 package dev.deltasync.sync;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Lets an application ask a continuous source for an epoch now and wait until one that started after the request
  * is verified (an embedded {@code syncNow()}). Thread-safe.
  */
 public final class EpochPacer {
-    /** How often a source waiting out its interval looks for a request: the most a request waits to be seen. */
-    static final Duration LOOK_EVERY = Duration.ofMillis(10);
+    /**
+     * How often a source waiting out its interval on this pacer looks at its stream: how late it may notice the peer
+     * ending it. A request wakes it at once.
+     */
+    static final Duration LOOK_AT_STREAM_EVERY = Duration.ofSeconds(1);
 
     private long requested;
     private long verifiedThrough;
@@ -16,6 +20,7 @@ public final class EpochPacer {
 
     /** Asks for an epoch as soon as possible; returns the ticket to wait for with {@link #awaitVerified}. */
     public synchronized long request() {
+        notifyAll();
         return ++requested;
     }
 
@@ -57,8 +62,12 @@ public final class EpochPacer {
         return covered > verifiedThrough;
     }
 
-    /** Whether a request came after {@code covered}. */
-    synchronized boolean requestedAfter(long covered) {
+    /** Waits until a request comes after {@code covered}, at most {@code nanos}; returns whether one came. */
+    synchronized boolean awaitRequestAfter(long covered, long nanos) throws InterruptedException {
+        long deadline = System.nanoTime() + nanos;
+        for (long left = nanos; requested <= covered && left > 0; left = deadline - System.nanoTime()) {
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
         return requested > covered;
     }
 

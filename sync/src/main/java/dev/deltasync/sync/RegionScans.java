@@ -16,9 +16,10 @@ import java.util.function.LongConsumer;
  * interval is handed out again, so scan cost does not grow with the number of pullers. Each scan yields a fresh
  * table that is never modified afterwards, so callers may keep it.
  *
- * <p>With {@link SourceTracking} (an embedded source), a scan that need not be full hashes only the chunks written
- * since the previous one into a copy of its table; above {@link #TRACKED_SHARE_LIMIT} of the chunks, the parallel
- * full scan is faster.
+ * <p>With {@link SourceTracking} (an embedded source, whose scans serve its one stream), a scan that need not be full
+ * hashes only the chunks written since the previous one, into the previous table itself: copying it would cost
+ * more than the hashing (16 MiB for a 16 GiB region). Above {@link #TRACKED_SHARE_LIMIT} of the chunks, the
+ * parallel full scan is faster.
  */
 final class RegionScans implements AutoCloseable {
     /** The share of written chunks above which a tracked scan hashes everything, on all scan threads. */
@@ -114,7 +115,7 @@ final class RegionScans implements AutoCloseable {
                     table = parameters.newTable();
                     hashed = queue.scan(region.segment(), table, region.knownZeros(), hashedBytes);
                 } else {
-                    table = latest.table().copy();
+                    table = latest.table(); // its one stream is done with it: it asks for the next scan
                     hashed = hashWritten(table, written);
                 }
                 latest = new Scan(table, startedAt);

@@ -227,10 +227,16 @@ final class SourceSide {
             expectNothingFor(interval);
             return;
         }
+        // Waits on the pacer, which a request wakes at once, looking at the stream now and then: polling the stream
+        // often enough for a prompt syncNow would cost more CPU than a tracked epoch.
         long deadline = System.nanoTime() + interval.toNanos();
-        for (long left = interval.toNanos(); left > 0 && !pacer.requestedAfter(requests);
-             left = deadline - System.nanoTime()) {
-            expectNothingFor(Duration.ofNanos(Math.min(left, EpochPacer.LOOK_EVERY.toNanos())));
+        for (long left = interval.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+            boolean requested = pacer.awaitRequestAfter(requests,
+                    Math.min(left, EpochPacer.LOOK_AT_STREAM_EVERY.toNanos()));
+            expectNothingFor(Duration.ZERO);
+            if (requested) {
+                return;
+            }
         }
     }
 

@@ -52,12 +52,17 @@ public final class SourceTracking implements AutoCloseable {
             return new SourceTracking(name, listener, fullScanEvery, null, "write tracking is turned off");
         }
         try {
-            return new SourceTracking(name, listener, fullScanEvery, WriteTracking.start(segment),
-                    "userfaultfd write-protect + PAGEMAP_SCAN name the written pages; a full scan runs at start and"
-                            + " every " + fullScanEvery.toSeconds() + " s");
+            return tracked(name, WriteTracking.start(segment), fullScanEvery, listener);
         } catch (TrackingUnavailableException e) {
             return new SourceTracking(name, listener, fullScanEvery, null, e.getMessage() + "; every epoch scans");
         }
+    }
+
+    /** Candidates from {@code tracking}, which this object then owns. */
+    static SourceTracking tracked(String name, WriteTracking tracking, Duration fullScanEvery, SyncListener listener) {
+        return new SourceTracking(name, listener, fullScanEvery, tracking,
+                "userfaultfd write-protect + PAGEMAP_SCAN name the written pages; a full scan runs at start and every "
+                        + fullScanEvery.toSeconds() + " s");
     }
 
     public synchronized ScanMode mode() {
