@@ -37,9 +37,12 @@ import java.util.concurrent.TimeUnit;
  * writer). Not a test: run by hand, figures go to README.
  *
  * <pre>
- * java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar dev.deltasync.bench.TrackingBench DIR 1 4 16
+ * java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar dev.deltasync.bench.TrackingBench \
+ *     SOURCE_DIR REPLICA_DIR 1 4 16
  * </pre>
- * DIR holds the sparse files (deleted afterwards); the numbers are region sizes in GiB.
+ * The directories hold the sparse files (deleted afterwards); the numbers are region sizes in GiB. A replica on
+ * tmpfs ({@code /dev/shm/...}) keeps one machine's replica from bounding the epochs (its msync, its page cache):
+ * only the pages written reach it, since a new replica is not hashed.
  */
 public final class TrackingBench {
     private static final int MEASURED_EPOCHS = Integer.getInteger("bench.epochs", 8);
@@ -55,30 +58,32 @@ public final class TrackingBench {
             serve(Path.of(args[1]), Arrays.copyOfRange(args, 2, args.length));
             return;
         }
-        if (args.length < 2) {
-            System.err.println("usage: TrackingBench DIR SIZE_GIB...");
+        if (args.length < 3) {
+            System.err.println("usage: TrackingBench SOURCE_DIR REPLICA_DIR SIZE_GIB...");
             System.exit(2);
         }
         Path dir = Path.of(args[0]);
+        Path replicaDir = Path.of(args[1]);
         Files.createDirectories(dir);
+        Files.createDirectories(replicaDir);
         List<String> names = new ArrayList<>();
-        for (int i = 1; i < args.length; i++) {
+        for (int i = 2; i < args.length; i++) {
             for (ScanMode mode : ScanMode.values()) {
                 names.add(regionName(Integer.parseInt(args[i]), mode));
             }
         }
-        Process replica = startReplica(dir, names);
+        Process replica = startReplica(replicaDir, names);
         try {
             int port = readPort(replica);
             System.out.println("| region | mode | source CPU per epoch (ms) | epoch duration (ms) | hashed per epoch |");
             System.out.println("|---|---|---|---|---|");
-            for (int i = 1; i < args.length; i++) {
+            for (int i = 2; i < args.length; i++) {
                 int gib = Integer.parseInt(args[i]);
                 Path source = dir.resolve("source-" + gib + "g.bin");
                 try (MappedRegion region = MappedRegion.openResized(source, (long) gib << 30)) {
                     for (ScanMode mode : ScanMode.values()) {
                         System.out.println(run(region.segment(), port, gib, mode));
-                        deleteReplica(dir, regionName(gib, mode));
+                        deleteReplica(replicaDir, regionName(gib, mode));
                     }
                 } finally {
                     Files.deleteIfExists(source);
