@@ -91,7 +91,9 @@ class WriteTrackingTest {
                     }
                 }));
             }
-            for (int round = 0; round < 200; round++) { // drains race the writers: each write is in one or the next
+            // Drains race the writers (each write is in one drain or the next) until they have touched enough pages.
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            for (int round = 0; round < 200 || shadow.size() <= pages / 4 && System.nanoTime() < deadline; round++) {
                 tracking.drain((from, to) -> reported.set((int) (from / PAGE), (int) (to / PAGE)));
             }
             stop.set(true);
