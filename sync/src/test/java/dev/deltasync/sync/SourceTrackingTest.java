@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.deltasync.sync.region.MappedRegion;
-import dev.deltasync.sync.region.TrackingUnavailableException;
 import dev.deltasync.sync.region.WriteTracking;
+import dev.deltasync.sync.region.WriteTrackingTest;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,21 +33,11 @@ class SourceTrackingTest {
         }
     };
 
-    private static WriteTracking trackOrSkip(MemorySegment segment) {
-        try {
-            return WriteTracking.start(segment);
-        } catch (TrackingUnavailableException e) {
-            System.out.println("skipped: write tracking unavailable here: " + e.getMessage());
-            Assumptions.abort("write tracking unavailable here: " + e.getMessage());
-            throw new AssertionError(e);
-        }
-    }
-
     @Test
     void theFirstScanIsFullThenOnlyWrittenChunksUntilAFullOneIsAskedFor() throws IOException {
         try (MappedRegion region = MappedRegion.openResized(dir.resolve("r.bin"), 64L * CHUNK)) {
             MemorySegment memory = region.segment();
-            try (SourceTracking tracking = SourceTracking.tracked("r", trackOrSkip(memory), Duration.ofHours(1),
+            try (SourceTracking tracking = SourceTracking.tracked("r", WriteTrackingTest.startOrSkip(memory), Duration.ofHours(1),
                     listener)) {
                 memory.set(ValueLayout.JAVA_BYTE, 3L * CHUNK, (byte) 1);
                 assertNull(tracking.writtenChunks(CHUNK, false), "the first scan is a full one");
@@ -70,7 +59,7 @@ class SourceTrackingTest {
     @Test
     void aFullScanComesWhenItIsDue() throws Exception {
         try (MappedRegion region = MappedRegion.openResized(dir.resolve("d.bin"), 8L * CHUNK);
-             SourceTracking tracking = SourceTracking.tracked("d", trackOrSkip(region.segment()),
+             SourceTracking tracking = SourceTracking.tracked("d", WriteTrackingTest.startOrSkip(region.segment()),
                      Duration.ofMillis(50), listener)) {
             assertNull(tracking.writtenChunks(CHUNK, false));
             Thread.sleep(100); // at least the period: a lower bound, never a race
@@ -81,7 +70,7 @@ class SourceTrackingTest {
     @Test
     void aTrackingErrorFallsBackToScanningForGoodAndSaysSo() throws IOException {
         try (MappedRegion region = MappedRegion.openResized(dir.resolve("e.bin"), 8L * CHUNK)) {
-            WriteTracking kernel = trackOrSkip(region.segment());
+            WriteTracking kernel = WriteTrackingTest.startOrSkip(region.segment());
             try (SourceTracking tracking = SourceTracking.tracked("e", kernel, Duration.ofHours(1), listener)) {
                 assertNull(tracking.writtenChunks(CHUNK, false));
                 assertNotNull(tracking.writtenChunks(CHUNK, false));

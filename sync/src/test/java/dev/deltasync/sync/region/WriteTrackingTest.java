@@ -23,14 +23,14 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class WriteTrackingTest {
+public class WriteTrackingTest {
     private static final int PAGE = 4096;
 
     @TempDir
     Path dir;
 
     /** Starts tracking, or skips the test with the reason printed where this machine cannot track. */
-    static WriteTracking startOrSkip(MemorySegment segment) {
+    public static WriteTracking startOrSkip(MemorySegment segment) {
         try {
             return WriteTracking.start(segment);
         } catch (TrackingUnavailableException e) {
