@@ -127,13 +127,22 @@ public final class Replicator implements AutoCloseable {
         return tracking.why();
     }
 
-    /** Stops replicating (the connection is closed), ends write tracking and returns once all of it has stopped. */
+    /**
+     * Stops replicating (the connection is closed), ends write tracking and returns once all of it has stopped.
+     * Called from a listener callback, it returns once the stop is under way: the threads it would wait for may be
+     * waiting for that callback.
+     */
     @Override
     public void close() throws InterruptedException {
         follower.stop();
         thread.interrupt(); // it may be waiting to reconnect
-        thread.join();
-        tracking.close();
+        try {
+            if (Thread.currentThread() != thread && !ListenerBridge.inCallback()) {
+                thread.join();
+            }
+        } finally {
+            tracking.close();
+        }
     }
 
     /** Settings for a {@link Replicator}; not thread-safe, and each {@link #start()} makes a new replicator. */
@@ -163,8 +172,8 @@ public final class Replicator implements AutoCloseable {
 
         /** The time between epochs (default 1 s); {@link Replicator#syncNow()} starts one early. */
         public Builder interval(Duration interval) {
-            if (interval.isNegative()) {
-                throw new IllegalArgumentException("interval must not be negative: " + interval);
+            if (interval.compareTo(Duration.ofMillis(1)) < 0) {
+                throw new IllegalArgumentException("interval must be at least 1 ms: " + interval);
             }
             this.interval = interval;
             return this;

@@ -5,8 +5,8 @@ import dev.deltasync.sync.ScanMode;
 
 /**
  * What a replicator tells the application. Calls come from the replicator's own threads, one at a time per
- * replicator; they must return quickly and must not call back into the replicator's blocking methods
- * ({@code syncNow}, {@code close}).
+ * replicator; they must return quickly and must not call {@code syncNow}; a {@code close} from a callback stops
+ * the replicator without waiting for its threads (they may be waiting for the callback).
  */
 public interface ReplicatorListener {
     ReplicatorListener SILENT = new ReplicatorListener() { };

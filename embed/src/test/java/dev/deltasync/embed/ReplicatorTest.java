@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -271,5 +272,33 @@ class ReplicatorTest {
         assertEquals("no server: call to(\"host:port\", security) first", assertThrows(IllegalStateException.class,
                 () -> Replicator.source(segment, "book").start()).getMessage());
         assertThrows(IllegalArgumentException.class, () -> Security.tls(Identity.newSelfSigned(), Set.of()));
+        assertEquals("interval must be at least 1 ms: PT0S", assertThrows(IllegalArgumentException.class,
+                () -> Replicator.source(segment, "book").interval(Duration.ZERO)).getMessage());
+    }
+
+    @Test
+    void closeFromTheReplicatorsOwnListenerReturnsAndStopsIt() throws Exception {
+        MemorySegment segment = sourceSegment();
+        Replica replica = replica(Security.insecure());
+        CompletableFuture<Replicator> self = new CompletableFuture<>();
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        Replicator replicator = opened(Replicator.source(segment, "book").to("127.0.0.1:" + replica.port(),
+                Security.insecure()).interval(Duration.ofMillis(50)).listener(new ReplicatorListener() {
+                    @Override
+                    public void epoch(EpochReport event) {
+                        if (event.verified() && !closed.isDone()) {
+                            try {
+                                self.join().close();
+                                closed.complete(null);
+                            } catch (InterruptedException | RuntimeException e) {
+                                closed.completeExceptionally(e);
+                            }
+                        }
+                    }
+                }).start());
+        self.complete(replicator);
+        closed.get(60, TimeUnit.SECONDS); // before the fix: close() joined its own thread and never returned
+        SyncException e = assertThrows(SyncException.class, () -> replicator.syncNow(Duration.ofSeconds(10)));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
     }
 }

@@ -10,6 +10,7 @@ final class Errno {
     static final int EBADF = 9;
     static final int EWOULDBLOCK = 11;
     static final int EACCES = 13;
+    static final int EBUSY = 16;
     static final int EINVAL = 22;
     static final int ENOTTY = 25;
     static final int ENOSYS = 38;
@@ -23,7 +24,7 @@ final class Errno {
             Map.entry(EPERM, "EPERM (operation not permitted)"),
             Map.entry(5, "EIO (I/O error)"),
             Map.entry(12, "ENOMEM (range not mapped)"),
-            Map.entry(16, "EBUSY (range is locked)"),
+            Map.entry(EBUSY, "EBUSY (range is locked)"),
             Map.entry(EINVAL, "EINVAL (address not page-aligned or bad flags)"),
             Map.entry(24, "EMFILE (too many open files)"),
             Map.entry(ENOTTY, "ENOTTY (inappropriate ioctl for device)"),

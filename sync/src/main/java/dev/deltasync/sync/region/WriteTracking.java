@@ -61,6 +61,7 @@ public final class WriteTracking implements AutoCloseable {
         long length = (segment.byteSize() + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
         Userfaultfd uffd = null;
         PagemapScan pagemap = null;
+        boolean started = false;
         try {
             uffd = Userfaultfd.open();
             uffd.handshake(needed | (supported & Userfaultfd.FEATURE_WP_HUGETLBFS_SHMEM));
@@ -69,15 +70,20 @@ public final class WriteTracking implements AutoCloseable {
             pagemap = PagemapScan.open();
             // Nothing can be reported yet: this checks that PAGEMAP_SCAN works here before anyone relies on it.
             pagemap.writtenSinceLast(segment.address(), segment.address() + length, (start, end) -> { });
-            return new WriteTracking(segment, length, uffd, pagemap);
+            WriteTracking tracking = new WriteTracking(segment, length, uffd, pagemap);
+            started = true;
+            return tracking;
         } catch (Ioctl.Failure e) {
-            if (pagemap != null) {
-                pagemap.close();
-            }
-            if (uffd != null) {
-                uffd.close();
-            }
             throw new TrackingUnavailableException(explain(e));
+        } finally {
+            if (!started) { // also on a RuntimeException from a downcall: no descriptor stays registered
+                if (pagemap != null) {
+                    pagemap.close();
+                }
+                if (uffd != null) {
+                    uffd.close();
+                }
+            }
         }
     }
 
@@ -98,6 +104,8 @@ public final class WriteTracking implements AutoCloseable {
             case Errno.EPERM, Errno.EACCES -> "userfaultfd is not permitted: a seccomp filter or security module"
                     + " forbids it (container runtimes' default profiles do; vm.unprivileged_userfaultfd does not"
                     + " matter, as only user-mode faults are asked for)" + detail;
+            case Errno.EBUSY -> "this memory is already tracked by another userfaultfd (a second replicator of"
+                    + " the same segment?)" + detail;
             case Errno.ENOTTY -> "the kernel has no PAGEMAP_SCAN ioctl (Linux 6.7 or later)" + detail;
             case Errno.EINVAL -> "the kernel refused userfaultfd write-protection of this mapping (too old for"
                     + " UFFD_USER_MODE_ONLY or async write-protect of this memory type: Linux 6.7 or later)" + detail;
