@@ -211,13 +211,16 @@ final class ReplicaSide {
      * written over it through the mapping rather than a hole punched, so the blocks stay allocated (a later write
      * there needs no allocation, no fragmentation) and the same msync of the epoch's written ranges makes it
      * durable (a punched hole is a metadata change msync does not cover: it would take an fdatasync per epoch).
-     * Asked of the file itself each time, not a cache: our own earlier writes fill holes.
+     * Left unwritten only when both the table and the file say zeros: lseek alone can miss pages not yet
+     * written back (our own raw chunk for the same index earlier this epoch, a foreign write), and a chunk
+     * holding data must never get the zero digest. Asked of the file each time, not a cache.
      */
     private void applyZeros(int index, int length) {
         long offset = table.chunkOffset(index);
         tableLock.lock();
         try {
-            if (region.knownZeros().nextData(offset) < offset + length) {
+            boolean knownHole = table.isZeros(index) && region.knownZeros().nextData(offset) >= offset + length;
+            if (!knownHole) {
                 region.segment().asSlice(offset, length).fill((byte) 0);
                 wrote(offset, length);
             }
@@ -285,6 +288,7 @@ final class ReplicaSide {
             }
             byte[] before = table.rootDigest();
             try {
+                writeBackForeignPages();
                 rescan();
             } catch (SyncException e) {
                 unverify();
@@ -295,6 +299,18 @@ final class ReplicaSide {
             }
         } finally {
             tableLock.unlock();
+        }
+    }
+
+    /**
+     * msyncs the whole mapping before a re-hash that asks lseek for holes: a foreign write into a hole may sit
+     * in dirty pages lseek does not see on every file system; a clean mapping costs little.
+     */
+    private void writeBackForeignPages() throws SyncException {
+        try {
+            region.sync();
+        } catch (IOException e) {
+            throw channel.violation(ErrorCode.IO_ERROR, "cannot flush %s: %s", name, e.getMessage());
         }
     }
 

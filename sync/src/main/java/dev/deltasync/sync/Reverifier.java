@@ -73,6 +73,10 @@ final class Reverifier implements AutoCloseable {
                 }
                 region.checkIntact(); // the stream reports a vanished or resized file; touching it would SIGBUS
                 int differences = 0;
+                // written back first: lseek may not see a foreign write into a hole still in dirty pages
+                long batchStart = table.chunkOffset(first);
+                int batchEnd = Math.min(first + perBatch, table.chunkCount()) - 1;
+                region.sync(batchStart, table.chunkOffset(batchEnd) + table.chunkLength(batchEnd) - batchStart);
                 ZeroCursor holes = new ZeroCursor(region.knownZeros()); // per batch: our own writes fill holes
                 for (int i = first; i < Math.min(first + perBatch, table.chunkCount()); i++) {
                     if (holes.allZeros(table.chunkOffset(i), table.chunkLength(i))) {

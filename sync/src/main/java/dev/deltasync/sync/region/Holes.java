@@ -7,6 +7,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -15,6 +16,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * the name now says, with its own file offset (lseek moves it), and closed only with the mapping, so a descriptor
  * number reused by another file is never asked. A file system without hole support answers "all data" (Linux's
  * generic lseek), and any error is taken as data: a wrong "data" costs a read, never a hidden byte.
+ *
+ * <p>Only file systems whose lseek consults the page cache are asked ({@link #trustsHoles}): where it looks at
+ * written-back extents only (FUSE, virtiofs; OpenZFS 2.1 to 2.2.1 had such a bug), a page written through the
+ * mapping but not yet written back reads as a hole, and a chunk holding data would get the zero digest. Any
+ * other file system gets {@link KnownZeros#NONE}: every chunk is read.
  */
 final class Holes implements KnownZeros, AutoCloseable {
     private static final int SEEK_DATA = 3;
@@ -27,6 +33,18 @@ final class Holes implements KnownZeros, AutoCloseable {
             ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     private static final MethodHandle CLOSE = Libc.downcall("close", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.JAVA_INT));
+    private static final MethodHandle FSTATFS = Libc.downcall("fstatfs", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    /** struct statfs is 120 bytes on 64-bit Linux; f_type (a long) comes first. Room to spare. */
+    private static final long STATFS_SIZE = 256;
+
+    /** statfs f_type of file systems whose SEEK_DATA/SEEK_HOLE see dirty page-cache pages (statfs(2) magics). */
+    private static final Set<Long> PAGE_CACHE_AWARE = Set.of(
+            0xEF53L,      // ext2, ext3, ext4
+            0x58465342L,  // xfs
+            0x9123683EL,  // btrfs
+            0x01021994L,  // tmpfs
+            0xF2F52010L); // f2fs
 
     /** Look-ups share it, close takes it alone: a descriptor is never closed under a look-up. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -36,14 +54,40 @@ final class Holes implements KnownZeros, AutoCloseable {
         this.fd = fd;
     }
 
-    /** The holes of the file open as {@code fd}, or {@link KnownZeros#NONE} when no descriptor of its own opens. */
+    /**
+     * The holes of the file open as {@code fd}, or {@link KnownZeros#NONE} when no descriptor of its own opens or
+     * its file system is not one whose holes can be trusted.
+     */
     static KnownZeros of(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             int own = (int) OPEN.invokeExact(arena.allocate(Libc.CAPTURE_LAYOUT),
                     arena.allocateFrom("/proc/self/fd/" + fd), O_RDONLY_CLOEXEC);
-            return own >= 0 ? new Holes(own) : KnownZeros.NONE;
+            if (own < 0) {
+                return KnownZeros.NONE;
+            }
+            Holes holes = new Holes(own);
+            if (!trustsHoles(holes.fileSystemType())) {
+                holes.close();
+                return KnownZeros.NONE;
+            }
+            return holes;
         } catch (Throwable t) {
             return KnownZeros.NONE;
+        }
+    }
+
+    /** True for a statfs {@code f_type} whose lseek holes account for pages not yet written back. */
+    static boolean trustsHoles(long fileSystemType) {
+        return PAGE_CACHE_AWARE.contains(fileSystemType);
+    }
+
+    /** statfs f_type of this descriptor's file system, or -1 when fstatfs fails. */
+    private long fileSystemType() throws Throwable {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(STATFS_SIZE, 8);
+            int rc = (int) FSTATFS.invokeExact(arena.allocate(Libc.CAPTURE_LAYOUT), fd, buf);
+            // f_type is a signed long: magics with the top bit of 32 set stay positive on 64-bit Linux
+            return rc == 0 ? buf.get(ValueLayout.JAVA_LONG, 0) & 0xFFFFFFFFL : -1;
         }
     }
 

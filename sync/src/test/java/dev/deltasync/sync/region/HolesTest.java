@@ -1,6 +1,7 @@
 package dev.deltasync.sync.region;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,6 +62,16 @@ class HolesTest {
         assertEquals(41 * MIB, zeros.nextData(41 * MIB), "after close every byte may be data");
         try (MappedRegion unlocked = MappedRegion.open(file, RegionAccess.READ_ONLY)) {
             assertSame(KnownZeros.NONE, unlocked.knownZeros());
+        }
+    }
+
+    @Test
+    void holesAreTrustedOnlyWhereLseekSeesDirtyPages() {
+        for (long pageCacheAware : new long[] {0xEF53L, 0x58465342L, 0x9123683EL, 0x01021994L}) {
+            assertTrue(Holes.trustsHoles(pageCacheAware), Long.toHexString(pageCacheAware));
+        }
+        for (long notTrusted : new long[] {0x65735546L, 0x2FC12FC1L, 0x6969L, 0L, -1L}) {
+            assertFalse(Holes.trustsHoles(notTrusted), Long.toHexString(notTrusted));
         }
     }
 }
