@@ -5,6 +5,10 @@ import dev.deltasync.mux.tls.TlsSettings;
 import dev.deltasync.protocol.ErrorCode;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLSession;
 
@@ -67,6 +71,15 @@ final class Handshake {
     /** No HELLO from the peer within the handshake timeout (§3). */
     StreamClosedException timedOut() {
         return failed(ErrorCode.IDLE_TIMEOUT, false, new ConnectFailure.HandshakeTimeout(config.handshakeTimeout(), false));
+    }
+
+    /** Arms the handshake timeout (§3): unless {@code helloSeen} by then, {@code end} gets {@link #timedOut()}. */
+    void armTimeout(ScheduledExecutorService loop, BooleanSupplier helloSeen, Consumer<StreamClosedException> end) {
+        loop.schedule(() -> {
+            if (!helloSeen.getAsBoolean()) {
+                end.accept(timedOut());
+            }
+        }, config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The peer closed the connection before its HELLO. */

@@ -154,11 +154,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ctx.writeAndFlush(ourHello);
-        ctx.executor().schedule(() -> {
-            if (peerHello == null) {
-                terminate(tls.timedOut());
-            }
-        }, config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        tls.armTimeout(ctx.executor(), () -> peerHello != null, this::terminate);
         ctx.fireChannelActive();
     }
 
@@ -295,8 +291,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         streams.clear().forEach(s -> s.markClosed(reason));
         handshake.completeExceptionally(reason);
         if (log != null && peerHello == null) { // it has no stream to report on
-            log.refused(ctx.channel().remoteAddress(), reason.connectFailure()
-                    .orElseGet(() -> new ConnectFailure.BrokeProtocol(reason.getMessage())));
+            log.endedBeforeHello(ctx.channel().remoteAddress(), reason);
         }
     }
 }

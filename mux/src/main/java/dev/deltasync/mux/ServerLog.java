@@ -52,6 +52,11 @@ final class ServerLog {
         }
     }
 
+    /** A connection that ended before HELLO, for {@code reason}: a refusal, in the words of its typed failure. */
+    void endedBeforeHello(SocketAddress remote, StreamClosedException reason) {
+        refused(remote, reason.connectFailure().orElseGet(() -> new ConnectFailure.BrokeProtocol(reason.getMessage())));
+    }
+
     /** True when a refusal of {@code remote} may be logged now; says first how many were left out before it. */
     private synchronized boolean admit(SocketAddress remote) {
         String address = host(remote);
