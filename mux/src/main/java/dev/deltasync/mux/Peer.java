@@ -62,6 +62,11 @@ public final class Peer {
         return ours.supportsHash(hashId) && theirs.supportsHash(hashId);
     }
 
+    /** True when our own HELLO lists {@code codecId} (codec 0, none, always): the only codecs a peer may send us. */
+    public boolean weDecode(int codecId) {
+        return ours.supportsCodec(codecId);
+    }
+
     /** True when the peer decodes {@code codecId} (codec 0, none, always). */
     public boolean decodes(int codecId) {
         return theirs.supportsCodec(codecId);

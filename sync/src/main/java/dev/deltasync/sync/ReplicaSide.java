@@ -183,6 +183,10 @@ final class ReplicaSide {
             throw channel.violation(ErrorCode.PROTOCOL_ERROR, "chunk %d declares %d bytes, it has %d",
                     index, Integer.toUnsignedLong(chunk.rawLength()), length);
         }
+        if (!channel.advertised(chunk.codec())) {
+            throw channel.violation(ErrorCode.UNSUPPORTED_PARAMETER,
+                    "chunk %d uses codec %d, which our HELLO does not list", index, chunk.codec());
+        }
         if (ChunkDecoder.isZeros(chunk)) {
             applyZeros(index, length);
         } else {

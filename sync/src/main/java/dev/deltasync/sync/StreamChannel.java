@@ -62,6 +62,11 @@ final class StreamChannel implements AutoCloseable {
         return stream.peer().decodes(Constants.CODEC_ZERO);
     }
 
+    /** True when our own HELLO lists the codec: a CHUNK in any other is UNSUPPORTED_PARAMETER (PROTOCOL.md §9.4). */
+    boolean advertised(int codecId) {
+        return stream.peer().weDecode(codecId);
+    }
+
     void send(Frame frame) throws SyncException, InterruptedException {
         int length = FrameCodec.encodedLength(frame);
         rateLimit.acquire(length);

@@ -1,0 +1,50 @@
+package dev.deltasync.sync.hostile;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.luben.zstd.Zstd;
+import dev.deltasync.mux.MuxConfig;
+import dev.deltasync.protocol.Chunk;
+import dev.deltasync.protocol.Constants;
+import dev.deltasync.protocol.ErrorCode;
+import dev.deltasync.protocol.Reset;
+import dev.deltasync.sync.ServerOptions;
+import dev.deltasync.sync.codec.Compression;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A replica whose HELLO lists no codec but 0 (none): a CHUNK with a codec it knows how to decode but did not
+ * advertise (zstd, zero) is still a stream error UNSUPPORTED_PARAMETER (PROTOCOL.md §9.4), and nothing is written.
+ */
+class UnadvertisedCodecTest extends ServerFixture {
+    @Override
+    ServerOptions serverOptions() {
+        MuxConfig d = MuxConfig.defaults();
+        MuxConfig rawOnly = new MuxConfig(d.maxFramePayload(), d.maxStreams(), d.streamWindow(), d.connectionWindow(),
+                d.hashIds(), new byte[0], d.pingInterval(), d.idleTimeout(), d.handshakeTimeout(), d.maxQueuedFrames());
+        return new ServerOptions(Duration.ofMillis(100), Compression.ZSTD_DEFAULT, 1, rawOnly);
+    }
+
+    private void assertRefused(PushStream s) throws Exception {
+        Reset reset = s.peer().expectReset(s.id(), ErrorCode.UNSUPPORTED_PARAMETER);
+        assertTrue(reset.reason().contains("codec"), reset.reason());
+        s.peer().expectAlive(77, 0);
+        assertTargetUntouched();
+        assertServerHealthy();
+    }
+
+    @Test
+    void zstdChunkToAReplicaThatDidNotListZstd() throws Exception {
+        PushStream s = openPush();
+        s.peer().send(new Chunk(1, 1, 0, Constants.CODEC_ZSTD, CHUNK, Zstd.compress(new byte[CHUNK])));
+        assertRefused(s);
+    }
+
+    @Test
+    void zeroChunkToAReplicaThatDidNotListZero() throws Exception {
+        PushStream s = openPush();
+        s.peer().send(new Chunk(1, 1, 0, Constants.CODEC_ZERO, CHUNK, new byte[0]));
+        assertRefused(s);
+    }
+}
