@@ -32,11 +32,14 @@ final class DataChunks {
         long chunkSize = table.chunkSize();
         long offset = 0;
         while (offset < size) {
-            long start = zeros.nextData(offset);
+            // a misbehaving answer errs towards data: never before the offset asked, an end not after its start
+            // is data to the region's end (either could otherwise loop for ever)
+            long start = Math.max(offset, zeros.nextData(offset));
             if (start >= size) {
                 break;
             }
-            long end = Math.min(size, Math.max(start + 1, zeros.dataEnd(start)));
+            long dataEnd = zeros.dataEnd(start);
+            long end = dataEnd > start ? Math.min(size, dataEnd) : size;
             data.set((int) (start / chunkSize), (int) ((end - 1) / chunkSize) + 1);
             // the next look-up starts past the last chunk this run touched: its data is known already
             offset = Math.min(size, ((end - 1) / chunkSize + 1) * chunkSize);
