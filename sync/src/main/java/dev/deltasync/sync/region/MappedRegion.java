@@ -209,14 +209,22 @@ public final class MappedRegion implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (arena != null) {
-            arena.close();
-        }
-        if (zeros instanceof Holes holes) {
-            holes.close();
-        }
-        if (file != null && ownsFile) {
-            file.close();
+        // each step runs even when one before it throws (an arena still in use refuses to close): a leaked
+        // descriptor or lock would outlive the mapping
+        try {
+            if (arena != null) {
+                arena.close();
+            }
+        } finally {
+            try {
+                if (zeros instanceof Holes holes) {
+                    holes.close();
+                }
+            } finally {
+                if (file != null && ownsFile) {
+                    file.close();
+                }
+            }
         }
     }
 
