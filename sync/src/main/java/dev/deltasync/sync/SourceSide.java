@@ -164,9 +164,14 @@ final class SourceSide {
             LongConsumer hashed = done -> listener.hashing(name, SyncListener.Side.SOURCE, done, scans.region().size());
             return fresh ? scans.fresh(stats, hashed) : scans.recent(stats, hashed);
         } catch (IOException e) {
-            throw channel.violation(e instanceof RegionResizedException ? ErrorCode.SIZE_MISMATCH : ErrorCode.IO_ERROR,
-                    "cannot scan %s: %s", name, e.getMessage());
+            throw regionFault("scan", e);
         }
+    }
+
+    /** A region that vanished or changed size (SIZE_MISMATCH) or could not be read (IO_ERROR) ends the stream. */
+    private SyncException regionFault(String doing, IOException e) {
+        return channel.violation(e instanceof RegionResizedException ? ErrorCode.SIZE_MISMATCH : ErrorCode.IO_ERROR,
+                "cannot %s %s: %s", doing, name, e.getMessage());
     }
 
     /**
@@ -206,6 +211,13 @@ final class SourceSide {
             stats.chunk(length, chunk.data().length);
             done += length;
             listener.progress(name, epoch, done, total);
+        }
+        // A file truncated since the scan looked intact has no data past its new end as lseek sees it (ENXIO):
+        // those chunks went out as zeros unread, and the epoch must not verify a region whose size changed.
+        try {
+            scans.region().checkIntact();
+        } catch (IOException e) {
+            throw regionFault("send", e);
         }
         byte[] root = table.rootDigest();
         OptionalLong sourceTime = lineage.v2() ? OptionalLong.of(StreamLineage.micros(scanned)) : OptionalLong.empty();

@@ -1,13 +1,16 @@
 package dev.deltasync.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.protocol.Constants;
+import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.sync.SyncJob.Direction;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,5 +107,28 @@ class SparseSyncTest extends LoopbackFixture {
         assertEquals(-1, Files.mismatch(source, replica));
         assertEquals(16, outcome.stats().chunksChanged());
         assertTrue(outcome.stats().chunkPayloadBytes() > 0, "zeros travelled as zstd, not as codec 2");
+    }
+
+    @Test
+    void aSourceTruncatedWhileItsHolesAreSentIsASizeMismatchNotAVerifiedEpoch() throws Exception {
+        long size = 8 * MIB;
+        Path replica = sparse("replica.bin", size, new long[][] {{0, (int) size}}); // data everywhere
+        Path source = sparse("source.bin", size, new long[][] {{0, CHUNK}}); // one chunk of data, then a hole
+        serve(new ExposedRegion("vm", replica, false));
+        SyncListener truncateAfterTheFirstChunk = new SyncListener() {
+            @Override
+            public void progress(String region, long epoch, long done, long total) {
+                if (done == CHUNK) { // past the new end only the hole was to be sent: lseek says ENXIO, read as zeros
+                    try (RandomAccessFile f = new RandomAccessFile(source.toFile(), "rw")) {
+                        f.setLength(2 * CHUNK);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+        };
+        SyncException e = assertThrows(SyncException.class, () -> client.run(
+                new SyncJob(Direction.PUSH, source, "vm"), once(), truncateAfterTheFirstChunk));
+        assertEquals(ErrorCode.SIZE_MISMATCH, e.code(), e.getMessage());
     }
 }
