@@ -57,6 +57,8 @@ class ProtocolSpecVectorsTest {
                 new byte[] {1, 2, 3, 4, 5}, new byte[] {Constants.CODEC_ZSTD, Constants.CODEC_ZERO}));
         m.put("hello-minimal", minimal);
         m.put("hello-trailing-bytes", minimal);
+        m.put("hello-unknown-ids", new Hello(1, 2, 16384, 0, 16384, 16384,
+                new byte[] {(byte) HashAlgorithm.BLAKE3.wireId(), (byte) 0xc8}, new byte[] {0x63, Constants.CODEC_ZSTD}));
         m.put("ping", ping);
         m.put("pong", new Pong(0x0123456789abcdefL));
         m.put("ping-unknown-flags", ping);
