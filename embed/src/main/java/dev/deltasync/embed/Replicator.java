@@ -49,6 +49,7 @@ public final class Replicator implements AutoCloseable {
     private final EpochPacer pacer;
     private final Follower follower;
     private final Thread thread;
+    private volatile boolean closed;
     private volatile SyncException failure;
 
     private Replicator(String name, SourceTracking tracking, EpochPacer pacer, Follower follower, SyncJob job) {
@@ -112,7 +113,7 @@ public final class Replicator implements AutoCloseable {
     /** Throws the reason the replicator stopped, if it did. */
     private void ended() throws SyncException {
         if (pacer.ended()) { // set after the failure, if any
-            SyncException cause = failure;
+            SyncException cause = closed ? null : failure; // once closed, its interruption is no failure to report
             throw cause != null ? cause : new SyncException(ErrorCode.CANCEL, "replicator of " + name + " is closed");
         }
     }
@@ -134,6 +135,7 @@ public final class Replicator implements AutoCloseable {
      */
     @Override
     public void close() throws InterruptedException {
+        closed = true;
         follower.stop();
         thread.interrupt(); // it may be waiting to reconnect
         try {
