@@ -45,9 +45,6 @@ abstract class SyncCommand extends Command {
             .desc("draw the progress line of the first sync even when stderr is not a terminal").get();
     static final Option NO_PROGRESS = Option.builder().longOpt("no-progress")
             .desc("no progress line, even on a terminal").get();
-    static final Option VERIFY = Option.builder().longOpt("verify")
-            .desc("hash the replica's whole file first, even when it is unchanged since its last verified epoch and"
-                    + " its recorded digest table could be trusted").get();
     static final Option RESIZE = Option.builder().longOpt("resize")
             .desc("let the replica's file take the source's size instead of refusing a mismatch").get();
     static final Duration FIRST_RECONNECT_DELAY = Duration.ofSeconds(1);
@@ -72,7 +69,7 @@ abstract class SyncCommand extends Command {
     @Override
     Options ownOptions() {
         return SecurityOptions.addTo(new Options().addOption(ONCE).addOption(INTERVAL).addOption(CHUNK_SIZE)
-                .addOption(HASH).addOption(COMPRESS).addOption(STATS).addOption(JSON).addOption(RESIZE).addOption(VERIFY)
+                .addOption(HASH).addOption(COMPRESS).addOption(STATS).addOption(JSON).addOption(RESIZE)
                 .addOption(PROGRESS).addOption(NO_PROGRESS)
                 .addOption(THREADS).addOption(MAX_RATE).addOption(LogLines.QUIET).addOption(LogLines.VERBOSE)
                 .addOption(ConfigFile.OPTION).addOption(MetricsOption.OPTION), PEER_FINGERPRINT);
@@ -183,7 +180,7 @@ abstract class SyncCommand extends Command {
         Duration interval = valueOr(line, INTERVAL, Durations::interval, push ? defaults.interval() : Duration.ZERO);
         int threads = Threads.parse(line.getOptionValue(THREADS));
         return new SyncOptions(chunkSize, hash, compression, interval, line.hasOption(ONCE), line.hasOption(RESIZE),
-                threads, Rates.parse(line, MAX_RATE)).withRehash(line.hasOption(VERIFY));
+                threads, Rates.parse(line, MAX_RATE));
     }
 
     /** --progress or --no-progress if given, else a bar on a terminal unless the output is JSON. */

@@ -54,8 +54,6 @@ public final class Constants {
     public static final int FLAG_ALLOW_RESIZE = 0x01;
     /** OPEN and OPEN_OK flag (v2): the lineage fields follow the v1 fields (§4.6, §4.7). */
     public static final int FLAG_LINEAGE = 0x02;
-    /** OPEN flag (v2): the replica hashes its region; it trusts no recorded table (§9.7). */
-    public static final int FLAG_REHASH = 0x04;
     /** OPEN_OK flag (v2): the source holds the replica's table already; no DIGESTS follow (§9.7). */
     public static final int FLAG_TABLE_KNOWN = 0x04;
     /** EPOCH_END flag (v2): a source time precedes the root (§4.10). */

@@ -37,11 +37,10 @@ import java.util.Optional;
  *
  * @param lineage   v2: the client's lineage position ({@link LineagePosition#NONE} for none); empty in a v1 OPEN
  * @param tableRoot v2: the root of the replica table the client offers instead of DIGESTS; empty for none
- * @param rehash    v2 (flag REHASH): the replica must hash its region, trusting no recorded table
  */
 public record Open(int streamId, int role, int hashId, int chunkSize, long regionSize, int intervalMillis,
-                   String name, boolean allowResize, Optional<LineagePosition> lineage, byte[] tableRoot,
-                   boolean rehash) implements Frame {
+                   String name, boolean allowResize, Optional<LineagePosition> lineage, byte[] tableRoot)
+        implements Frame {
 
     static final int ROLE_OFFSET = 0;
     static final int HASH_ID_OFFSET = 1;
@@ -71,7 +70,6 @@ public record Open(int streamId, int role, int hashId, int chunkSize, long regio
         Wire.check(tableRoot.length == 0 || tableRoot.length >= Constants.MIN_ROOT_LENGTH
                 && tableRoot.length <= Constants.MAX_DIGEST_LENGTH, "table root of %d bytes, not 0 or 4..64",
                 tableRoot.length);
-        Wire.check(!rehash || lineage.isPresent(), "REHASH without the lineage fields");
         tableRoot = tableRoot.clone();
     }
 
@@ -79,7 +77,7 @@ public record Open(int streamId, int role, int hashId, int chunkSize, long regio
     public Open(int streamId, int role, int hashId, int chunkSize, long regionSize, int intervalMillis, String name,
                 boolean allowResize) {
         this(streamId, role, hashId, chunkSize, regionSize, intervalMillis, name, allowResize, Optional.empty(),
-                new byte[0], false);
+                new byte[0]);
     }
 
     /** A v1 OPEN that leaves the interval to the server (always so for a PUSH). */
@@ -99,8 +97,7 @@ public record Open(int streamId, int role, int hashId, int chunkSize, long regio
 
     @Override
     public int flags() {
-        return (allowResize ? Constants.FLAG_ALLOW_RESIZE : 0) | (lineage.isPresent() ? Constants.FLAG_LINEAGE : 0)
-                | (rehash ? Constants.FLAG_REHASH : 0);
+        return (allowResize ? Constants.FLAG_ALLOW_RESIZE : 0) | (lineage.isPresent() ? Constants.FLAG_LINEAGE : 0);
     }
 
     @Override
@@ -146,11 +143,10 @@ public record Open(int streamId, int role, int hashId, int chunkSize, long regio
         long regionSize = p.u64(REGION_SIZE_OFFSET);
         int intervalMillis = p.u32(INTERVAL_OFFSET);
         boolean allowResize = (p.flags() & Constants.FLAG_ALLOW_RESIZE) != 0;
-        boolean rehash = (p.flags() & Constants.FLAG_REHASH) != 0;
         Optional<LineagePosition> position = lineage;
         byte[] root = tableRoot;
         return p.build(() -> new Open(p.streamId(), role, hashId, chunkSize, regionSize, intervalMillis, name,
-                allowResize, position, root, rehash));
+                allowResize, position, root));
     }
 
     @Override
@@ -158,13 +154,13 @@ public record Open(int streamId, int role, int hashId, int chunkSize, long regio
         return o instanceof Open x && streamId == x.streamId && role == x.role && hashId == x.hashId
                 && chunkSize == x.chunkSize && regionSize == x.regionSize && intervalMillis == x.intervalMillis
                 && name.equals(x.name) && allowResize == x.allowResize && lineage.equals(x.lineage)
-                && Arrays.equals(tableRoot, x.tableRoot) && rehash == x.rehash;
+                && Arrays.equals(tableRoot, x.tableRoot);
     }
 
     @Override
     public int hashCode() {
         return 31 * Objects.hash(streamId, role, hashId, chunkSize, regionSize, intervalMillis, name, allowResize,
-                lineage, rehash) + Arrays.hashCode(tableRoot);
+                lineage) + Arrays.hashCode(tableRoot);
     }
 
     @Override
@@ -172,6 +168,6 @@ public record Open(int streamId, int role, int hashId, int chunkSize, long regio
         return "Open[streamId=" + streamId + ", role=" + role + ", hashId=" + hashId + ", chunkSize=" + chunkSize
                 + ", regionSize=" + regionSize + ", intervalMillis=" + intervalMillis + ", name=" + name
                 + ", allowResize=" + allowResize + ", lineage=" + lineage.map(LineagePosition::toString).orElse("v1")
-                + ", tableRoot=" + Wire.hex(tableRoot) + ", rehash=" + rehash + "]";
+                + ", tableRoot=" + Wire.hex(tableRoot) + "]";
     }
 }

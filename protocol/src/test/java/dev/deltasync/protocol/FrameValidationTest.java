@@ -258,8 +258,8 @@ class FrameValidationTest {
 
     @Test
     void ignoresUnknownOpenFlagBits() throws ProtocolException {
-        // 0x01 ALLOW_RESIZE, 0x02 LINEAGE and 0x04 REHASH (v2) are known; every other bit is ignored.
-        Open open = (Open) decodeOne(raw(FrameType.OPEN, 0xF8, 1, "01 02 00010000 0000000000001000 00000000 01 61"));
+        // 0x01 ALLOW_RESIZE and 0x02 LINEAGE (v2) are known; every other bit is ignored.
+        Open open = (Open) decodeOne(raw(FrameType.OPEN, 0xFC, 1, "01 02 00010000 0000000000001000 00000000 01 61"));
         assertEquals(false, open.allowResize());
         assertEquals(0, open.flags());
     }

@@ -77,11 +77,9 @@ class ProtocolSpecVectorsTest {
         m.put("open-ok", new OpenOk(1, 1L << 30, 65536, HashAlgorithm.XXH3_128.wireId()));
         LineagePosition epoch41 = new LineagePosition(HexFormat.of().parseHex("00112233445566778899aabbccddeeff"), 41);
         m.put("open-v2-pull-offers-table", new Open(7, Constants.ROLE_PULL, HashAlgorithm.XXH3_128.wireId(),
-                Constants.CHUNK_SIZE_CHOSEN_BY_SOURCE, 1L << 30, 0, "vm", false, Optional.of(epoch41), root, false));
+                Constants.CHUNK_SIZE_CHOSEN_BY_SOURCE, 1L << 30, 0, "vm", false, Optional.of(epoch41), root));
         m.put("open-v2-push-no-lineage", new Open(9, Constants.ROLE_PUSH, HashAlgorithm.XXH3_128.wireId(), 4096,
-                1L << 20, 0, "vm", true, Optional.of(LineagePosition.NONE), new byte[0], false));
-        m.put("open-v2-push-rehash", new Open(11, Constants.ROLE_PUSH, HashAlgorithm.XXH3_128.wireId(), 4096,
-                1L << 20, 0, "vm", false, Optional.of(LineagePosition.NONE), new byte[0], true));
+                1L << 20, 0, "vm", true, Optional.of(LineagePosition.NONE), new byte[0]));
         m.put("open-ok-v2-table-known", new OpenOk(7, 1L << 30, 4096, HashAlgorithm.XXH3_128.wireId(),
                 Optional.of(epoch41), true));
         m.put("open-ok-v2-new-lineage", new OpenOk(9, 1L << 20, 4096, HashAlgorithm.XXH3_128.wireId(), Optional.of(

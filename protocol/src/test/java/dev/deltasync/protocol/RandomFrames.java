@@ -59,7 +59,7 @@ final class RandomFrames {
                 ? bytes(4 + random.nextInt(61)) : new byte[0];
         return new Open(streamId(), 1 + random.nextInt(2), random.nextInt(256), random.nextInt() >>> 1,
                 random.nextLong() >>> 1, random.nextInt() >>> 1, text(Constants.MAX_NAME_BYTES, 1),
-                random.nextBoolean(), lineage, root, lineage.isPresent() && random.nextBoolean());
+                random.nextBoolean(), lineage, root);
     }
 
     private OpenOk openOk() {

@@ -63,11 +63,6 @@ final class ReplicaSide {
     /** The lineage's last verified epoch and its source time, carried into every state written. */
     private long verifiedEpoch;
     private Optional<Instant> verifiedSourceTime;
-    private final Optional<ReplicaState> previous;
-    /** May the first table come from the {@link TrustedTable} instead of a hash of the region (no --verify)? */
-    private final boolean trustRecordedTable;
-    /** The root of the table last recorded as the {@link TrustedTable}: an epoch that left it so records nothing. */
-    private byte[] recordedTableRoot = new byte[0];
 
     /**
      * @param once          end the stream (RESET NO_ERROR) at the first verified epoch: {@code pull --once}
@@ -75,12 +70,10 @@ final class ReplicaSide {
      * @param lineage       the lineage the stream's epochs continue
      * @param previous      the state the replica recorded before this stream, if any: a lineage it continues keeps
      *                      its last verified epoch and source time until this stream verifies one
-     * @param trustRecordedTable send the {@link TrustedTable} of the last verified epoch instead of hashing the
-     *                      region, when it can be trusted; false forces the full re-hash ({@code --verify})
      */
     ReplicaSide(String name, StreamChannel channel, MappedRegion region, StreamParameters parameters, int scanThreads,
                 boolean once, Duration reverifyEvery, StreamLineage lineage, Optional<ReplicaState> previous,
-                boolean trustRecordedTable, SyncStats stats, SyncListener listener) {
+                SyncStats stats, SyncListener listener) {
         this.name = name;
         this.channel = channel;
         this.region = region;
@@ -95,8 +88,6 @@ final class ReplicaSide {
         this.digest = new byte[parameters.hash().digestLength()];
         this.table = parameters.newTable();
         this.lineage = lineage;
-        this.previous = previous;
-        this.trustRecordedTable = trustRecordedTable;
         Optional<ReplicaState> continued = previous.filter(s -> lineage.v2() && s.lineage().equals(lineage.lineage()));
         this.verifiedEpoch = continued.map(ReplicaState::verifiedEpoch).orElse(0L);
         this.verifiedSourceTime = continued.flatMap(ReplicaState::sourceTime);
@@ -108,7 +99,7 @@ final class ReplicaSide {
              Reverifier reverifier = new Reverifier(region, table, tableLock, this::foundDifferences)) {
             // A server releases a pushed replica's lock as it ends the stream: no pass may run on after that.
             channel.whenEnding(reverifier::close);
-            sendFirstTable();
+            rescanAndSend();
             if (!once) {
                 reverifier.start(reverifyEvery);
             }
@@ -133,37 +124,6 @@ final class ReplicaSide {
         } catch (InternalError e) {
             throw channel.violation(ErrorCode.IO_ERROR, "%s", RegionFault.describe(name, region, e));
         }
-    }
-
-    /**
-     * The replica's table for the source (PROTOCOL.md §9.3): the one recorded after the last verified epoch when
-     * it can still be trusted ({@link TrustedTable}), without reading a byte of the region; else a full hash.
-     */
-    private void sendFirstTable() throws SyncException, InterruptedException {
-        Optional<DigestTable> trusted = Optional.empty();
-        FileStamp now = stamp();
-        if (trustRecordedTable) {
-            trusted = TrustedTable.load(region.path(), previous, parameters, now);
-        }
-        if (trusted.isEmpty()) {
-            rescanAndSend();
-            return;
-        }
-        DigestTable sent;
-        tableLock.lock();
-        try {
-            table.copyFrom(trusted.get());
-            recordedTableRoot = table.rootDigest();
-            ownWritesDone = now;
-            recordedPhase = ReplicaState.Phase.VERIFIED;
-            recordedEpoch = previous.orElseThrow().epoch();
-            sent = table.copy();
-        } finally {
-            tableLock.unlock();
-        }
-        listener.info(name + ": " + region.path() + " is unchanged since its verified epoch " + recordedEpoch
-                + ": its recorded digest table is sent, the file is not hashed (--verify hashes it)");
-        DigestExchange.send(channel, sent);
     }
 
     /** Applies one epoch's chunks until its EPOCH_END; true when the roots then match. */
@@ -301,9 +261,6 @@ final class ReplicaSide {
             if (verified) {
                 verifiedEpoch = epoch;
                 verifiedSourceTime = StreamLineage.instant(end.sourceTimeMicros());
-                if (!Arrays.equals(root, recordedTableRoot)) { // first, so VERIFIED never names an older table
-                    recordTable(epoch, root);
-                }
             }
             record(verified ? ReplicaState.Phase.VERIFIED : ReplicaState.Phase.UNVERIFIED, epoch,
                     verified ? root : new byte[0]);
@@ -383,26 +340,6 @@ final class ReplicaSide {
             } catch (IOException e) {
                 listener.info(name + ": cannot write the state file of " + region.path() + ": " + e.getMessage());
             }
-        }
-    }
-
-    /**
-     * The table of {@code epoch}, about to be recorded VERIFIED, for the next sync (an epoch that changed nothing
-     * leaves the recorded one, which still describes the file); a failure is only reported.
-     */
-    private void recordTable(long epoch, byte[] root) throws SyncException {
-        try {
-            // Every dirty page of the file, another writer's too, is written back and write-protected, so that
-            // writer's next write into it moves the times; a stamp that moved meanwhile leaves nothing to trust.
-            region.sync();
-            if (!stamp().equals(ownWritesDone)) {
-                return;
-            }
-            TrustedTable.write(region.path(), table, ownWritesDone, epoch, lineage.lineage());
-            recordedTableRoot = root;
-        } catch (IOException e) {
-            listener.info(name + ": cannot record the digest table of " + region.path() + " (the next sync hashes"
-                    + " the file): " + e.getMessage());
         }
     }
 

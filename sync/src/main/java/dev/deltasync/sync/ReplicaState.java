@@ -9,12 +9,15 @@ import dev.deltasync.sync.region.RegionResizedException;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -49,6 +52,7 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
     private static final String SUFFIX = ".deltasync-state";
     /** A state file is a few hundred bytes; more is not ours. */
     private static final int MAX_STATE_BYTES = 64 * 1024;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private static Path fileFor(Path region) {
         return region.resolveSibling(region.getFileName() + SUFFIX);
@@ -105,14 +109,35 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
         }
     }
 
-    /** Replaces the state file atomically and durably ({@link AtomicFiles#replace}). */
+    /**
+     * Replaces the state file atomically and durably: the text goes to a temporary file of a fresh random name,
+     * created with CREATE_NEW (O_EXCL, which never follows a symlink, so nothing planted at a predictable name is
+     * written through), fsynced, renamed over the state file (rename replaces a symlink there, never its target),
+     * and the directory is fsynced so the rename itself survives a crash. Two writers never share a temporary.
+     */
     void write(Path region) throws IOException {
         String text = "# deltasync replica state: written before and after each epoch; do not edit\n"
                 + "phase=" + phase + "\nepoch=" + epoch + "\nhash=" + hash.cliName() + "\nchunk_size=" + chunkSize
                 + "\nregion_size=" + regionSize + "\nroot=" + HexFormat.of().formatHex(root) + "\nupdated=" + updated
                 + "\nlineage=" + lineage.map(Lineage::toString).orElse("") + "\nverified_epoch=" + verifiedEpoch
                 + "\nsource_time=" + sourceTime.map(Instant::toString).orElse("") + "\n";
-        AtomicFiles.replace(fileFor(region), text.getBytes(StandardCharsets.UTF_8));
+        Path target = fileFor(region);
+        Path temporary = target.resolveSibling(target.getFileName() + "." + Long.toHexString(RANDOM.nextLong())
+                + ".tmp");
+        try {
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                channel.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+                channel.force(true);
+            }
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temporary);
+            throw e;
+        }
+        try (FileChannel directory = FileChannel.open(target.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+            directory.force(true);
+        }
     }
 
     /**

@@ -203,7 +203,7 @@ public final class SyncClient implements AutoCloseable {
         }
         try (local) {
             return new ReplicaSide(job.remoteName(), channel, local, parameters, options.scanThreads(), options.once(),
-                    options.reverifyEvery(), lineage, previous, !options.rehash(), stats, listener).run();
+                    options.reverifyEvery(), lineage, previous, stats, listener).run();
         }
     }
 
@@ -215,8 +215,7 @@ public final class SyncClient implements AutoCloseable {
             Optional<LineagePosition> lineage = StreamLineage.spokenIn(session.peer().version())
                     ? Optional.of(position) : Optional.empty();
             MuxStream stream = session.openStream(id -> new Open(id, role, options.hash().wireId(), options.chunkSize(),
-                    regionSize, intervalMillis, job.remoteName(), allowResize, lineage, new byte[0],
-                    lineage.isPresent() && options.rehash()));
+                    regionSize, intervalMillis, job.remoteName(), allowResize, lineage, new byte[0]));
             return new StreamChannel(stream, stats, options.rateLimit());
         } catch (StreamClosedException e) {
             throw new SyncException(e.errorCode(), "cannot open a stream to " + address + ": " + e.getMessage(), e);

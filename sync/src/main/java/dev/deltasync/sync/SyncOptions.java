@@ -17,12 +17,9 @@ import java.time.Duration;
  * @param rateLimit    the cap all streams of the client share (one instance per invocation, kept across reconnects)
  * @param reverifyEvery how often a continuous pull's replica re-hashes its whole file in the background, to find
  *                     writes by someone else that left the file's times unchanged ({@link Duration#ZERO}: never)
- * @param rehash       the replica hashes its whole file first, even when it could trust the table it recorded
- *                     after its last verified epoch ({@code --verify}; PROTOCOL.md §9.7)
  */
 public record SyncOptions(int chunkSize, HashAlgorithm hash, Compression compression, Duration interval, boolean once,
-                          boolean allowResize, int scanThreads, RateLimit rateLimit, Duration reverifyEvery,
-                          boolean rehash) {
+                          boolean allowResize, int scanThreads, RateLimit rateLimit, Duration reverifyEvery) {
     /** A full re-hash of a 64 GiB replica every 10 minutes costs about 3 % of one core. */
     public static final Duration DEFAULT_REVERIFY_EVERY = Duration.ofMinutes(10);
 
@@ -30,12 +27,6 @@ public record SyncOptions(int chunkSize, HashAlgorithm hash, Compression compres
         if (reverifyEvery.isNegative()) {
             throw new IllegalArgumentException("reverifyEvery must not be negative: " + reverifyEvery);
         }
-    }
-
-    /** Options that trust a replica's recorded table. */
-    public SyncOptions(int chunkSize, HashAlgorithm hash, Compression compression, Duration interval, boolean once,
-                       boolean allowResize, int scanThreads, RateLimit rateLimit, Duration reverifyEvery) {
-        this(chunkSize, hash, compression, interval, once, allowResize, scanThreads, rateLimit, reverifyEvery, false);
     }
 
     /** Options with the default re-verification period. */
@@ -61,21 +52,16 @@ public record SyncOptions(int chunkSize, HashAlgorithm hash, Compression compres
 
     public SyncOptions withChunkSize(int chunkSize) {
         return new SyncOptions(chunkSize, hash, compression, interval, once, allowResize, scanThreads, rateLimit,
-                reverifyEvery, rehash);
+                reverifyEvery);
     }
 
     public SyncOptions once(boolean once) {
         return new SyncOptions(chunkSize, hash, compression, interval, once, allowResize, scanThreads, rateLimit,
-                reverifyEvery, rehash);
+                reverifyEvery);
     }
 
     public SyncOptions withReverifyEvery(Duration reverifyEvery) {
         return new SyncOptions(chunkSize, hash, compression, interval, once, allowResize, scanThreads, rateLimit,
-                reverifyEvery, rehash);
-    }
-
-    public SyncOptions withRehash(boolean rehash) {
-        return new SyncOptions(chunkSize, hash, compression, interval, once, allowResize, scanThreads, rateLimit,
-                reverifyEvery, rehash);
+                reverifyEvery);
     }
 }

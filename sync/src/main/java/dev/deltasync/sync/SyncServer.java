@@ -257,7 +257,7 @@ public final class SyncServer implements AutoCloseable {
                 channel.send(new OpenOk(channel.id(), open.regionSize(), open.chunkSize(), open.hashId(),
                         lineage.v2() ? Optional.of(lineage.position()) : Optional.empty(), false));
                 return new ReplicaSide(region.name(), channel, replica, parameters, options.scanThreads(), false,
-                        options.reverifyEvery(), lineage, previous, !open.rehash(), stats, events).run();
+                        options.reverifyEvery(), lineage, previous, stats, events).run();
             }
         }
 

@@ -41,7 +41,7 @@ class VersionTwoConformanceTest extends ServerFixture {
 
     private Open pullOfRo(Optional<LineagePosition> lineage) {
         return new Open(1, Constants.ROLE_PULL, HASH.wireId(), CHUNK, readOnlyOriginal.length, 0, "ro", false, lineage,
-                new byte[0], false);
+                new byte[0]);
     }
 
     private void sendTable(RawPeer peer) throws Exception {
@@ -107,7 +107,7 @@ class VersionTwoConformanceTest extends ServerFixture {
         peer.send(new EpochAck(1, 1, first.root()));
 
         peer.send(new Open(3, Constants.ROLE_PULL, HASH.wireId(), CHUNK, readOnlyOriginal.length, 0, "ro", false,
-                Optional.of(EPOCH_41), new byte[0], false));
+                Optional.of(EPOCH_41), new byte[0]));
         peer.expectReset(3, ErrorCode.PROTOCOL_ERROR);
         peer.expectAlive(6, 3);
     }
@@ -116,7 +116,7 @@ class VersionTwoConformanceTest extends ServerFixture {
     void aVersionTwoSourceMustSayWhenItsEpochWasScanned() throws Exception {
         RawPeer peer = v2();
         peer.send(new Open(1, Constants.ROLE_PUSH, HASH.wireId(), CHUNK, TARGET_SIZE, 0, "target", false,
-                Optional.of(LineagePosition.NONE), new byte[0], false));
+                Optional.of(LineagePosition.NONE), new byte[0]));
         OpenOk ok = peer.readUntil(OpenOk.class);
         long lastEpoch = ok.lineage().orElseThrow().epoch();
         DigestTable table = DigestTable.create(HASH, TARGET_SIZE, CHUNK);
