@@ -141,9 +141,9 @@ final class ReplicaSide {
             if (!(frame instanceof Chunk chunk)) {
                 throw channel.violation(ErrorCode.PROTOCOL_ERROR, "unexpected %s in epoch %d", frame, epoch);
             }
-            // Before the first byte, the state stops claiming VERIFIED; one that does not claim it already is left alone.
-            if (received == 0 && recordedPhase != ReplicaState.Phase.APPLYING
-                    && recordedPhase != ReplicaState.Phase.UNVERIFIED) {
+            // Before the first byte, the state stops claiming VERIFIED and records the epoch's number, so a crash
+            // mid-epoch never lets a later stream reuse it (§9.6); a state that already has both is left alone.
+            if (received == 0 && (recordedPhase == ReplicaState.Phase.VERIFIED || epoch > recordedEpoch)) {
                 record(ReplicaState.Phase.APPLYING, epoch, new byte[0]);
             }
             apply(chunk, epoch, decoder);
