@@ -1,5 +1,7 @@
 package dev.deltasync.embed;
 
+import dev.deltasync.mux.Peer;
+
 /** A {@code host:port} as the builders take it ({@code [v6]:port} for IPv6 literals). */
 record Address(String host, int port) {
     static Address parse(String text) {
@@ -25,6 +27,6 @@ record Address(String host, int port) {
 
     @Override
     public String toString() {
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        return Peer.address(host, port);
     }
 }

@@ -60,7 +60,7 @@ public final class MuxClient {
 
     private static MuxSession connect(String host, InetSocketAddress address, MuxConfig config)
             throws StreamClosedException, InterruptedException {
-        String where = (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+        String where = Peer.address(host, address.getPort());
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newGroup(1);
         CompletableFuture<MuxSession> session = new CompletableFuture<>();
@@ -124,6 +124,6 @@ public final class MuxClient {
 
     private static StreamClosedException unreachable(String host, int port, ConnectFailure.Unreachable.Cause cause,
                                                      String detail) {
-        return unreachable((host.contains(":") ? "[" + host + "]" : host) + ":" + port, cause, detail);
+        return unreachable(Peer.address(host, port), cause, detail);
     }
 }

@@ -46,10 +46,14 @@ public final class Peer {
     /** {@code remote} as {@link #address()} words it. */
     static String address(SocketAddress remote) {
         if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            String host = inet.getAddress().getHostAddress();
-            return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+            return address(inet.getAddress().getHostAddress(), inet.getPort());
         }
         return String.valueOf(remote);
+    }
+
+    /** {@code host:port}, an IPv6 host in brackets: how every address is written. */
+    public static String address(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     /** The largest frame payload the peer accepts. */

@@ -4,6 +4,7 @@ import dev.deltasync.mux.MuxClient;
 import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.mux.MuxSession;
 import dev.deltasync.mux.MuxStream;
+import dev.deltasync.mux.Peer;
 import dev.deltasync.mux.StreamClosedException;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.ErrorCode;
@@ -42,7 +43,7 @@ public final class SyncClient implements AutoCloseable {
      */
     public static SyncClient connect(String host, int port, MuxConfig config) throws SyncException, InterruptedException {
         try {
-            return new SyncClient(MuxClient.connect(host, port, config), address(host, port));
+            return new SyncClient(MuxClient.connect(host, port, config), Peer.address(host, port));
         } catch (StreamClosedException e) {
             throw e.connectFailure()
                     .map(failure -> SyncException.connectFailed(e.errorCode(), e.getMessage(), failure, e))
@@ -53,11 +54,6 @@ public final class SyncClient implements AutoCloseable {
     /** Why the connection ended, once it has: the server's GOAWAY, or the connection lost; empty while it is open. */
     Optional<SyncException> closeReason() {
         return session.closeReason().map(e -> new SyncException(e.errorCode(), e.getMessage(), e));
-    }
-
-    /** {@code host:port}, an IPv6 host in brackets. */
-    static String address(String host, int port) {
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     /** The server as dialled, with the fingerprint it authenticated with. */
