@@ -63,6 +63,9 @@ class ServiceLifecycleE2eTest extends ProcessTest {
         Server second = harness.serveOn(first.port(), START, regions);
         awaitLine(pull, "reconnected to");
         await(WAIT, POLL, () -> identical(served, replica), () -> "replica never caught up" + harness.allTails());
+        // the bytes land before the epoch's line is written: wait for the line too
+        await(WAIT, POLL, () -> saidAfter(pull, "reconnected to", "in sync at epoch"),
+                () -> "pull never said 'in sync' after reconnecting" + harness.allTails());
         return new Restarted(pull, first, second, served, replica);
     }
 
@@ -187,6 +190,12 @@ class ServiceLifecycleE2eTest extends ProcessTest {
             }
         }
         throw new AssertionError("no line with '" + fragment + "' in\n" + String.join("\n", lines));
+    }
+
+    private static boolean saidAfter(Proc proc, String earlier, String later) {
+        String err = proc.stderr();
+        int at = err.indexOf(earlier);
+        return at >= 0 && err.indexOf(later, at) > at;
     }
 
     private void awaitLine(Proc proc, String fragment) throws InterruptedException {
