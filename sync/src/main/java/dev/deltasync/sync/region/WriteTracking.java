@@ -116,8 +116,9 @@ public final class WriteTracking implements AutoCloseable {
     /**
      * Calls {@code ranges} with every range written since the previous call (or since {@link #start}), in
      * ascending order, and protects those pages again in the same walk: a write racing this call is reported either
-     * now or by the next call, never lost. Ranges are whole pages (a huge page is reported whole), clipped to the
-     * segment.
+     * now or by the next call, never lost. Ranges are whole pages, clipped to the segment: a hugetlbfs page is
+     * reported whole (2 MiB), while the kernel splits a transparent huge page into 4 KiB mappings when it protects
+     * one (Linux 6.18: anonymous memory at the first write, shmem at start), so only its written 4 KiB pages are.
      *
      * @throws IOException when the kernel fails the scan: tracking can no longer be trusted
      */
