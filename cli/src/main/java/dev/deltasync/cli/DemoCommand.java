@@ -1,8 +1,8 @@
 package dev.deltasync.cli;
 
 import dev.deltasync.mux.MuxConfig;
-import dev.deltasync.mux.tls.Identity;
-import dev.deltasync.mux.tls.PeerTrust;
+import dev.deltasync.peer.Identity;
+import dev.deltasync.peer.PeerTrust;
 import dev.deltasync.mux.tls.TlsSettings;
 import dev.deltasync.sync.EpochReport;
 import dev.deltasync.sync.ExposedRegion;

@@ -1,6 +1,6 @@
 package dev.deltasync.cli;
 
-import dev.deltasync.mux.tls.Identity;
+import dev.deltasync.peer.Identity;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;

@@ -1,6 +1,6 @@
 package dev.deltasync.cli;
 
-import dev.deltasync.mux.tls.Fingerprint;
+import dev.deltasync.peer.Fingerprint;
 import dev.deltasync.sync.ExposedRegion;
 import dev.deltasync.sync.PeerAccess;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.deltasync.cli;
 
 import dev.deltasync.mux.MuxConfig;
-import dev.deltasync.mux.tls.Fingerprint;
-import dev.deltasync.mux.tls.Identity;
-import dev.deltasync.mux.tls.PeerTrust;
+import dev.deltasync.peer.Fingerprint;
+import dev.deltasync.peer.Identity;
+import dev.deltasync.peer.PeerTrust;
 import dev.deltasync.mux.tls.TlsSettings;
 import java.io.IOException;
 import java.nio.file.Path;

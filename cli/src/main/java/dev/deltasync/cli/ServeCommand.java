@@ -2,7 +2,7 @@ package dev.deltasync.cli;
 
 import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.mux.Transport;
-import dev.deltasync.mux.tls.Fingerprint;
+import dev.deltasync.peer.Fingerprint;
 import dev.deltasync.sync.ExposedRegion;
 import dev.deltasync.sync.RateLimit;
 import dev.deltasync.sync.ServerOptions;

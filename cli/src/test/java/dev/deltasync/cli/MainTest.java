@@ -95,7 +95,7 @@ class MainTest {
 
     @Test
     void aServerThatIsNotRunningIsAFailureWithoutAStackTrace(@TempDir Path dir) throws Exception {
-        dev.deltasync.mux.tls.Identity.generate(dir, false);
+        dev.deltasync.peer.Identity.generate(dir, false);
         Run r = run("pull", "127.0.0.1:1/a", "a.bin", "--once", "--identity", dir.toString(),
                 "--peer-fingerprint", "SHA256:" + "0".repeat(64));
         assertEquals(1, r.code());

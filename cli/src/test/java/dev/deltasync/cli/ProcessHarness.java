@@ -2,7 +2,7 @@ package dev.deltasync.cli;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.deltasync.mux.tls.Identity;
+import dev.deltasync.peer.Identity;
 import dev.deltasync.sync.region.MappedRegion;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

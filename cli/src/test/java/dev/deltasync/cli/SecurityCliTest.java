@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.cli.ProcessHarness.Proc;
 import dev.deltasync.cli.ProcessHarness.Server;
-import dev.deltasync.mux.tls.Identity;
+import dev.deltasync.peer.Identity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

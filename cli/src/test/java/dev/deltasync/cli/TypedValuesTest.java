@@ -38,7 +38,7 @@ class TypedValuesTest {
     @Test
     void aMissingCaFileOrIdentityIsNamedWithItsCause() throws Exception {
         Path identity = dir.resolve("id");
-        dev.deltasync.mux.tls.Identity.generate(identity, false);
+        dev.deltasync.peer.Identity.generate(identity, false);
         Path missing = dir.resolve("nonexist.pem");
         assertUsageError(pull("--identity", identity.toString(), "--ca", missing.toString()),
                 "--ca " + missing + ": does not exist");

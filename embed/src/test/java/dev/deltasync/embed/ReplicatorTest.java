@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.deltasync.mux.tls.Identity;
+import dev.deltasync.peer.Identity;
 import dev.deltasync.sync.EpochReport;
 import dev.deltasync.sync.ScanMode;
 import dev.deltasync.sync.SyncException;

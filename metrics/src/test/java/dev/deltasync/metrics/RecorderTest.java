@@ -2,7 +2,7 @@ package dev.deltasync.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.deltasync.mux.tls.Fingerprint;
+import dev.deltasync.peer.Fingerprint;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.sync.EpochReport;
 import dev.deltasync.sync.RemotePeer;

@@ -1,6 +1,6 @@
 package dev.deltasync.mux;
 
-import dev.deltasync.mux.tls.Fingerprint;
+import dev.deltasync.peer.Fingerprint;
 import java.time.Duration;
 
 /**

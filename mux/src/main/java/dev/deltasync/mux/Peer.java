@@ -1,6 +1,6 @@
 package dev.deltasync.mux;
 
-import dev.deltasync.mux.tls.Fingerprint;
+import dev.deltasync.peer.Fingerprint;
 import dev.deltasync.protocol.Hello;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

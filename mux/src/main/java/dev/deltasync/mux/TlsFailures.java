@@ -1,6 +1,6 @@
 package dev.deltasync.mux;
 
-import dev.deltasync.mux.tls.Fingerprint;
+import dev.deltasync.peer.Fingerprint;
 import dev.deltasync.mux.tls.PeerNotPinnedException;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.deltasync.mux.tls.Identity;
-import dev.deltasync.mux.tls.PeerTrust;
+import dev.deltasync.peer.Identity;
+import dev.deltasync.peer.PeerTrust;
 import dev.deltasync.mux.tls.TlsSettings;
 import dev.deltasync.protocol.ErrorCode;
 import io.netty.buffer.ByteBuf;

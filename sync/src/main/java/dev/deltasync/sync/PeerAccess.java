@@ -1,6 +1,6 @@
 package dev.deltasync.sync;
 
-import dev.deltasync.mux.tls.Fingerprint;
+import dev.deltasync.peer.Fingerprint;
 import java.util.Optional;
 import java.util.Set;
 

@@ -1,7 +1,7 @@
 package dev.deltasync.sync;
 
 import dev.deltasync.mux.Peer;
-import dev.deltasync.mux.tls.Fingerprint;
+import dev.deltasync.peer.Fingerprint;
 import java.util.Optional;
 
 /**

@@ -7,7 +7,7 @@ import dev.deltasync.mux.MuxServer;
 import dev.deltasync.mux.MuxStream;
 import dev.deltasync.mux.Peer;
 import dev.deltasync.mux.StreamClosedException;
-import dev.deltasync.mux.tls.Fingerprint;
+import dev.deltasync.peer.Fingerprint;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.Open;

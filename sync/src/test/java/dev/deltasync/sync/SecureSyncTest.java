@@ -10,9 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.hashing.HashAlgorithm;
 import dev.deltasync.mux.MuxConfig;
-import dev.deltasync.mux.tls.Fingerprint;
-import dev.deltasync.mux.tls.Identity;
-import dev.deltasync.mux.tls.PeerTrust;
+import dev.deltasync.peer.Fingerprint;
+import dev.deltasync.peer.Identity;
+import dev.deltasync.peer.PeerTrust;
 import dev.deltasync.mux.tls.TlsSettings;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.sync.SyncJob.Direction;

@@ -1,5 +1,6 @@
 package dev.deltasync.mux.tls;
 
+import dev.deltasync.peer.Identity;
 import java.net.Socket;
 import java.security.Principal;
 import java.security.PrivateKey;

@@ -1,5 +1,6 @@
 package dev.deltasync.mux.tls;
 
+import dev.deltasync.peer.Fingerprint;
 import java.security.cert.CertificateException;
 
 /**

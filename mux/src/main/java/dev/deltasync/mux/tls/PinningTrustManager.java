@@ -1,5 +1,7 @@
 package dev.deltasync.mux.tls;
 
+import dev.deltasync.peer.Fingerprint;
+import dev.deltasync.peer.PeerTrust;
 import io.netty.handler.ssl.OpenSslCertificateException;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.internal.tcnative.CertificateVerifier;

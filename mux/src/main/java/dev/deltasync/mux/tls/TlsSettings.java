@@ -1,5 +1,8 @@
 package dev.deltasync.mux.tls;
 
+import dev.deltasync.peer.Fingerprint;
+import dev.deltasync.peer.Identity;
+import dev.deltasync.peer.PeerTrust;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;

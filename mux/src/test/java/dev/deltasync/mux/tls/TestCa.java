@@ -1,5 +1,6 @@
 package dev.deltasync.mux.tls;
 
+import dev.deltasync.peer.Identity;
 import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;

@@ -1,4 +1,4 @@
-package dev.deltasync.mux.tls;
+package dev.deltasync.peer;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,4 +1,4 @@
-package dev.deltasync.mux.tls;
+package dev.deltasync.peer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.deltasync.mux.tls;
+package dev.deltasync.peer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,11 +56,6 @@ public record Identity(PrivateKey key, List<X509Certificate> chain) {
         return Files.exists(dir.resolve(KEY_FILE));
     }
 
-    /**
-     * Reads {@code dir/key.pem} and {@code dir/cert.pem}.
-     *
-     * @throws IOException with a message that names the file and what is wrong with it
-     */
     /** The certificates of a PEM file, at least one: an identity's chain or the CAs of {@code --ca}. */
     static List<X509Certificate> readCertificates(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
@@ -75,6 +70,11 @@ public record Identity(PrivateKey key, List<X509Certificate> chain) {
         }
     }
 
+    /**
+     * Reads {@code dir/key.pem} and {@code dir/cert.pem}.
+     *
+     * @throws IOException with a message that names the file and what is wrong with it
+     */
     public static Identity load(Path dir) throws IOException {
         Path keyFile = dir.resolve(KEY_FILE);
         Path certFile = dir.resolve(CERT_FILE);

@@ -1,4 +1,4 @@
-package dev.deltasync.mux.tls;
+package dev.deltasync.peer;
 
 import java.io.IOException;
 import java.math.BigInteger;
