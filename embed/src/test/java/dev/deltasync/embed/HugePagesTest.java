@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class HugePagesTest {
     /** 16 huge pages: one of them is 1/16 of the chunks, below the share at which a tracked epoch scans in full. */
-    private static final long SIZE = 16 * HugePageMemory.HUGE_PAGE;
-    private static final long WRITTEN_AT = 5 * HugePageMemory.HUGE_PAGE + 123_457;
+    private static final long SIZE = 16 * NativeMemory.HUGE_PAGE;
+    private static final long WRITTEN_AT = 5 * NativeMemory.HUGE_PAGE + 123_457;
 
     @TempDir
     Path dir;
@@ -52,33 +52,33 @@ class HugePagesTest {
 
     @Test
     void aByteWrittenIntoAHugetlbPageSendsOnlyItsChunk() throws Throwable {
-        HugePageMemory memory = HugePageMemory.hugetlb(SIZE);
+        NativeMemory memory = NativeMemory.hugetlb(SIZE);
         if (memory == null) {
-            skip("no " + SIZE / HugePageMemory.HUGE_PAGE + " free hugetlbfs pages of 2 MiB here (vm.nr_hugepages is "
+            skip("no " + SIZE / NativeMemory.HUGE_PAGE + " free hugetlbfs pages of 2 MiB here (vm.nr_hugepages is "
                     + Files.readString(Path.of("/proc/sys/vm/nr_hugepages")).trim() + ")");
         }
         open.add(memory);
-        assertEquals(HugePageMemory.HUGE_PAGE, oneByteEpoch(memory.segment()),
+        assertEquals(NativeMemory.HUGE_PAGE, oneByteEpoch(memory.segment()),
                 "the tracker named the whole huge page, and all of its chunks were hashed");
     }
 
     @Test
     void aByteWrittenIntoATransparentHugePageSendsOnlyItsChunk() throws Throwable {
-        String unavailable = HugePageMemory.transparentUnavailable();
+        String unavailable = NativeMemory.transparentUnavailable();
         if (unavailable != null) {
             skip(unavailable);
         }
-        HugePageMemory memory = HugePageMemory.transparent(SIZE);
+        NativeMemory memory = NativeMemory.transparent(SIZE);
         open.add(memory);
         long huge = memory.transparentHugeBytes();
-        if (huge < HugePageMemory.HUGE_PAGE) {
+        if (huge < NativeMemory.HUGE_PAGE) {
             skip("the kernel backed the madvised memory with no transparent huge page (memory fragmented?)");
         }
         System.out.println("transparent huge pages before tracking: " + huge / 1024 + " KiB of " + SIZE / 1024);
         long hashed = oneByteEpoch(memory.segment());
         System.out.println("after a tracked write: " + memory.transparentHugeBytes() / 1024 + " KiB in huge pages, "
                 + hashed + " bytes hashed");
-        assertTrue(hashed <= HugePageMemory.HUGE_PAGE, "at most the huge page was hashed: " + hashed);
+        assertTrue(hashed <= NativeMemory.HUGE_PAGE, "at most the huge page was hashed: " + hashed);
     }
 
     /**
@@ -109,7 +109,7 @@ class HugePagesTest {
         long bytes = after.changedBytes() - before.changedBytes();
         long hashed = after.bytesScanned() - before.bytesScanned();
         assertEquals(1, chunks, "one chunk sent, not the huge page (" + bytes + " bytes in " + chunks + " chunks)");
-        assertTrue(bytes > 0 && bytes < HugePageMemory.HUGE_PAGE, "a chunk's bytes, not 2 MiB: " + bytes);
+        assertTrue(bytes > 0 && bytes < NativeMemory.HUGE_PAGE, "a chunk's bytes, not 2 MiB: " + bytes);
         assertTrue(hashed >= bytes && hashed < SIZE, "the tracked epoch hashed its candidates, not everything: "
                 + hashed);
         byte[] replicaBytes = Files.readAllBytes(dir.resolve("replica.bin"));

@@ -76,8 +76,10 @@ class ReplicatorTest {
     }
 
     private MemorySegment sourceSegment() throws IOException {
-        MemorySegment segment = opened(MappedRegion.openResized(dir.resolve("source.bin"), (long) PAGES * PAGE))
-                .segment();
+        return randomized(opened(MappedRegion.openResized(dir.resolve("source.bin"), (long) PAGES * PAGE)).segment());
+    }
+
+    private static MemorySegment randomized(MemorySegment segment) {
         SplittableRandom random = new SplittableRandom(1);
         for (long offset = 0; offset < segment.byteSize(); offset += 8) {
             segment.set(ValueLayout.JAVA_LONG_UNALIGNED, offset, random.nextLong());
@@ -196,26 +198,53 @@ class ReplicatorTest {
         try (FileChannel channel = FileChannel.open(dir.resolve("source.bin"), StandardOpenOption.WRITE)) {
             channel.write(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}), 300L * PAGE + 40);
         }
-        Path replicaFile = dir.resolve("replica.bin");
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!replicaHolds(replicaFile, 300L * PAGE + 40, 8) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        awaitReplicaHolds(300L * PAGE + 40, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
         replicator.syncNow();
         assertReplicaIs(segment);
     }
 
-    private static boolean replicaHolds(Path file, long offset, int length) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer bytes = ByteBuffer.allocate(length);
-            channel.read(bytes, offset);
-            for (int i = 0; i < length; i++) {
-                if (bytes.get(i) != i + 1) {
-                    return false;
-                }
-            }
-            return true;
+    /** Waits (a minute at most) until the replica's file holds {@code bytes} at {@code offset}. */
+    private void awaitReplicaHolds(long offset, byte[] bytes) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!replicaHolds(offset, bytes) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
         }
+    }
+
+    private boolean replicaHolds(long offset, byte[] expected) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir.resolve("replica.bin"), StandardOpenOption.READ)) {
+            ByteBuffer bytes = ByteBuffer.allocate(expected.length);
+            channel.read(bytes, offset);
+            return java.util.Arrays.equals(bytes.array(), expected);
+        }
+    }
+
+    @Test
+    void aHolePunchedIntoTheSourceFileIsFoundByThePeriodicFullScan() throws Throwable {
+        MemorySegment segment = sourceSegment();
+        Replica replica = replica(Security.insecure());
+        Replicator replicator = source(segment, replica, Security.insecure(), true, Duration.ofSeconds(1));
+        requireTracking(replicator);
+        replicator.syncNow();
+        NativeMemory.punchHole(dir.resolve("source.bin"), 300L * PAGE, 3L * PAGE); // tracking does not see it
+        assertEquals(0, segment.get(ValueLayout.JAVA_LONG, 301L * PAGE), "the source's mapping reads the hole");
+        awaitReplicaHolds(300L * PAGE, new byte[3 * PAGE]);
+        replicator.syncNow();
+        assertReplicaIs(segment);
+    }
+
+    @Test
+    void pagesDroppedFromAnonymousMemoryReachTheReplicaAsZerosThroughTrackingAlone() throws Throwable {
+        NativeMemory memory = opened(NativeMemory.plain((long) PAGES * PAGE)); // closed after the replicator
+        MemorySegment segment = randomized(memory.segment());
+        Replica replica = replica(Security.insecure());
+        Replicator replicator = source(segment, replica, Security.insecure(), true, NEVER);
+        requireTracking(replicator);
+        replicator.syncNow();
+        memory.dropPages(100L * PAGE, 3L * PAGE); // MADV_DONTNEED: private anonymous pages read as zeros again
+        assertEquals(0, segment.get(ValueLayout.JAVA_LONG, 101L * PAGE));
+        replicator.syncNow(); // no periodic full scan: only tracking can have named the dropped pages
+        assertReplicaIs(segment);
     }
 
     @Test

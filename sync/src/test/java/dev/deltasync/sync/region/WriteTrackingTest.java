@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -25,6 +28,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 public class WriteTrackingTest {
     private static final int PAGE = 4096;
+    private static final int MADV_DONTNEED = 4;
+    private static final int FALLOC_FL_KEEP_SIZE_PUNCH_HOLE = 0x01 | 0x02;
+    private static final int O_RDWR = 2;
+    private static final MethodHandle MADVISE = Libc.downcall("madvise", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final MethodHandle OPEN = Libc.downcall("open", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle FALLOCATE = Libc.downcall("fallocate", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    private static final MethodHandle CLOSE = Libc.downcall("close", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT));
 
     @TempDir
     Path dir;
@@ -117,6 +131,76 @@ public class WriteTrackingTest {
             channel.write(ByteBuffer.wrap(new byte[] {9}), 300L * PAGE);
             assertEquals(9, region.segment().get(ValueLayout.JAVA_BYTE, 300L * PAGE), "the mapping sees the pwrite");
             assertEquals("", pages(drain(tracking)), "tracking does not: that is what the scan backstop is for");
+        }
+    }
+
+    /** {@code madvise(MADV_DONTNEED)} over {@code pages} pages of {@code memory} from page {@code first}. */
+    private static void dropPages(MemorySegment memory, long first, long pages) throws Throwable {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = arena.allocate(Libc.CAPTURE_LAYOUT);
+            int rc = (int) MADVISE.invokeExact(capture, memory.asSlice(first * PAGE), pages * PAGE, MADV_DONTNEED);
+            assertEquals(0, rc, () -> "madvise failed: " + Errno.describe(Libc.errno(capture)));
+        }
+    }
+
+    /** {@code fallocate(PUNCH_HOLE | KEEP_SIZE)} over {@code pages} pages of {@code file} from page {@code first}. */
+    private static void punchHole(Path file, long first, long pages) throws Throwable {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = arena.allocate(Libc.CAPTURE_LAYOUT);
+            int fd = (int) OPEN.invokeExact(capture, arena.allocateFrom(file.toString()), O_RDWR);
+            assertTrue(fd >= 0, () -> "open failed: " + Errno.describe(Libc.errno(capture)));
+            try {
+                int rc = (int) FALLOCATE.invokeExact(capture, fd, FALLOC_FL_KEEP_SIZE_PUNCH_HOLE, first * PAGE,
+                        pages * PAGE);
+                assertEquals(0, rc, () -> "fallocate failed: " + Errno.describe(Libc.errno(capture)));
+            } finally {
+                int ignored = (int) CLOSE.invokeExact(capture, fd);
+            }
+        }
+    }
+
+    @Test
+    void madviseDontneedOnASharedFileMappingChangesNoByteAndIsNotReportedYetLaterWritesAre() throws Throwable {
+        try (MappedRegion region = MappedRegion.openResized(dir.resolve("d.bin"), 64L * PAGE);
+             WriteTracking tracking = startOrSkip(region.segment())) {
+            MemorySegment memory = region.segment();
+            memory.fill((byte) 3);
+            drain(tracking);
+            dropPages(memory, 4, 2);
+            assertEquals("", pages(drain(tracking)), "dropping a shared file mapping's pages writes nothing");
+            assertEquals(3, memory.get(ValueLayout.JAVA_BYTE, 4L * PAGE), "the page cache still holds the bytes");
+            memory.set(ValueLayout.JAVA_BYTE, 5L * PAGE + 1, (byte) 5);
+            assertEquals("[5,6)", pages(drain(tracking)), "a dropped page written again is reported");
+        }
+    }
+
+    @Test
+    void madviseDontneedOnAnonymousMemoryZeroesItAndIsReportedAsWritten() throws Throwable {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment memory = arena.allocate(64L * PAGE, PAGE);
+            memory.fill((byte) 3);
+            try (WriteTracking tracking = startOrSkip(memory)) {
+                dropPages(memory, 8, 3);
+                assertEquals("[8,11)", pages(drain(tracking)), "zeroed pages are changed pages");
+                assertEquals(0, memory.get(ValueLayout.JAVA_BYTE, 9L * PAGE));
+                assertEquals("", pages(drain(tracking)));
+            }
+        }
+    }
+
+    @Test
+    void aHolePunchedIntoTheFileZeroesTheMappingUnreported() throws Throwable {
+        Path file = dir.resolve("h.bin");
+        try (MappedRegion region = MappedRegion.openResized(file, 64L * PAGE);
+             WriteTracking tracking = startOrSkip(region.segment())) {
+            MemorySegment memory = region.segment();
+            memory.fill((byte) 3);
+            drain(tracking);
+            punchHole(file, 10, 3);
+            assertEquals(0, memory.get(ValueLayout.JAVA_BYTE, 11L * PAGE), "the mapping sees the hole");
+            assertEquals("", pages(drain(tracking)), "tracking does not, as with a pwrite: the full scan finds it");
+            memory.set(ValueLayout.JAVA_BYTE, 11L * PAGE + 1, (byte) 5);
+            assertEquals("[11,12)", pages(drain(tracking)), "a write into the hole is reported");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.deltasync.embed;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
@@ -10,17 +11,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Anonymous memory backed by 2 MiB huge pages, for tests: hugetlbfs pages ({@code MAP_HUGETLB}, from the pool an
- * administrator reserves with {@code vm.nr_hugepages}) or transparent huge pages ({@code madvise(MADV_HUGEPAGE)}),
- * mapped through FFM. {@link #unavailable} says why a kind cannot be had here; tests skip with that reason.
+ * Anonymous memory mapped through FFM for tests, of 4 KiB pages or backed by 2 MiB huge pages: hugetlbfs pages
+ * ({@code MAP_HUGETLB}, from the pool an administrator reserves with {@code vm.nr_hugepages}) or transparent huge
+ * pages ({@code madvise(MADV_HUGEPAGE)}); {@link #transparentUnavailable} says why those cannot be had here, and
+ * tests skip with that reason. Also the calls that drop memory behind a mapping's back: {@code MADV_DONTNEED} and
+ * {@code fallocate(PUNCH_HOLE)}.
  */
-final class HugePageMemory implements AutoCloseable {
+final class NativeMemory implements AutoCloseable {
     static final long HUGE_PAGE = 2L << 20;
 
     private static final int PROT_READ_WRITE = 0x3;
+    private static final int O_RDWR = 2;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
     private static final int MAP_HUGETLB = 0x40000;
+    private static final int MADV_DONTNEED = 4;
     private static final int MADV_HUGEPAGE = 14;
+    private static final int FALLOC_FL_KEEP_SIZE_PUNCH_HOLE = 0x01 | 0x02;
     private static final Linker LINKER = Linker.nativeLinker();
     private static final MethodHandle MMAP = libc("mmap", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS,
             ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
@@ -28,28 +34,44 @@ final class HugePageMemory implements AutoCloseable {
             ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
     private static final MethodHandle MADVISE = libc("madvise", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final MethodHandle FALLOCATE = libc("fallocate", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    private static final MethodHandle OPEN = LINKER.downcallHandle(LINKER.defaultLookup().find("open").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle CLOSE = libc("close", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT));
 
     private final MemorySegment mapping;
     private final MemorySegment segment;
 
-    private HugePageMemory(MemorySegment mapping, MemorySegment segment) {
+    private NativeMemory(MemorySegment mapping, MemorySegment segment) {
         this.mapping = mapping;
         this.segment = segment;
     }
 
-    /** The huge-page-aligned memory, {@code size} bytes, every page already written once. */
+    /** The memory asked for (the mapping may be larger, for alignment). */
     MemorySegment segment() {
         return segment;
     }
 
+    /** {@code size} bytes (a multiple of 4 KiB) of plain anonymous memory, every page written once. */
+    static NativeMemory plain(long size) throws Throwable {
+        MemorySegment mapping = mapAnonymous(size, 0);
+        NativeMemory memory = new NativeMemory(mapping, mapping);
+        memory.segment.fill((byte) 0x5a);
+        return memory;
+    }
+
     /** {@code size} bytes (a multiple of 2 MiB) of hugetlbfs pages, or null when the pool cannot supply them. */
-    static HugePageMemory hugetlb(long size) throws Throwable {
-        MemorySegment mapping = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, size, PROT_READ_WRITE,
-                MAP_PRIVATE_ANONYMOUS | MAP_HUGETLB, -1, 0L);
-        if (mapping.address() == -1L) {
+    static NativeMemory hugetlb(long size) throws Throwable {
+        MemorySegment mapping;
+        try {
+            mapping = mapAnonymous(size, MAP_HUGETLB);
+        } catch (IOException e) {
             return null;
         }
-        HugePageMemory memory = new HugePageMemory(mapping.reinterpret(size), mapping.reinterpret(size));
+        NativeMemory memory = new NativeMemory(mapping, mapping);
         memory.segment.fill((byte) 0x5a);
         return memory;
     }
@@ -58,16 +80,12 @@ final class HugePageMemory implements AutoCloseable {
      * {@code size} bytes (a multiple of 2 MiB) of anonymous memory at a 2 MiB boundary, advised to be transparent
      * huge pages and written once, so the kernel backs it with them where it can (check {@link #transparentHugeBytes}).
      */
-    static HugePageMemory transparent(long size) throws Throwable {
+    static NativeMemory transparent(long size) throws Throwable {
         long length = size + HUGE_PAGE;
-        MemorySegment mapping = ((MemorySegment) MMAP.invokeExact(MemorySegment.NULL, length, PROT_READ_WRITE,
-                MAP_PRIVATE_ANONYMOUS, -1, 0L)).reinterpret(length);
-        if (mapping.address() == -1L) {
-            throw new IOException("mmap of " + length + " anonymous bytes failed");
-        }
+        MemorySegment mapping = mapAnonymous(length, 0);
         long aligned = (mapping.address() + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
         MemorySegment segment = mapping.asSlice(aligned - mapping.address(), size);
-        HugePageMemory memory = new HugePageMemory(mapping, segment);
+        NativeMemory memory = new NativeMemory(mapping, segment);
         int advised = (int) MADVISE.invokeExact(segment, size, MADV_HUGEPAGE);
         if (advised != 0) {
             memory.close();
@@ -75,6 +93,31 @@ final class HugePageMemory implements AutoCloseable {
         }
         segment.fill((byte) 0x5a);
         return memory;
+    }
+
+    /** {@code madvise(MADV_DONTNEED)}: the kernel drops {@code length} bytes from {@code offset}, zeroing them. */
+    void dropPages(long offset, long length) throws Throwable {
+        if ((int) MADVISE.invokeExact(segment.asSlice(offset), length, MADV_DONTNEED) != 0) {
+            throw new IOException("madvise(MADV_DONTNEED) failed");
+        }
+    }
+
+    /** {@code fallocate(PUNCH_HOLE | KEEP_SIZE)}: {@code file} reads as zeros over {@code length} from {@code offset}. */
+    static void punchHole(Path file, long offset, long length) throws Throwable {
+        int fd;
+        try (Arena arena = Arena.ofConfined()) {
+            fd = (int) OPEN.invokeExact(arena.allocateFrom(file.toString()), O_RDWR);
+        }
+        if (fd < 0) {
+            throw new IOException("cannot open " + file);
+        }
+        try {
+            if ((int) FALLOCATE.invokeExact(fd, FALLOC_FL_KEEP_SIZE_PUNCH_HOLE, offset, length) != 0) {
+                throw new IOException("fallocate(PUNCH_HOLE) failed on " + file);
+            }
+        } finally {
+            int ignored = (int) CLOSE.invokeExact(fd);
+        }
     }
 
     /** The bytes of this memory's mapping that are mapped by transparent huge pages now (smaps' AnonHugePages). */
@@ -113,6 +156,15 @@ final class HugePageMemory implements AutoCloseable {
         } catch (Throwable t) {
             throw new IllegalStateException("munmap failed", t);
         }
+    }
+
+    private static MemorySegment mapAnonymous(long length, int flags) throws Throwable {
+        MemorySegment mapping = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, length, PROT_READ_WRITE,
+                MAP_PRIVATE_ANONYMOUS | flags, -1, 0L);
+        if (mapping.address() == -1L) {
+            throw new IOException("mmap of " + length + " anonymous bytes failed");
+        }
+        return mapping.reinterpret(length);
     }
 
     private static MethodHandle libc(String name, FunctionDescriptor signature) {
