@@ -105,6 +105,14 @@ class ReplicatorTest {
         }
     }
 
+    /** A tracking replicator of {@code segment} to a new replica, which it has brought in sync; skips without tracking. */
+    private Replicator trackedAndInSync(MemorySegment segment, Duration fullScanEvery) throws Exception {
+        Replicator replicator = source(segment, replica(Security.insecure()), Security.insecure(), true, fullScanEvery);
+        requireTracking(replicator);
+        replicator.syncNow();
+        return replicator;
+    }
+
     private void assertReplicaIs(MemorySegment source) throws IOException {
         byte[] replica = Files.readAllBytes(dir.resolve("replica.bin"));
         byte[] expected = source.toArray(ValueLayout.JAVA_BYTE);
@@ -123,10 +131,7 @@ class ReplicatorTest {
     @Test
     void randomWritesFromSeveralThreadsDuringEpochsAllReachTheReplicaThroughTrackingAlone() throws Exception {
         MemorySegment segment = sourceSegment();
-        Replica replica = replica(Security.insecure());
-        Replicator replicator = source(segment, replica, Security.insecure(), true, NEVER);
-        requireTracking(replicator);
-        replicator.syncNow();
+        Replicator replicator = trackedAndInSync(segment, NEVER);
         long afterFirst = lastBytesScanned();
         Set<Integer> written = ConcurrentHashMap.newKeySet();
         AtomicBoolean stop = new AtomicBoolean();
@@ -191,10 +196,7 @@ class ReplicatorTest {
     @Test
     void aPwriteTrackingCannotSeeIsFoundByThePeriodicFullScan() throws Exception {
         MemorySegment segment = sourceSegment();
-        Replica replica = replica(Security.insecure());
-        Replicator replicator = source(segment, replica, Security.insecure(), true, Duration.ofSeconds(1));
-        requireTracking(replicator);
-        replicator.syncNow();
+        Replicator replicator = trackedAndInSync(segment, Duration.ofSeconds(1));
         try (FileChannel channel = FileChannel.open(dir.resolve("source.bin"), StandardOpenOption.WRITE)) {
             channel.write(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}), 300L * PAGE + 40);
         }
@@ -222,10 +224,7 @@ class ReplicatorTest {
     @Test
     void aHolePunchedIntoTheSourceFileIsFoundByThePeriodicFullScan() throws Throwable {
         MemorySegment segment = sourceSegment();
-        Replica replica = replica(Security.insecure());
-        Replicator replicator = source(segment, replica, Security.insecure(), true, Duration.ofSeconds(1));
-        requireTracking(replicator);
-        replicator.syncNow();
+        Replicator replicator = trackedAndInSync(segment, Duration.ofSeconds(1));
         NativeMemory.punchHole(dir.resolve("source.bin"), 300L * PAGE, 3L * PAGE); // tracking does not see it
         assertEquals(0, segment.get(ValueLayout.JAVA_LONG, 301L * PAGE), "the source's mapping reads the hole");
         awaitReplicaHolds(300L * PAGE, new byte[3 * PAGE]);
@@ -237,10 +236,7 @@ class ReplicatorTest {
     void pagesDroppedFromAnonymousMemoryReachTheReplicaAsZerosThroughTrackingAlone() throws Throwable {
         NativeMemory memory = opened(NativeMemory.plain((long) PAGES * PAGE)); // closed after the replicator
         MemorySegment segment = randomized(memory.segment());
-        Replica replica = replica(Security.insecure());
-        Replicator replicator = source(segment, replica, Security.insecure(), true, NEVER);
-        requireTracking(replicator);
-        replicator.syncNow();
+        Replicator replicator = trackedAndInSync(segment, NEVER);
         memory.dropPages(100L * PAGE, 3L * PAGE); // MADV_DONTNEED: private anonymous pages read as zeros again
         assertEquals(0, segment.get(ValueLayout.JAVA_LONG, 101L * PAGE));
         replicator.syncNow(); // no periodic full scan: only tracking can have named the dropped pages
