@@ -1,6 +1,7 @@
 package dev.deltasync.embed;
 
 import dev.deltasync.hashing.HashAlgorithm;
+import dev.deltasync.metrics.SyncMetrics;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.sync.EmbeddedSource;
 import dev.deltasync.sync.EpochPacer;
@@ -10,6 +11,7 @@ import dev.deltasync.sync.ScanMode;
 import dev.deltasync.sync.SourceTracking;
 import dev.deltasync.sync.SyncException;
 import dev.deltasync.sync.SyncJob;
+import dev.deltasync.sync.SyncListener;
 import dev.deltasync.sync.SyncOptions;
 import dev.deltasync.sync.region.MappedRegion;
 import java.lang.foreign.MemorySegment;
@@ -157,6 +159,7 @@ public final class Replicator implements AutoCloseable {
         private HashAlgorithm hash = SyncOptions.defaults().hash();
         private int scanThreads = SyncOptions.defaults().scanThreads();
         private ReplicatorListener listener = ReplicatorListener.SILENT;
+        private SyncMetrics metrics;
         private boolean writeTracking = true;
         private Duration fullScanEvery = SourceTracking.DEFAULT_FULL_SCAN_EVERY;
 
@@ -201,6 +204,16 @@ public final class Replicator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Records the replicator's series in {@code metrics} (README, "Metrics": epochs, bytes, lag, reconnects, and
+         * {@code deltasync_scan_mode}, which says whether tracking runs and why not); the application serves them,
+         * e.g. with {@code MetricsEndpoint.start}. Several replicators may share one.
+         */
+        public Builder metrics(SyncMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
         /** Whether to use the kernel's write tracking where it works (default true); false always scans. */
         public Builder writeTracking(boolean writeTracking) {
             this.writeTracking = writeTracking;
@@ -226,12 +239,13 @@ public final class Replicator implements AutoCloseable {
             }
             EpochPacer pacer = new EpochPacer();
             ListenerBridge bridge = new ListenerBridge(listener);
-            SourceTracking tracking = SourceTracking.start(region, segment, writeTracking, fullScanEvery, bridge);
+            SyncListener events = metrics == null ? bridge : metrics.recording(bridge, server.toString());
+            SourceTracking tracking = SourceTracking.start(region, segment, writeTracking, fullScanEvery, events);
             SyncJob job = SyncJob.pushOf(new EmbeddedSource(MappedRegion.borrow(segment), tracking, pacer), region);
             SyncOptions defaults = SyncOptions.defaults();
             SyncOptions options = new SyncOptions(defaults.chunkSize(), hash, defaults.compression(), interval, false,
                     false, scanThreads);
-            Follower follower = new Follower(server.host(), server.port(), security.mux(), options, bridge,
+            Follower follower = new Follower(server.host(), server.port(), security.mux(), options, events,
                     FIRST_RETRY, MAX_RETRY);
             Replicator replicator = new Replicator(region, tracking, pacer, follower, job);
             replicator.thread.start();

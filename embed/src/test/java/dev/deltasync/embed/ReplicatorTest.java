@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deltasync.metrics.MetricsEndpoint;
+import dev.deltasync.metrics.SyncMetrics;
 import dev.deltasync.peer.Identity;
 import dev.deltasync.sync.EpochReport;
 import dev.deltasync.sync.ScanMode;
@@ -14,6 +16,11 @@ import dev.deltasync.sync.region.MappedRegion;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -256,6 +263,26 @@ class ReplicatorTest {
         replicator.syncNow();
         assertReplicaIs(segment);
         assertTrue(lastBytesScanned() - before >= segment.byteSize(), "a scanning epoch hashes the whole region");
+    }
+
+    @Test
+    void itsMetricsSayHowItFindsWhatChangedAndWhyAndCountItsEpochs() throws Exception {
+        MemorySegment segment = sourceSegment();
+        Replica replica = replica(Security.insecure());
+        SyncMetrics metrics = new SyncMetrics();
+        MetricsEndpoint endpoint = opened(MetricsEndpoint.start(InetAddress.getLoopbackAddress(), 0, metrics));
+        Replicator replicator = opened(Replicator.source(segment, "book").to("127.0.0.1:" + replica.port(),
+                Security.insecure()).interval(Duration.ofHours(1)).writeTracking(false).metrics(metrics).start());
+        replicator.syncNow();
+        String text;
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + "/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+        }
+        assertTrue(text.contains("deltasync_scan_mode{mode=\"scanning\",reason=\"write tracking is turned off\","
+                + "region=\"book\"} 1.0"), text);
+        assertTrue(text.contains("deltasync_verified_epochs_total{peer=\"127.0.0.1:" + replica.port()
+                + "\",region=\"book\",side=\"source\"} 1.0"), text);
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.deltasync.sync.ConnectionEvent;
 import dev.deltasync.sync.EpochReport;
 import dev.deltasync.sync.ForwardingListener;
 import dev.deltasync.sync.RemotePeer;
+import dev.deltasync.sync.ScanMode;
 import dev.deltasync.sync.StreamEvent;
 import dev.deltasync.sync.SyncJob;
 import dev.deltasync.sync.SyncListener;
@@ -65,6 +66,12 @@ final class Recorder extends ForwardingListener {
         if (!source) {
             metrics.applySeconds.labelValues(labels).inc(delta.of(SyncStats.Snapshot::applyNanos) / 1e9);
         }
+    }
+
+    @Override
+    public void scanMode(String region, ScanMode mode, String why) {
+        super.scanMode(region, mode, why);
+        metrics.scanMode(region, mode, why);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.deltasync.metrics;
 
+import dev.deltasync.sync.ScanMode;
 import dev.deltasync.sync.SyncListener;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -8,6 +9,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -50,6 +52,11 @@ public final class SyncMetrics {
     final Counter reconnects = counter("deltasync_reconnects_total",
             "Connections a following client made again after losing one", "peer");
     final Gauge connectedPeers = gauge("deltasync_connected_peers", "Connections up now (both HELLOs done)");
+    final Gauge scanMode = gauge("deltasync_scan_mode",
+            "1 for how an embedded source finds what changed now (tracked or scanning), with the reason", "region",
+            "mode", "reason");
+    /** Per region, the labels of its one {@link #scanMode} series: a change of mode replaces it. */
+    private final Map<String, String[]> scanModes = new ConcurrentHashMap<>();
     /** Per stream's labels, the source time of the epoch its replica last verified; what lag is measured from. */
     private final Map<List<String>, Instant> verifiedSourceTimes = new ConcurrentHashMap<>();
 
@@ -80,6 +87,18 @@ public final class SyncMetrics {
     /** The stream with these labels has a replica that verified bytes the source scanned at {@code time}. */
     void verifiedAt(List<String> labels, Instant time) {
         verifiedSourceTimes.put(labels, time);
+    }
+
+    /** {@code region}'s source now finds what changed this way, for this reason; the previous mode's series goes. */
+    void scanMode(String region, ScanMode mode, String why) {
+        String[] labels = {region, mode.name().toLowerCase(Locale.ROOT), why};
+        scanModes.compute(region, (name, previous) -> {
+            if (previous != null) {
+                scanMode.remove(previous);
+            }
+            scanMode.labelValues(labels).set(1);
+            return labels;
+        });
     }
 
     /** The stream with these labels is gone: its lag is no longer anyone's. */

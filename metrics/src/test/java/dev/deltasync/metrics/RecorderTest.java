@@ -6,11 +6,14 @@ import dev.deltasync.peer.Fingerprint;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.sync.EpochReport;
 import dev.deltasync.sync.RemotePeer;
+import dev.deltasync.sync.ScanMode;
 import dev.deltasync.sync.StreamEvent;
 import dev.deltasync.sync.SyncException;
 import dev.deltasync.sync.SyncJob;
 import dev.deltasync.sync.SyncListener;
 import dev.deltasync.sync.SyncStats;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -61,5 +64,23 @@ class RecorderTest {
         server.stream(new StreamEvent.Ended(plain, "vm", SyncJob.Direction.PUSH, 5, 0,
                 Optional.of(new SyncException(ErrorCode.SIZE_MISMATCH, "region 'vm' is 10 bytes"))));
         assertEquals(1, metrics.streamErrors.labelValues("vm", "::1", "replica", "SIZE_MISMATCH").get());
+    }
+
+    @Test
+    void theScanModeIsOneSeriesPerRegionWithItsReasonAndAFallbackReplacesIt() {
+        SyncListener source = metrics.recording(SyncListener.SILENT, "10.0.0.1:7070");
+        source.scanMode("book", ScanMode.TRACKED, "userfaultfd write-protect + PAGEMAP_SCAN name the written pages");
+        source.scanMode("cache", ScanMode.SCANNING, "write tracking is turned off");
+        source.scanMode("book", ScanMode.SCANNING, "write tracking failed (EIO); every epoch scans from now on");
+        assertEquals(List.of("book scanning write tracking failed (EIO); every epoch scans from now on = 1.0",
+                "cache scanning write tracking is turned off = 1.0"), scanModeSeries());
+    }
+
+    private List<String> scanModeSeries() {
+        GaugeSnapshot gauge = (GaugeSnapshot) metrics.registry().scrape(name -> name.equals("deltasync_scan_mode"))
+                .get(0);
+        return gauge.getDataPoints().stream().map(point -> point.getLabels().get("region") + " "
+                + point.getLabels().get("mode") + " " + point.getLabels().get("reason") + " = " + point.getValue())
+                .sorted().toList();
     }
 }
