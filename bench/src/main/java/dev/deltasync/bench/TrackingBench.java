@@ -2,10 +2,10 @@ package dev.deltasync.bench;
 
 import dev.deltasync.embed.Replicator;
 import dev.deltasync.embed.ReplicatorListener;
-import dev.deltasync.embed.Security;
 import dev.deltasync.sync.EpochReport;
 import dev.deltasync.sync.ExposedRegion;
 import dev.deltasync.sync.ScanMode;
+import dev.deltasync.sync.Security;
 import dev.deltasync.sync.ServerOptions;
 import dev.deltasync.sync.SyncListener;
 import dev.deltasync.sync.SyncServer;

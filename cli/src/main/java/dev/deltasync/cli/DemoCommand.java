@@ -1,12 +1,10 @@
 package dev.deltasync.cli;
 
-import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.peer.Identity;
-import dev.deltasync.peer.PeerTrust;
-import dev.deltasync.mux.tls.TlsSettings;
 import dev.deltasync.sync.EpochReport;
 import dev.deltasync.sync.ExposedRegion;
 import dev.deltasync.sync.JobResult;
+import dev.deltasync.sync.Security;
 import dev.deltasync.sync.ServerOptions;
 import dev.deltasync.sync.SyncClient;
 import dev.deltasync.sync.SyncJob;
@@ -115,15 +113,13 @@ final class DemoCommand extends Command {
         // Real TLS 1.3 with mutual pinning, as serve/pull would use it, on identities that live only in memory.
         Identity serverIdentity = Identity.newSelfSigned();
         Identity clientIdentity = Identity.newSelfSigned();
-        MuxConfig serverMux = MuxConfig.defaults().withTls(new TlsSettings(serverIdentity,
-                PeerTrust.pinned(Set.of(clientIdentity.fingerprint()))));
-        MuxConfig clientMux = MuxConfig.defaults().withTls(new TlsSettings(clientIdentity,
-                PeerTrust.pinned(Set.of(serverIdentity.fingerprint()))));
+        Security serverSecurity = Security.tls(serverIdentity, Set.of(clientIdentity.fingerprint()));
+        Security clientSecurity = Security.tls(clientIdentity, Set.of(serverIdentity.fingerprint()));
         ServerOptions serverOptions = new ServerOptions(interval, ServerOptions.defaults().compression(),
-                ServerOptions.defaults().scanThreads(), serverMux);
+                ServerOptions.defaults().scanThreads(), serverSecurity);
         try (SyncServer server = SyncServer.start("127.0.0.1", 0, List.of(new ExposedRegion("demo", source, true)),
                 serverOptions, SyncListener.SILENT);
-             SyncClient client = SyncClient.connect("127.0.0.1", server.port(), clientMux);
+             SyncClient client = SyncClient.connect("127.0.0.1", server.port(), clientSecurity);
              ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             io.out().printf("serving it on 127.0.0.1:%d; pulling it into a replica, scanning every %d ms%n",
                     server.port(), interval.toMillis());

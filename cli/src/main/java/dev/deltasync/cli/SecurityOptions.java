@@ -1,10 +1,9 @@
 package dev.deltasync.cli;
 
-import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.peer.Fingerprint;
 import dev.deltasync.peer.Identity;
 import dev.deltasync.peer.PeerTrust;
-import dev.deltasync.mux.tls.TlsSettings;
+import dev.deltasync.sync.Security;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -74,7 +73,7 @@ final class SecurityOptions {
      *
      * @param extraPins fingerprints trusted besides --peer-fingerprint (serve: those named in --allow)
      */
-    static MuxConfig configure(CommandLine line, Io io, Set<Fingerprint> extraPins, String noTrust) {
+    static Security configure(CommandLine line, Io io, Set<Fingerprint> extraPins, String noTrust) {
         if (line.hasOption(INSECURE)) {
             for (String option : List.of(IDENTITY.getLongOpt(), CA.getLongOpt(), PEER_FINGERPRINT)) {
                 if (line.hasOption(option)) {
@@ -83,7 +82,7 @@ final class SecurityOptions {
                 }
             }
             io.err().println(INSECURE_WARNING);
-            return MuxConfig.defaults();
+            return Security.insecure();
         }
         Identity identity = loadIdentity(line);
         Set<Fingerprint> pins = new LinkedHashSet<>(extraPins);
@@ -107,7 +106,7 @@ final class SecurityOptions {
             throw CliException.usage(noTrust);
         }
         try {
-            return MuxConfig.defaults().withTls(new TlsSettings(identity, trust));
+            return Security.tls(identity, trust);
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
@@ -132,13 +131,7 @@ final class SecurityOptions {
     }
 
     /** One line for the start-up banner. */
-    static String describe(MuxConfig config) {
-        if (config.plaintext()) {
-            return "plaintext (--insecure)";
-        }
-        PeerTrust trust = config.tls().trust();
-        return "TLS 1.3, identity " + config.tls().identity().fingerprint() + ", " + trust.pins().size()
-                + " pinned peer(s)" + (trust.authorities().isEmpty() ? "" : ", " + trust.authorities().size()
-                + " CA certificate(s)");
+    static String describe(Security security) {
+        return security.plaintext() ? "plaintext (--insecure)" : security.toString();
     }
 }

@@ -1,10 +1,10 @@
 package dev.deltasync.cli;
 
-import dev.deltasync.mux.MuxConfig;
-import dev.deltasync.mux.Transport;
 import dev.deltasync.peer.Fingerprint;
 import dev.deltasync.sync.ExposedRegion;
+import dev.deltasync.sync.Networking;
 import dev.deltasync.sync.RateLimit;
+import dev.deltasync.sync.Security;
 import dev.deltasync.sync.ServerOptions;
 import dev.deltasync.sync.SyncListener;
 import dev.deltasync.sync.SyncServer;
@@ -122,7 +122,7 @@ final class ServeCommand extends Command {
         regions = RegionChecks.checked(regions, followSymlinks);
         Set<Fingerprint> granted = new LinkedHashSet<>();
         grants.forEach(g -> granted.add(g.peer()));
-        MuxConfig mux = SecurityOptions.configure(line, io, granted, "no client could connect: pin clients with"
+        Security security = SecurityOptions.configure(line, io, granted, "no client could connect: pin clients with"
                 + " --peer-fingerprint FP or --allow NAME=pull:FP (a client's fingerprint is what its 'deltasync keygen'"
                 + " printed), or trust a CA with --ca FILE");
         RemoteAddress listen = RemoteAddress.parseListen(line.getOptionValue(LISTEN, "127.0.0.1:7070"));
@@ -130,7 +130,7 @@ final class ServeCommand extends Command {
         Compression compression = valueOr(line, COMPRESS, text -> orUsageError(() -> Compression.parse(text)),
                 defaults.compression());
         ServerOptions options = new ServerOptions(valueOr(line, INTERVAL, Durations::interval, defaults.interval()),
-                compression, Threads.parse(line.getOptionValue(THREADS)), mux, Rates.parse(line, MAX_RATE));
+                compression, Threads.parse(line.getOptionValue(THREADS)), security, Rates.parse(line, MAX_RATE));
         LogLines lines = LogLines.of(line, io, System.getenv());
         SyncListener log = new ServeLog(lines);
         MetricsOption metrics = MetricsOption.start(line);
@@ -142,9 +142,9 @@ final class ServeCommand extends Command {
             throw new CliException(ExitCode.FAILURE, e.getMessage(), e);
         }
         io.err().printf("deltasync serve: listening on %s (%s transport), %d region(s):%n",
-                listen.host() + ":" + server.port(), Transport.best().name().toLowerCase(), regions.size());
+                listen.host() + ":" + server.port(), Networking.transport(), regions.size());
         regions.forEach(r -> io.err().printf("  %s = %s (%s)%n", r.name(), r.path(), RegionSpec.describeAccess(r)));
-        io.err().println("  security: " + SecurityOptions.describe(mux));
+        io.err().println("  security: " + SecurityOptions.describe(security));
         metrics.url().ifPresent(url -> io.err().println("  metrics: " + url));
         if (options.rateLimit() != RateLimit.UNLIMITED) {
             io.err().println("  max rate: " + Sizes.format(options.rateLimit().bytesPerSecond()) + "/s, shared by all streams");

@@ -1,6 +1,6 @@
 package dev.deltasync.cli;
 
-import dev.deltasync.mux.ConnectFailure;
+import dev.deltasync.peer.ConnectFailure;
 import dev.deltasync.sync.ConnectionEvent;
 import dev.deltasync.sync.StreamEvent;
 import dev.deltasync.sync.SyncListener;

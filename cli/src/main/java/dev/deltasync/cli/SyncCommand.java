@@ -1,9 +1,9 @@
 package dev.deltasync.cli;
 
 import dev.deltasync.hashing.HashAlgorithm;
-import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.sync.Follower;
 import dev.deltasync.sync.JobResult;
+import dev.deltasync.sync.Security;
 import dev.deltasync.sync.SyncClient;
 import dev.deltasync.sync.SyncException;
 import dev.deltasync.sync.SyncJob;
@@ -103,7 +103,7 @@ abstract class SyncCommand extends Command {
             jobs.add(new SyncJob(direction(), local, remote.region()));
         }
         SyncOptions options = withOwnOptions(options(line, push), line);
-        MuxConfig mux = SecurityOptions.configure(line, io, Set.of(), "cannot authenticate the server: pass"
+        Security security = SecurityOptions.configure(line, io, Set.of(), "cannot authenticate the server: pass"
                 + " --peer-fingerprint FP (the server's; its 'deltasync keygen' and 'deltasync serve' print it) or"
                 + " --ca FILE, or use --insecure against a plaintext server");
         boolean json = line.hasOption(JSON);
@@ -118,8 +118,8 @@ abstract class SyncCommand extends Command {
             metrics.url().ifPresent(url -> log.event("metrics on " + url));
             SyncListener events = metrics.around(listener, server.hostPort());
             results = options.once()
-                    ? once(server, mux, jobs, options, events, signals)
-                    : follow(server, mux, jobs, options, events, signals);
+                    ? once(server, security, jobs, options, events, signals)
+                    : follow(server, security, jobs, options, events, signals);
             stoppedBy = signals.received();
         }
         listener.done();
@@ -146,11 +146,11 @@ abstract class SyncCommand extends Command {
      * Converge and verify over one connection; any failure is final. A signal ends the streams (GOAWAY NO_ERROR)
      * and the jobs with what they had done.
      */
-    private static List<JobResult> once(RemoteAddress server, MuxConfig mux, List<SyncJob> jobs, SyncOptions options,
+    private static List<JobResult> once(RemoteAddress server, Security security, List<SyncJob> jobs, SyncOptions options,
                                         SyncListener listener, Signals signals) throws InterruptedException {
         SyncClient client;
         try {
-            client = SyncClient.connect(server.host(), server.port(), mux);
+            client = SyncClient.connect(server.host(), server.port(), security);
         } catch (SyncException e) {
             throw new CliException(Outcomes.exitCodeOf(e), ConnectHints.clientLine(e), e);
         }
@@ -161,9 +161,9 @@ abstract class SyncCommand extends Command {
     }
 
     /** Keep following until a signal stops it, reconnecting when the server goes away. */
-    private static List<JobResult> follow(RemoteAddress server, MuxConfig mux, List<SyncJob> jobs, SyncOptions options,
+    private static List<JobResult> follow(RemoteAddress server, Security security, List<SyncJob> jobs, SyncOptions options,
                                           SyncListener listener, Signals signals) throws InterruptedException {
-        Follower follower = new Follower(server.host(), server.port(), mux, options, listener,
+        Follower follower = new Follower(server.host(), server.port(), security, options, listener,
                 FIRST_RECONNECT_DELAY, MAX_RECONNECT_DELAY);
         signals.whenStopped(follower::stop);
         return follower.run(jobs);

@@ -1,9 +1,7 @@
 package dev.deltasync.cli;
 
-import dev.deltasync.mux.Transport;
-import dev.deltasync.mux.tls.TlsEngine;
+import dev.deltasync.sync.Networking;
 import java.util.List;
-import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
@@ -55,8 +53,8 @@ final class VersionCommand extends Command {
         io.out().println("commit    " + build.commit());
         io.out().println("java      " + Runtime.version() + " (" + System.getProperty("java.vendor") + ") at "
                 + System.getProperty("java.home"));
-        io.out().println("transport " + Transport.best().name().toLowerCase(Locale.ROOT));
-        io.out().println("tls       " + TlsEngine.chosen().description());
+        io.out().println("transport " + Networking.transport());
+        io.out().println("tls       " + Networking.tlsEngine());
         return ExitCode.OK;
     }
 }

@@ -1,6 +1,7 @@
 package dev.deltasync.embed;
 
 import dev.deltasync.sync.ExposedRegion;
+import dev.deltasync.sync.Security;
 import dev.deltasync.sync.ServerOptions;
 import dev.deltasync.sync.SyncServer;
 import java.io.IOException;
@@ -70,7 +71,7 @@ public final class Replica implements AutoCloseable {
             }
             ServerOptions defaults = ServerOptions.defaults();
             ServerOptions options = new ServerOptions(defaults.interval(), defaults.compression(),
-                    defaults.scanThreads(), security.mux(), defaults.rateLimit(), defaults.reverifyEvery(),
+                    defaults.scanThreads(), security, defaults.rateLimit(), defaults.reverifyEvery(),
                     defaults.limits());
             return new Replica(SyncServer.start(address.host(), address.port(),
                     List.of(new ExposedRegion(region, file, false)), options, new ListenerBridge(listener)));

@@ -8,6 +8,7 @@ import dev.deltasync.sync.EpochPacer;
 import dev.deltasync.sync.Follower;
 import dev.deltasync.sync.JobResult;
 import dev.deltasync.sync.ScanMode;
+import dev.deltasync.sync.Security;
 import dev.deltasync.sync.SourceTracking;
 import dev.deltasync.sync.SyncException;
 import dev.deltasync.sync.SyncJob;
@@ -245,7 +246,7 @@ public final class Replicator implements AutoCloseable {
             SyncOptions defaults = SyncOptions.defaults();
             SyncOptions options = new SyncOptions(defaults.chunkSize(), hash, defaults.compression(), interval, false,
                     false, scanThreads);
-            Follower follower = new Follower(server.host(), server.port(), security.mux(), options, events,
+            Follower follower = new Follower(server.host(), server.port(), security, options, events,
                     FIRST_RETRY, MAX_RETRY);
             Replicator replicator = new Replicator(region, tracking, pacer, follower, job);
             replicator.thread.start();

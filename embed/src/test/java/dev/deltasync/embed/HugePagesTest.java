@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.sync.EpochReport;
 import dev.deltasync.sync.ScanMode;
+import dev.deltasync.sync.Security;
 import dev.deltasync.sync.SyncStats;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

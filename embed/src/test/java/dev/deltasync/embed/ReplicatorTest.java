@@ -11,6 +11,7 @@ import dev.deltasync.metrics.SyncMetrics;
 import dev.deltasync.peer.Identity;
 import dev.deltasync.sync.EpochReport;
 import dev.deltasync.sync.ScanMode;
+import dev.deltasync.sync.Security;
 import dev.deltasync.sync.SyncException;
 import dev.deltasync.sync.region.MappedRegion;
 import java.io.IOException;

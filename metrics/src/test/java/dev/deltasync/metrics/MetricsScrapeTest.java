@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.deltasync.hashing.HashAlgorithm;
-import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.sync.ExposedRegion;
 import dev.deltasync.sync.Follower;
 import dev.deltasync.sync.JobResult;
+import dev.deltasync.sync.Security;
 import dev.deltasync.sync.ServerOptions;
 import dev.deltasync.sync.SyncClient;
 import dev.deltasync.sync.SyncException;
@@ -96,7 +96,7 @@ class MetricsScrapeTest {
         server = startServer(port, regions);
         serverEndpoint = MetricsEndpoint.start(InetAddress.getLoopbackAddress(), 0, serverMetrics);
         clientEndpoint = MetricsEndpoint.start(InetAddress.getLoopbackAddress(), 0, clientMetrics);
-        follower = new Follower("127.0.0.1", port, MuxConfig.defaults(), FOLLOW,
+        follower = new Follower("127.0.0.1", port, Security.insecure(), FOLLOW,
                 clientMetrics.recording(SyncListener.SILENT, peer), Duration.ofMillis(100), Duration.ofMillis(400));
         CompletableFuture<List<JobResult>> running = CompletableFuture.supplyAsync(() -> {
             try {
@@ -153,7 +153,7 @@ class MetricsScrapeTest {
         assertEquals(1, reconnected.value("deltasync_connected_peers", Map.of()), reconnected.text);
         assertTrue(reconnected.sum("deltasync_disconnects_total", Map.of("peer", peer)) >= 1, reconnected.text);
 
-        try (SyncClient stranger = SyncClient.connect("127.0.0.1", port, MuxConfig.defaults())) {
+        try (SyncClient stranger = SyncClient.connect("127.0.0.1", port, Security.insecure())) {
             assertThrows(SyncException.class, () -> stranger.run(
                     new SyncJob(SyncJob.Direction.PULL, dir.resolve("other.bin"), "nope"), FOLLOW,
                     SyncListener.SILENT));
@@ -166,7 +166,7 @@ class MetricsScrapeTest {
 
     private SyncServer startServer(int port, List<ExposedRegion> regions) throws Exception {
         return SyncServer.start("127.0.0.1", port, regions, new ServerOptions(Duration.ofMillis(100),
-                Compression.ZSTD_DEFAULT, 1, MuxConfig.defaults()), serverMetrics.recording(SyncListener.SILENT, null));
+                Compression.ZSTD_DEFAULT, 1, Security.insecure()), serverMetrics.recording(SyncListener.SILENT, null));
     }
 
     /** Scrapes {@code endpoint} until {@code condition} holds of what it serves. */

@@ -1,5 +1,6 @@
 package dev.deltasync.mux;
 
+import dev.deltasync.peer.ConnectFailure;
 import java.util.function.Consumer;
 
 /**

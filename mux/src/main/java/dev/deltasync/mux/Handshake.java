@@ -1,5 +1,6 @@
 package dev.deltasync.mux;
 
+import dev.deltasync.peer.ConnectFailure;
 import dev.deltasync.peer.Fingerprint;
 import dev.deltasync.mux.tls.TlsSettings;
 import dev.deltasync.protocol.ErrorCode;

@@ -1,5 +1,6 @@
 package dev.deltasync.mux;
 
+import dev.deltasync.peer.ConnectFailure;
 import dev.deltasync.protocol.ErrorCode;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;

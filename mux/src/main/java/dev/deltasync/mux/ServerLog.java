@@ -1,5 +1,6 @@
 package dev.deltasync.mux;
 
+import dev.deltasync.peer.ConnectFailure;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;

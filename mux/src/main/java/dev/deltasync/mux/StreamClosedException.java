@@ -1,5 +1,6 @@
 package dev.deltasync.mux;
 
+import dev.deltasync.peer.ConnectFailure;
 import dev.deltasync.protocol.ErrorCode;
 import java.io.IOException;
 import java.util.Optional;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deltasync.peer.ConnectFailure;
 import dev.deltasync.peer.Identity;
 import dev.deltasync.peer.PeerTrust;
 import dev.deltasync.mux.tls.TlsSettings;

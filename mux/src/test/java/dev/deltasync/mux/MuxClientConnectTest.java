@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deltasync.peer.ConnectFailure;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;

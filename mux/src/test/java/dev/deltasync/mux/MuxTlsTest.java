@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.hashing.HashAlgorithm;
+import dev.deltasync.peer.ConnectFailure;
 import dev.deltasync.peer.Fingerprint;
 import dev.deltasync.peer.Identity;
 import dev.deltasync.peer.PeerTrust;

@@ -3,6 +3,7 @@ package dev.deltasync.mux;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deltasync.peer.ConnectFailure;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.FrameCodec;
 import dev.deltasync.protocol.GoAway;

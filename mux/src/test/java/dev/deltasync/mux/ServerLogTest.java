@@ -3,6 +3,7 @@ package dev.deltasync.mux;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deltasync.peer.ConnectFailure;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,5 @@
 package dev.deltasync.sync;
 
-import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.mux.Peer;
 import dev.deltasync.protocol.ErrorCode;
 import java.time.Duration;
@@ -21,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Follower {
     private final String host;
     private final int port;
-    private final MuxConfig mux;
+    private final Security security;
     private final SyncOptions options;
     private final SyncListener listener;
     private final Duration firstDelay;
@@ -33,11 +32,11 @@ public final class Follower {
     /**
      * @param firstDelay the wait before the first reconnect; it doubles per failed attempt up to {@code maxDelay}
      */
-    public Follower(String host, int port, MuxConfig mux, SyncOptions options, SyncListener listener,
+    public Follower(String host, int port, Security security, SyncOptions options, SyncListener listener,
                     Duration firstDelay, Duration maxDelay) {
         this.host = host;
         this.port = port;
-        this.mux = mux;
+        this.security = security;
         this.options = options;
         this.listener = listener;
         this.firstDelay = firstDelay;
@@ -60,7 +59,7 @@ public final class Follower {
         while (!active.isEmpty() && !stopped.get()) {
             Optional<SyncException> failure = Optional.empty();
             VerifiedCounter counter = new VerifiedCounter(listener);
-            try (SyncClient client = SyncClient.connect(host, port, mux)) {
+            try (SyncClient client = SyncClient.connect(host, port, security)) {
                 current = client;
                 if (stopped.get()) {
                     break;

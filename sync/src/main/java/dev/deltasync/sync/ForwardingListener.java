@@ -1,6 +1,6 @@
 package dev.deltasync.sync;
 
-import dev.deltasync.mux.ConnectFailure;
+import dev.deltasync.peer.ConnectFailure;
 
 /** Passes every event on to {@code next}; subclasses override what they also want to see. */
 public abstract class ForwardingListener implements SyncListener {

@@ -1,15 +1,14 @@
 package dev.deltasync.sync;
 
-import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.sync.codec.Compression;
 import java.time.Duration;
 
 /**
- * How a server behaves as a source for pullers (its scan interval and compression), what its
- * connections advertise, the rate all its streams share, how often a region pushed into it is
+ * How a server behaves as a source for pullers (its scan interval and compression), how its
+ * connections are secured, the rate all its streams share, how often a region pushed into it is
  * re-hashed in the background ({@link SyncOptions#reverifyEvery()}), and what all its streams may hold together.
  */
-public record ServerOptions(Duration interval, Compression compression, int scanThreads, MuxConfig mux,
+public record ServerOptions(Duration interval, Compression compression, int scanThreads, Security security,
                             RateLimit rateLimit, Duration reverifyEvery, StreamLimits limits) {
     public ServerOptions {
         if (reverifyEvery.isNegative()) {
@@ -18,27 +17,27 @@ public record ServerOptions(Duration interval, Compression compression, int scan
     }
 
     /** Options with the default re-verification period. */
-    public ServerOptions(Duration interval, Compression compression, int scanThreads, MuxConfig mux,
+    public ServerOptions(Duration interval, Compression compression, int scanThreads, Security security,
                          RateLimit rateLimit) {
-        this(interval, compression, scanThreads, mux, rateLimit, SyncOptions.DEFAULT_REVERIFY_EVERY,
+        this(interval, compression, scanThreads, security, rateLimit, SyncOptions.DEFAULT_REVERIFY_EVERY,
                 StreamLimits.defaults());
     }
 
     /** Options without a rate cap. */
-    public ServerOptions(Duration interval, Compression compression, int scanThreads, MuxConfig mux) {
-        this(interval, compression, scanThreads, mux, RateLimit.UNLIMITED);
+    public ServerOptions(Duration interval, Compression compression, int scanThreads, Security security) {
+        this(interval, compression, scanThreads, security, RateLimit.UNLIMITED);
     }
 
     public static ServerOptions defaults() {
         return new ServerOptions(Duration.ofSeconds(1), Compression.ZSTD_DEFAULT,
-                Runtime.getRuntime().availableProcessors(), MuxConfig.defaults());
+                Runtime.getRuntime().availableProcessors(), Security.insecure());
     }
 
     public ServerOptions withReverifyEvery(Duration reverifyEvery) {
-        return new ServerOptions(interval, compression, scanThreads, mux, rateLimit, reverifyEvery, limits);
+        return new ServerOptions(interval, compression, scanThreads, security, rateLimit, reverifyEvery, limits);
     }
 
     public ServerOptions withLimits(StreamLimits limits) {
-        return new ServerOptions(interval, compression, scanThreads, mux, rateLimit, reverifyEvery, limits);
+        return new ServerOptions(interval, compression, scanThreads, security, rateLimit, reverifyEvery, limits);
     }
 }

@@ -1,7 +1,6 @@
 package dev.deltasync.sync;
 
 import dev.deltasync.mux.MuxClient;
-import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.mux.MuxSession;
 import dev.deltasync.mux.MuxStream;
 import dev.deltasync.mux.Peer;
@@ -41,9 +40,9 @@ public final class SyncClient implements AutoCloseable {
      * UNSUPPORTED_VERSION) or CANCEL, and, when the connection never got as far as both HELLOs, its
      * {@link SyncException#connectFailure()}; final ones (a certificate refused) are not retryable.
      */
-    public static SyncClient connect(String host, int port, MuxConfig config) throws SyncException, InterruptedException {
+    public static SyncClient connect(String host, int port, Security security) throws SyncException, InterruptedException {
         try {
-            return new SyncClient(MuxClient.connect(host, port, config), Peer.address(host, port));
+            return new SyncClient(MuxClient.connect(host, port, security.mux()), Peer.address(host, port));
         } catch (StreamClosedException e) {
             throw e.connectFailure()
                     .map(failure -> SyncException.connectFailed(e.errorCode(), e.getMessage(), failure, e))

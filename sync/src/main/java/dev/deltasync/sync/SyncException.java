@@ -1,6 +1,6 @@
 package dev.deltasync.sync;
 
-import dev.deltasync.mux.ConnectFailure;
+import dev.deltasync.peer.ConnectFailure;
 import dev.deltasync.protocol.ErrorCode;
 import java.util.Optional;
 

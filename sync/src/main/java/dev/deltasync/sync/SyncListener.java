@@ -1,6 +1,6 @@
 package dev.deltasync.sync;
 
-import dev.deltasync.mux.ConnectFailure;
+import dev.deltasync.peer.ConnectFailure;
 
 /** What the engine reports while it works; the CLI turns these into progress bars, stats and log lines. */
 public interface SyncListener {

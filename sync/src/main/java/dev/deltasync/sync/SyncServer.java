@@ -1,7 +1,7 @@
 package dev.deltasync.sync;
 
 import dev.deltasync.hashing.HashAlgorithm;
-import dev.deltasync.mux.ConnectFailure;
+import dev.deltasync.peer.ConnectFailure;
 import dev.deltasync.mux.ConnectionLog;
 import dev.deltasync.mux.MuxServer;
 import dev.deltasync.mux.MuxStream;
@@ -56,7 +56,7 @@ public final class SyncServer implements AutoCloseable {
             }
         }
         StreamServer streams = new StreamServer(Map.copyOf(byName), options, listener);
-        return new SyncServer(MuxServer.start(host, port, options.mux(), streams::serve, connectionLog(listener)),
+        return new SyncServer(MuxServer.start(host, port, options.security().mux(), streams::serve, connectionLog(listener)),
                 streams);
     }
 
@@ -226,7 +226,7 @@ public final class SyncServer implements AutoCloseable {
         private SyncOutcome receivePush(Open open, ExposedRegion region, HashAlgorithm hash, StreamChannel channel,
                                         SyncStats stats, SyncListener events)
                 throws SyncException, InterruptedException {
-            checkChunkSize(open.chunkSize(), open.regionSize(), options.mux().maxFramePayload(), channel);
+            checkChunkSize(open.chunkSize(), open.regionSize(), options.security().mux().maxFramePayload(), channel);
             StreamParameters parameters = new StreamParameters(hash, open.chunkSize(), open.regionSize());
             // The replica's table and the copy it sends, and one chunk to decompress into.
             try (Admission.Ticket ticket = admit(channel, 2 * parameters.tableBytes() + open.chunkSize())) {

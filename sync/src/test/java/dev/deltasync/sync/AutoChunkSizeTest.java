@@ -3,7 +3,6 @@ package dev.deltasync.sync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.sync.SyncJob.Direction;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +41,7 @@ class AutoChunkSizeTest {
         Path pulled = dir.resolve("pulled.bin");
         try (SyncServer server = SyncServer.start("127.0.0.1", 0, List.of(new ExposedRegion("in", pushed, false),
                 new ExposedRegion("out", source, true)), ServerOptions.defaults(), SyncListener.SILENT);
-             SyncClient client = SyncClient.connect("127.0.0.1", server.port(), MuxConfig.defaults())) {
+             SyncClient client = SyncClient.connect("127.0.0.1", server.port(), Security.insecure())) {
             SyncOptions once = SyncOptions.defaults().once(true);
             assertTrue(client.run(new SyncJob(Direction.PUSH, source, "in"), once, SyncListener.SILENT).verified());
             assertTrue(client.run(new SyncJob(Direction.PULL, pulled, "out"), once, SyncListener.SILENT).verified());

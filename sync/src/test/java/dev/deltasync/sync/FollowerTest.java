@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.hashing.HashAlgorithm;
-import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.peer.Identity;
-import dev.deltasync.peer.PeerTrust;
-import dev.deltasync.mux.tls.TlsSettings;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.sync.SyncJob.Direction;
 import dev.deltasync.sync.codec.Compression;
@@ -83,7 +80,7 @@ class FollowerTest {
         List<ExposedRegion> regions = List.of(new ExposedRegion("vm", replica, false));
         int port = freePort();
         Log log = new Log();
-        Follower follower = new Follower("127.0.0.1", port, MuxConfig.defaults(), FOLLOW, log,
+        Follower follower = new Follower("127.0.0.1", port, Security.insecure(), FOLLOW, log,
                 Duration.ofMillis(100), Duration.ofMillis(400));
         try (SyncServer first = SyncServer.start("127.0.0.1", port, regions, ServerOptions.defaults(), SyncListener.SILENT)) {
             CompletableFuture<List<JobResult>> running = runInBackground(follower, new SyncJob(Direction.PUSH, source, "vm"));
@@ -133,7 +130,7 @@ class FollowerTest {
         List<ExposedRegion> regions = List.of(new ExposedRegion("s", served, true));
         int port = freePort();
         Log log = new Log();
-        Follower follower = new Follower("127.0.0.1", port, MuxConfig.defaults(), FOLLOW, log,
+        Follower follower = new Follower("127.0.0.1", port, Security.insecure(), FOLLOW, log,
                 Duration.ofMillis(100), Duration.ofMillis(400));
         CompletableFuture<List<JobResult>> running;
         try (SyncServer server = SyncServer.start("127.0.0.1", port, regions, ServerOptions.defaults(),
@@ -158,10 +155,8 @@ class FollowerTest {
         Identity server = Identity.newSelfSigned();
         Identity client = Identity.newSelfSigned();
         Identity stranger = Identity.newSelfSigned();
-        MuxConfig serverTls = MuxConfig.defaults().withTls(new TlsSettings(server,
-                PeerTrust.pinned(Set.of(client.fingerprint()))));
-        MuxConfig clientPinsSomeoneElse = MuxConfig.defaults().withTls(new TlsSettings(client,
-                PeerTrust.pinned(Set.of(stranger.fingerprint()))));
+        Security serverTls = Security.tls(server, Set.of(client.fingerprint()));
+        Security clientPinsSomeoneElse = Security.tls(client, Set.of(stranger.fingerprint()));
         Path source = Files.write(dir.resolve("source.bin"), new byte[65536]);
         try (SyncServer running = SyncServer.start("127.0.0.1", 0,
                 List.of(new ExposedRegion("vm", dir.resolve("replica.bin"), false)),
@@ -184,7 +179,7 @@ class FollowerTest {
         try (SyncServer server = SyncServer.start("127.0.0.1", 0, List.of(new ExposedRegion("ro", source, true)),
                 ServerOptions.defaults(), SyncListener.SILENT)) {
             Log log = new Log();
-            Follower follower = new Follower("127.0.0.1", server.port(), MuxConfig.defaults(), FOLLOW, log,
+            Follower follower = new Follower("127.0.0.1", server.port(), Security.insecure(), FOLLOW, log,
                     Duration.ofMillis(100), Duration.ofMillis(400));
             List<JobResult> results = follower.run(List.of(new SyncJob(Direction.PUSH, source, "ro")));
             assertEquals(ErrorCode.READ_ONLY, results.getFirst().failure().code());

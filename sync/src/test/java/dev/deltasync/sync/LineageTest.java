@@ -107,14 +107,14 @@ class LineageTest extends LoopbackFixture {
         Path source = randomFile("source.bin", 16 * 4096, 5);
         Path replica = dir.resolve("replica.bin");
         List<ExposedRegion> regions = List.of(new ExposedRegion("vm", source, true));
-        ServerOptions fast = new ServerOptions(Duration.ofMillis(50), Compression.ZSTD_DEFAULT, 1, MuxConfig.defaults());
+        ServerOptions fast = new ServerOptions(Duration.ofMillis(50), Compression.ZSTD_DEFAULT, 1, Security.insecure());
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
         SyncOptions follow = new SyncOptions(Constants.CHUNK_SIZE_CHOSEN_BY_SOURCE, HashAlgorithm.XXH3_128,
                 Compression.ZSTD_DEFAULT, Duration.ofMillis(50), false, false, 1);
-        Follower follower = new Follower("127.0.0.1", port, MuxConfig.defaults(), follow, recorder,
+        Follower follower = new Follower("127.0.0.1", port, Security.insecure(), follow, recorder,
                 Duration.ofMillis(50), Duration.ofMillis(200));
         CompletableFuture<List<JobResult>> running;
         long beforeRestart;
@@ -150,16 +150,16 @@ class LineageTest extends LoopbackFixture {
 
     @Test
     void aClientThatSpeaksOnlyVersionOneIsServedAsVersionOne() throws Exception {
-        assertVersionOne(MuxConfig.defaults(), MuxConfig.defaults().withMaxVersion(1));
+        assertVersionOne(Security.insecure(), Security.tuned(MuxConfig.defaults().withMaxVersion(1)));
     }
 
     @Test
     void aServerThatSpeaksOnlyVersionOneIsUsedAsVersionOne() throws Exception {
-        assertVersionOne(MuxConfig.defaults().withMaxVersion(1), MuxConfig.defaults());
+        assertVersionOne(Security.tuned(MuxConfig.defaults().withMaxVersion(1)), Security.insecure());
     }
 
     /** Twice each way: v1 numbers epochs from 1 on every stream, and no lineage is recorded. */
-    private void assertVersionOne(MuxConfig serverMux, MuxConfig clientMux) throws Exception {
+    private void assertVersionOne(Security serverMux, Security clientMux) throws Exception {
         Path source = randomFile("source.bin", 6 * 4096, 6);
         Path pulled = dir.resolve("pulled.bin");
         Path pushed = dir.resolve("pushed.bin");

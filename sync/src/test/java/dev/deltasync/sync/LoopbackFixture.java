@@ -1,6 +1,5 @@
 package dev.deltasync.sync;
 
-import dev.deltasync.mux.MuxConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +28,7 @@ abstract class LoopbackFixture {
 
     void serve(ExposedRegion... regions) throws Exception {
         server = SyncServer.start("127.0.0.1", 0, List.of(regions), ServerOptions.defaults(), SyncListener.SILENT);
-        client = SyncClient.connect("127.0.0.1", server.port(), MuxConfig.defaults());
+        client = SyncClient.connect("127.0.0.1", server.port(), Security.insecure());
     }
 
     Path randomFile(String name, long size, long seed) throws IOException {

@@ -31,7 +31,7 @@ class OpenByTheClientTest {
                  seen.complete((Open) stream.receive());
                  stream.reset(ErrorCode.UNKNOWN_REGION, "scripted");
              });
-             SyncClient client = SyncClient.connect("127.0.0.1", server.port(), MuxConfig.defaults())) {
+             SyncClient client = SyncClient.connect("127.0.0.1", server.port(), Security.insecure())) {
             SyncJob job = new SyncJob(SyncJob.Direction.PULL, dir.resolve("missing.bin"), "r");
             assertThrows(SyncException.class, () -> client.run(job, SyncOptions.defaults().once(true),
                     SyncListener.SILENT));
@@ -55,7 +55,7 @@ class OpenByTheClientTest {
                      resetCode.complete(e.code());
                  }
              });
-             SyncClient client = SyncClient.connect("127.0.0.1", server.port(), MuxConfig.defaults())) {
+             SyncClient client = SyncClient.connect("127.0.0.1", server.port(), Security.insecure())) {
             Path source = java.nio.file.Files.write(dir.resolve("source.bin"), new byte[3 * 4096]);
             SyncJob job = new SyncJob(SyncJob.Direction.PUSH, source, "r");
             SyncException e = assertThrows(SyncException.class, () -> client.run(job,

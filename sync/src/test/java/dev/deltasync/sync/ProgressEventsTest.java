@@ -3,7 +3,6 @@ package dev.deltasync.sync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.sync.SyncJob.Direction;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +64,7 @@ class ProgressEventsTest {
         Recorder events = new Recorder();
         try (SyncServer server = SyncServer.start("127.0.0.1", 0, List.of(new ExposedRegion("in", dir.resolve("r.bin"),
                 false)), ServerOptions.defaults(), SyncListener.SILENT);
-             SyncClient client = SyncClient.connect("127.0.0.1", server.port(), MuxConfig.defaults())) {
+             SyncClient client = SyncClient.connect("127.0.0.1", server.port(), Security.insecure())) {
             assertTrue(client.run(new SyncJob(Direction.PUSH, source, "in"), SyncOptions.defaults().once(true),
                     events).verified());
         }
@@ -84,7 +83,7 @@ class ProgressEventsTest {
         Recorder events = new Recorder();
         try (SyncServer server = SyncServer.start("127.0.0.1", 0, List.of(new ExposedRegion("out", source, true)),
                 ServerOptions.defaults(), SyncListener.SILENT);
-             SyncClient client = SyncClient.connect("127.0.0.1", server.port(), MuxConfig.defaults())) {
+             SyncClient client = SyncClient.connect("127.0.0.1", server.port(), Security.insecure())) {
             assertTrue(client.run(new SyncJob(Direction.PULL, replica, "out"), SyncOptions.defaults().once(true),
                     events).verified());
         }

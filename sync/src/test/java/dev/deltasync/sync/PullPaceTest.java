@@ -3,7 +3,6 @@ package dev.deltasync.sync;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.hashing.HashAlgorithm;
-import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.sync.SyncJob.Direction;
 import dev.deltasync.sync.codec.Compression;
 import java.nio.ByteBuffer;
@@ -48,8 +47,8 @@ class PullPaceTest extends LoopbackFixture {
     private void assertPaced(Duration serverInterval, Duration asked, Duration pace) throws Exception {
         Path source = randomFile("source.bin", 16 * CHUNK, 1);
         server = SyncServer.start("127.0.0.1", 0, List.of(new ExposedRegion("vm", source, true)),
-                new ServerOptions(serverInterval, Compression.ZSTD_DEFAULT, 1, MuxConfig.defaults()), SyncListener.SILENT);
-        client = SyncClient.connect("127.0.0.1", server.port(), MuxConfig.defaults());
+                new ServerOptions(serverInterval, Compression.ZSTD_DEFAULT, 1, Security.insecure()), SyncListener.SILENT);
+        client = SyncClient.connect("127.0.0.1", server.port(), Security.insecure());
         List<Long> completed = new CopyOnWriteArrayList<>();
         Map<Long, long[]> writes = new ConcurrentHashMap<>(); // epoch -> when its first and last chunk were written
         SyncListener listener = new SyncListener() {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.hashing.HashAlgorithm;
-import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.sync.SyncJob.Direction;
 import dev.deltasync.sync.codec.Compression;
 import java.nio.file.Files;
@@ -43,9 +42,9 @@ class RateLimitTest extends LoopbackFixture {
         Path source = randomFile("source.bin", SIZE, 3);
         Path replica = dir.resolve("replica.bin");
         server = SyncServer.start("127.0.0.1", 0, List.of(new ExposedRegion("vm", source, true)),
-                new ServerOptions(Duration.ofSeconds(1), Compression.NONE, 1, MuxConfig.defaults(), RateLimit.of(RATE)),
+                new ServerOptions(Duration.ofSeconds(1), Compression.NONE, 1, Security.insecure(), RateLimit.of(RATE)),
                 SyncListener.SILENT);
-        client = SyncClient.connect("127.0.0.1", server.port(), MuxConfig.defaults());
+        client = SyncClient.connect("127.0.0.1", server.port(), Security.insecure());
         long millis = timed(() -> client.run(new SyncJob(Direction.PULL, replica, "vm"),
                 options(RateLimit.UNLIMITED), SyncListener.SILENT));
         assertCapHeld("pull from a server capped", millis, source, replica);

@@ -1,7 +1,7 @@
 package dev.deltasync.sync;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import dev.deltasync.mux.ConnectFailure;
+import dev.deltasync.peer.ConnectFailure;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,11 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.hashing.HashAlgorithm;
-import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.peer.Fingerprint;
 import dev.deltasync.peer.Identity;
 import dev.deltasync.peer.PeerTrust;
-import dev.deltasync.mux.tls.TlsSettings;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.sync.SyncJob.Direction;
 import dev.deltasync.sync.codec.Compression;
@@ -56,9 +54,9 @@ class SecureSyncTest {
         }
     }
 
-    private static MuxConfig tls(Identity identity, Identity... pinned) {
+    private static Security tls(Identity identity, Identity... pinned) {
         Set<Fingerprint> pins = Arrays.stream(pinned).map(Identity::fingerprint).collect(Collectors.toSet());
-        return MuxConfig.defaults().withTls(new TlsSettings(identity, PeerTrust.pinned(pins)));
+        return Security.tls(identity, PeerTrust.pinned(pins));
     }
 
     private void serve(ExposedRegion... regions) throws Exception {

@@ -101,7 +101,7 @@ class SparseSyncTest extends LoopbackFixture {
         MuxConfig zstdOnly = new MuxConfig(d.maxFramePayload(), d.maxStreams(), d.streamWindow(), d.connectionWindow(),
                 d.hashIds(), new byte[] {Constants.CODEC_ZSTD}, d.pingInterval(), d.idleTimeout(), d.handshakeTimeout(),
                 d.maxQueuedFrames()); // a v1 peer from before codec 2
-        client = SyncClient.connect("127.0.0.1", server.port(), zstdOnly);
+        client = SyncClient.connect("127.0.0.1", server.port(), Security.tuned(zstdOnly));
         SyncOutcome outcome = client.run(new SyncJob(Direction.PULL, replica, "vm"), once(), SyncListener.SILENT);
         assertTrue(outcome.verified());
         assertEquals(-1, Files.mismatch(source, replica));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.hashing.HashAlgorithm;
-import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.Frame;
@@ -14,6 +13,7 @@ import dev.deltasync.protocol.Open;
 import dev.deltasync.protocol.OpenOk;
 import dev.deltasync.protocol.Reset;
 import dev.deltasync.sync.ExposedRegion;
+import dev.deltasync.sync.Security;
 import dev.deltasync.sync.ServerOptions;
 import dev.deltasync.sync.StreamLimits;
 import dev.deltasync.sync.SyncClient;
@@ -179,7 +179,7 @@ class OpenAmplificationTest extends ServerFixture {
         SyncOptions options = new SyncOptions(chunkSize, hash, Compression.ZSTD_DEFAULT,
                 Duration.ZERO, true, false, 1);
         long start = System.nanoTime();
-        try (SyncClient client = SyncClient.connect("127.0.0.1", server.port(), MuxConfig.defaults())) {
+        try (SyncClient client = SyncClient.connect("127.0.0.1", server.port(), Security.insecure())) {
             SyncOutcome outcome = client.run(new SyncJob(SyncJob.Direction.PULL, replica, "big"), options,
                     SyncListener.SILENT);
             assertTrue(outcome.verified(), "a legitimate pull --once is verified");

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.hashing.DigestTable;
 import dev.deltasync.hashing.HashAlgorithm;
-import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.Digests;
 import dev.deltasync.protocol.Frame;
@@ -14,6 +13,7 @@ import dev.deltasync.protocol.Open;
 import dev.deltasync.protocol.OpenOk;
 import dev.deltasync.protocol.Reset;
 import dev.deltasync.sync.ExposedRegion;
+import dev.deltasync.sync.Security;
 import dev.deltasync.sync.ServerOptions;
 import dev.deltasync.sync.SyncClient;
 import dev.deltasync.sync.SyncJob;
@@ -79,7 +79,7 @@ abstract class ServerFixture {
     }
 
     ServerOptions serverOptions() {
-        return new ServerOptions(Duration.ofMillis(100), Compression.ZSTD_DEFAULT, 1, MuxConfig.defaults());
+        return new ServerOptions(Duration.ofMillis(100), Compression.ZSTD_DEFAULT, 1, Security.insecure());
     }
 
     @AfterEach
@@ -180,7 +180,7 @@ abstract class ServerFixture {
         Path source = Files.write(dir.resolve("ok-source-" + System.nanoTime() + ".bin"), randomBytes(5 * CHUNK + 7));
         SyncOptions options = new SyncOptions(CHUNK, HASH, Compression.ZSTD_DEFAULT, Duration.ofMillis(50), true,
                 false, 1);
-        try (SyncClient client = SyncClient.connect("127.0.0.1", server.port(), MuxConfig.defaults())) {
+        try (SyncClient client = SyncClient.connect("127.0.0.1", server.port(), Security.insecure())) {
             SyncOutcome outcome = client.run(new SyncJob(SyncJob.Direction.PUSH, source, "ok"), options,
                     SyncListener.SILENT);
             assertTrue(outcome.verified(), "a well-behaved push --once is verified");

@@ -8,6 +8,7 @@ import dev.deltasync.protocol.Chunk;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.Reset;
+import dev.deltasync.sync.Security;
 import dev.deltasync.sync.ServerOptions;
 import dev.deltasync.sync.codec.Compression;
 import java.time.Duration;
@@ -23,7 +24,7 @@ class UnadvertisedCodecTest extends ServerFixture {
         MuxConfig d = MuxConfig.defaults();
         MuxConfig rawOnly = new MuxConfig(d.maxFramePayload(), d.maxStreams(), d.streamWindow(), d.connectionWindow(),
                 d.hashIds(), new byte[0], d.pingInterval(), d.idleTimeout(), d.handshakeTimeout(), d.maxQueuedFrames());
-        return new ServerOptions(Duration.ofMillis(100), Compression.ZSTD_DEFAULT, 1, rawOnly);
+        return new ServerOptions(Duration.ofMillis(100), Compression.ZSTD_DEFAULT, 1, Security.tuned(rawOnly));
     }
 
     private void assertRefused(PushStream s) throws Exception {

@@ -1,6 +1,5 @@
-package dev.deltasync.mux;
+package dev.deltasync.peer;
 
-import dev.deltasync.peer.Fingerprint;
 import java.time.Duration;
 
 /**
