@@ -1,8 +1,10 @@
 package dev.deltasync.cli;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * One line of the JSON that push, pull and status print (docs/JSON.md): a flat object that opens with its
@@ -37,6 +39,15 @@ final class JsonLine {
     JsonLine add(String key, double value) {
         key(key).append(String.format(Locale.ROOT, "%.3f", value));
         return this;
+    }
+
+    /** Seconds with three decimals, or {@code null} when unknown. */
+    JsonLine addSeconds(String key, Optional<Duration> value) {
+        if (value.isEmpty()) {
+            key(key).append("null");
+            return this;
+        }
+        return add(key, value.get().toNanos() / 1e9);
     }
 
     private StringBuilder key(String key) {

@@ -8,6 +8,7 @@ import dev.deltasync.sync.SyncJob;
 import dev.deltasync.sync.SyncStats;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +35,8 @@ final class StatsReport {
                     .add("lineage", epoch.lineage().map(Lineage::toString).orElse(""))
                     .add("verified_epoch", epoch.verifiedEpoch())
                     .add("source_time", epoch.verifiedSourceTime().map(Instant::toString).orElse(""))
-                    .add("lag_seconds", epoch.lagAt(now).map(lag -> lag.toNanos() / 1e9).orElse(-1.0)), epoch.totals()));
+                    .addSeconds("lag_seconds", epoch.lagAt(now))
+                    .addSeconds("source_clock_ahead_seconds", epoch.sourceClockAheadAt(now)), epoch.totals()));
         } else {
             text(out, job, epoch.verified() ? epoch.epoch() : 0, epoch.totals());
             out.println("  " + lag(epoch, now));
@@ -44,9 +46,13 @@ final class StatsReport {
     /** The lag line of --stats: how far behind the source the replica's last verified epoch is, and its lineage. */
     static String lag(EpochReport epoch, Instant now) {
         String lineage = epoch.lineage().map(id -> "lineage " + id).orElse("no lineage (the peer speaks protocol v1)");
+        Duration ahead = epoch.sourceClockAheadAt(now).orElse(Duration.ZERO);
+        String skew = ahead.isZero() ? "" : String.format(Locale.ROOT, "; the source's clock is %.3f s ahead of this"
+                + " machine's", ahead.toNanos() / 1e9);
         return epoch.lagAt(now)
-                .map(lag -> String.format(Locale.ROOT, "lag %.3f s (epoch %d, source time %s), %s",
-                        lag.toNanos() / 1e9, epoch.verifiedEpoch(), epoch.verifiedSourceTime().orElseThrow(), lineage))
+                .map(lag -> String.format(Locale.ROOT, "lag %.3f s (epoch %d, source time %s%s), %s",
+                        lag.toNanos() / 1e9, epoch.verifiedEpoch(), epoch.verifiedSourceTime().orElseThrow(), skew,
+                        lineage))
                 .orElse("lag unknown (no source time of a verified epoch yet), " + lineage);
     }
 

@@ -6,7 +6,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.deltasync.cli.ProcessHarness.Proc;
 import dev.deltasync.cli.ProcessHarness.Server;
+import dev.deltasync.sync.EpochReport;
+import dev.deltasync.sync.Lineage;
+import dev.deltasync.sync.SyncJob;
+import dev.deltasync.sync.SyncListener;
+import dev.deltasync.sync.SyncStats;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,8 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class JsonSchemaTest {
     private static final Duration RUN = Duration.ofSeconds(120);
-    private static final Pattern FIELD = Pattern.compile("\"([a-z_]+)\":(\"(?:[^\"\\\\]|\\\\.)*\"|-?\\d+(?:\\.\\d+)?|true|false)(,|}$)");
-    private static final Pattern ROW = Pattern.compile("^\\| `([a-z_]+)` \\| (string|integer|number|boolean) \\|.*");
+    private static final Pattern FIELD = Pattern.compile("\"([a-z_]+)\":(\"(?:[^\"\\\\]|\\\\.)*\"|-?\\d+(?:\\.\\d+)?|true|false|null)(,|}$)");
+    private static final Pattern ROW = Pattern.compile("^\\| `([a-z_]+)` \\| (string|integer|number|number or null|boolean) \\|.*");
     /** Fields whose values are names, paths or text, not words of ours: exempt from the lower-case rule. */
     private static final Set<String> FREE_TEXT = Set.of("time", "region", "local", "file", "message", "updated", "root",
             "source_time");
@@ -43,7 +52,9 @@ class JsonSchemaTest {
 
     @AfterEach
     void stop() throws InterruptedException {
-        harness.killAll();
+        if (harness != null) {
+            harness.killAll();
+        }
     }
 
     @Test
@@ -85,6 +96,42 @@ class JsonSchemaTest {
         assertEquals("\"verified\"", lines.get(4).get("phase"));
     }
 
+    @Test
+    void anUnknownLagIsNullAndASourceClockAheadReadsAsNoLagAndIsSaid() throws Exception {
+        Map<String, Map<String, String>> schema = documentedSchema();
+        SyncJob job = new SyncJob(SyncJob.Direction.PULL, dir.resolve("replica.bin"), "vm");
+        Instant before = Instant.now().minusSeconds(1);
+        Map<String, String> unknown = epochLine(job, Optional.empty());
+        Map<String, String> ahead = epochLine(job, Optional.of(Instant.now().plusSeconds(30)));
+        Map<String, String> behind = epochLine(job, Optional.of(Instant.now().minusSeconds(30)));
+        Instant after = Instant.now().plusSeconds(1);
+        for (Map<String, String> line : List.of(unknown, ahead, behind)) {
+            assertMatchesSchema(line, schema, before, after, line.toString());
+        }
+        assertEquals("null", unknown.get("lag_seconds"));
+        assertEquals("null", unknown.get("source_clock_ahead_seconds"));
+        assertEquals("0.000", ahead.get("lag_seconds"), "never a negative lag");
+        double skew = Double.parseDouble(ahead.get("source_clock_ahead_seconds"));
+        assertTrue(skew > 10 && skew <= 30, "the source's clock is up to 30 s ahead: " + skew);
+        assertTrue(Double.parseDouble(behind.get("lag_seconds")) >= 30, behind.toString());
+        assertEquals("0.000", behind.get("source_clock_ahead_seconds"));
+        assertTrue(StatsReport.lag(report(Optional.of(Instant.now().plusSeconds(30))), Instant.now())
+                .matches("lag 0\\.000 s \\(epoch 7, source time \\S+; the source's clock is \\d+\\.\\d{3} s ahead"
+                        + " of this machine's\\), lineage \\p{XDigit}{32}"), "the --stats line says it too");
+    }
+
+    /** The --json line of a verified epoch 7 whose source time is {@code sourceTime}. */
+    private static Map<String, String> epochLine(SyncJob job, Optional<Instant> sourceTime) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        StatsReport.epoch(new PrintStream(bytes, true, StandardCharsets.UTF_8), true, job, report(sourceTime));
+        return parse(bytes.toString(StandardCharsets.UTF_8).strip());
+    }
+
+    private static EpochReport report(Optional<Instant> sourceTime) {
+        return new EpochReport("vm", SyncListener.Side.REPLICA, 7, true, Optional.of(Lineage.random()), 7, sourceTime,
+                new SyncStats().snapshot());
+    }
+
     private static void assertMatchesSchema(Map<String, String> object, Map<String, Map<String, String>> schema,
                                             Instant before, Instant after, String line) {
         String type = unquote(object.get("type"));
@@ -99,6 +146,7 @@ class JsonSchemaTest {
                 case "string" -> value.startsWith("\"");
                 case "integer" -> value.matches("-?\\d+");
                 case "number" -> value.matches("-?\\d+(\\.\\d+)?");
+                case "number or null" -> value.equals("null") || value.matches("-?\\d+(\\.\\d+)?");
                 case "boolean" -> value.equals("true") || value.equals("false");
                 default -> false;
             };

@@ -1,12 +1,12 @@
 package dev.deltasync.metrics;
 
+import dev.deltasync.sync.EpochReport;
 import dev.deltasync.sync.ScanMode;
 import dev.deltasync.sync.SyncListener;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -62,10 +62,11 @@ public final class SyncMetrics {
 
     public SyncMetrics() {
         GaugeWithCallback.builder().name("deltasync_lag_seconds")
-                .help("How far the replica is behind: now minus the source's scan time of the epoch it last verified")
+                .help("How far the replica is behind: now minus the source's scan time of the epoch it last verified, or 0"
+                        + " when the source's clock is ahead")
                 .labelNames(STREAM)
                 .callback(callback -> verifiedSourceTimes.forEach((labels, time) -> callback.call(
-                        Duration.between(time, Instant.now()).toNanos() / 1e9, labels.toArray(String[]::new))))
+                        EpochReport.lagBetween(time, Instant.now()).toNanos() / 1e9, labels.toArray(String[]::new))))
                 .register(registry);
     }
 

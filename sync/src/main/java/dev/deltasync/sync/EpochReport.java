@@ -21,8 +21,25 @@ public record EpochReport(String region, SyncListener.Side side, long epoch, boo
                           Optional<Lineage> lineage, long verifiedEpoch, Optional<Instant> verifiedSourceTime,
                           SyncStats.Snapshot totals) {
 
-    /** How far the replica is behind the source at {@code now}: now minus the verified epoch's source time. */
+    /**
+     * How far the replica is behind the source at {@code now}: now minus the verified epoch's source time, never
+     * negative (a source clock ahead of this one reads as no lag: {@link #sourceClockAheadAt} says by how much).
+     */
     public Optional<Duration> lagAt(Instant now) {
-        return verifiedSourceTime.map(time -> Duration.between(time, now));
+        return verifiedSourceTime.map(time -> lagBetween(time, now));
+    }
+
+    /**
+     * How far the verified epoch's source time is ahead of {@code now}: zero unless the source's clock runs ahead of
+     * this one by more than the lag (then by at least this much); empty when the source time is unknown.
+     */
+    public Optional<Duration> sourceClockAheadAt(Instant now) {
+        return verifiedSourceTime.map(time -> lagBetween(now, time));
+    }
+
+    /** {@code now} minus {@code sourceTime}, or zero when that is negative. */
+    public static Duration lagBetween(Instant sourceTime, Instant now) {
+        Duration lag = Duration.between(sourceTime, now);
+        return lag.isNegative() ? Duration.ZERO : lag;
     }
 }
