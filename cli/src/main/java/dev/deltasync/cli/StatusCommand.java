@@ -2,6 +2,7 @@ package dev.deltasync.cli;
 
 import dev.deltasync.sync.Lineage;
 import dev.deltasync.sync.ReplicaState;
+import dev.deltasync.sync.region.FileIdentity;
 import dev.deltasync.sync.region.RegionAccess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,9 @@ final class StatusCommand extends Command {
                 and root digest, or 'applying' when a sync was cut off mid-epoch (the file may be a mix of old
                 and new chunks until the next sync); the last verified epoch, the source's time of it (the
                 replica holds the source as it was then) and the lineage its epochs are numbered in. With --verify the file is hashed again and compared with
-                the recorded root. Exit 0 only when verified (and, with --verify, still matching); 3 otherwise.
+                the recorded root. A file replaced since its state was written (another device and inode: a copy
+                moved over it, a restore) is not verified. Exit 0 only when verified (and, with --verify, still
+                matching); 3 otherwise.
 
                 Examples:
                   deltasync status /srv/replica/disk.img
@@ -65,7 +68,8 @@ final class StatusCommand extends Command {
         ReplicaState state = ReplicaState.read(file).orElseThrow(() -> new CliException(ExitCode.REFUSED,
                 file + " has no replica state: it was never the replica of a deltasync push or pull"));
         String check = "not_checked";
-        boolean ok = state.phase() == ReplicaState.Phase.VERIFIED;
+        boolean sameFile = state.describes(FileIdentity.of(file));
+        boolean ok = state.phase() == ReplicaState.Phase.VERIFIED && sameFile;
         if (ok && line.hasOption(VERIFY)) {
             boolean same = Files.size(file) == state.regionSize()
                     && Arrays.equals(state.rootOfFile(file, Runtime.getRuntime().availableProcessors()), state.root());
@@ -81,7 +85,8 @@ final class StatusCommand extends Command {
                     .add("hash", state.hash().cliName()).add("chunk_size", state.chunkSize())
                     .add("region_size", state.regionSize()).add("root", root).add("updated", state.updated().toString())
                     .add("lineage", lineage).add("verified_epoch", state.verifiedEpoch())
-                    .add("source_time", sourceTime).add("check", check).add("verified", ok));
+                    .add("source_time", sourceTime).add("same_file", sameFile).add("check", check)
+                    .add("verified", ok));
         } else {
             io.out().printf("%s: %s at epoch %d (%s, %s chunks, updated %s)%n", file,
                     state.phase().name().toLowerCase(Locale.ROOT), state.epoch(), state.hash().cliName(),
@@ -91,6 +96,10 @@ final class StatusCommand extends Command {
                     + ", lineage " + (lineage.isEmpty() ? "none (synced with a protocol v1 peer)" : lineage));
             if (!root.isEmpty()) {
                 io.out().println("  root " + root + (line.hasOption(VERIFY) ? ", re-hashed: " + check : ""));
+            }
+            if (!sameFile) {
+                io.out().println("  but " + file + " was replaced since (another device and inode than the state"
+                        + " records): the state describes the file it replaced; the next sync starts a new lineage");
             }
         }
         return ok ? ExitCode.OK : ExitCode.REFUSED;

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deltasync.sync.region.FileIdentity;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,6 +64,29 @@ class MainTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().matches("deltasync \\S+\ncommit    \\S+\njava      \\d+\\S* \\(.*\\) at \\S+\n"
                 + "transport (epoll|nio)\ntls       (openssl|jdk) \\(.*\\)\n"), r.out());
+    }
+
+    @Test
+    void statusOfAFileReplacedSinceItsStateWasWrittenIsNotVerified(@TempDir Path dir) throws Exception {
+        Path file = Files.write(dir.resolve("replica.bin"), new byte[4096]);
+        FileIdentity identity = FileIdentity.of(file);
+        Files.writeString(dir.resolve("replica.bin.deltasync-state"), "phase=VERIFIED\nepoch=3\nhash=xxh3-128\n"
+                + "chunk_size=4096\nregion_size=4096\nroot=" + "00".repeat(16) + "\nupdated=2026-12-01T10:00:00Z\n"
+                + "lineage=" + "ab".repeat(16) + "\nverified_epoch=3\nsource_time=\ndevice=" + identity.device()
+                + "\ninode=" + identity.inode() + "\n");
+        Run own = run("status", file.toString(), "--json");
+        assertEquals(0, own.code(), own.out() + own.err());
+        assertTrue(own.out().contains("\"same_file\":true,") && own.out().contains("\"verified\":true"), own.out());
+
+        Path restored = Files.copy(file, dir.resolve("restored.bin"));
+        Files.move(restored, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Run replaced = run("status", file.toString(), "--json");
+        assertEquals(3, replaced.code(), replaced.out() + replaced.err());
+        assertTrue(replaced.out().contains("\"same_file\":false,") && replaced.out().contains("\"verified\":false"),
+                replaced.out());
+        Run text = run("status", file.toString());
+        assertEquals(3, text.code());
+        assertTrue(text.out().contains("was replaced since"), text.out());
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.deltasync.sync;
 import dev.deltasync.hashing.DigestTable;
 import dev.deltasync.hashing.HashAlgorithm;
 import dev.deltasync.hashing.ParallelScanner;
+import dev.deltasync.sync.region.FileIdentity;
 import dev.deltasync.sync.region.MappedRegion;
 import dev.deltasync.sync.region.RegionFile;
 import dev.deltasync.sync.region.RegionResizedException;
@@ -37,9 +38,13 @@ import java.util.Properties;
  *                      peer spoke protocol v1, or the state file is older than lineages
  * @param verifiedEpoch the last epoch of the lineage the replica verified (this one when VERIFIED), 0 if none
  * @param sourceTime    when the source began the scan whose bytes {@code verifiedEpoch} verified; empty if unknown
+ * @param file          the device and inode of the replica file the state was written for: another file at the
+ *                      region's path (a copy moved over it, a restore) is not described by it (§9.6: a new
+ *                      lineage); empty for a state file older than this field
  */
 public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chunkSize, long regionSize, byte[] root,
-                           Instant updated, Optional<Lineage> lineage, long verifiedEpoch, Optional<Instant> sourceTime) {
+                           Instant updated, Optional<Lineage> lineage, long verifiedEpoch, Optional<Instant> sourceTime,
+                           Optional<FileIdentity> file) {
     public enum Phase {
         /** An epoch is being written: the region may be a mix of old and new chunks. */
         APPLYING,
@@ -69,28 +74,40 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
         try {
             String lineage = p.getProperty("lineage", "");
             String sourceTime = p.getProperty("source_time", "");
+            String device = p.getProperty("device", "");
+            Optional<FileIdentity> file = device.isEmpty() ? Optional.empty()
+                    : Optional.of(new FileIdentity(Long.parseLong(device), Long.parseLong(p.getProperty("inode"))));
             return Optional.of(new ReplicaState(Phase.valueOf(p.getProperty("phase")),
                     Long.parseLong(p.getProperty("epoch")), HashAlgorithm.fromCliName(p.getProperty("hash")),
                     Integer.parseInt(p.getProperty("chunk_size")), Long.parseLong(p.getProperty("region_size")),
                     HexFormat.of().parseHex(p.getProperty("root", "")), Instant.parse(p.getProperty("updated")),
                     lineage.isEmpty() ? Optional.empty() : Optional.of(Lineage.parse(lineage)),
                     Long.parseLong(p.getProperty("verified_epoch", "0")),
-                    sourceTime.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(sourceTime))));
+                    sourceTime.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(sourceTime)), file));
         } catch (RuntimeException e) {
             throw new IOException("unreadable state file " + fileFor(region) + ": " + e.getMessage(), e);
         }
     }
 
     /**
-     * The state a replica about to sync recorded, to continue its lineage from; none when it has none or the file
-     * cannot be read (the stream then starts a new lineage, and its first epoch replaces the file).
+     * The state a replica about to sync into the file {@code opened} (the one at {@code region}, open and locked)
+     * recorded, to continue its lineage from; none when it has none, the file cannot be read, or it was written for
+     * another file (§9.6): the stream then starts a new lineage, and its first epoch replaces the state.
      */
-    static Optional<ReplicaState> continuable(Path region) {
+    static Optional<ReplicaState> continuable(Path region, FileIdentity opened) {
         try {
-            return read(region);
+            return read(region).filter(state -> state.describes(opened));
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * False when this state was written for another file than {@code file}: the one at the region's path was
+     * replaced since. True when they match, and for a state that recorded no file (older than the field).
+     */
+    public boolean describes(FileIdentity file) {
+        return this.file.map(file::equals).orElse(true);
     }
 
     /** The state file's text; a symlink planted in its place is refused, not read through. */
@@ -120,7 +137,8 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
                 + "phase=" + phase + "\nepoch=" + epoch + "\nhash=" + hash.cliName() + "\nchunk_size=" + chunkSize
                 + "\nregion_size=" + regionSize + "\nroot=" + HexFormat.of().formatHex(root) + "\nupdated=" + updated
                 + "\nlineage=" + lineage.map(Lineage::toString).orElse("") + "\nverified_epoch=" + verifiedEpoch
-                + "\nsource_time=" + sourceTime.map(Instant::toString).orElse("") + "\n";
+                + "\nsource_time=" + sourceTime.map(Instant::toString).orElse("")
+                + file.map(f -> "\ndevice=" + f.device() + "\ninode=" + f.inode()).orElse("") + "\n";
         Path target = fileFor(region);
         Path temporary = target.resolveSibling(target.getFileName() + "." + Long.toHexString(RANDOM.nextLong())
                 + ".tmp");
@@ -159,15 +177,15 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
         return table.rootDigest();
     }
 
-    /** A state outside any lineage that verified nothing before (tests; v1 streams start so). */
+    /** A state outside any lineage that verified nothing before, of no file in particular (tests). */
     static ReplicaState of(Phase phase, long epoch, StreamParameters parameters, byte[] root) {
         return of(phase, epoch, parameters, root, Optional.empty(), phase == Phase.VERIFIED ? epoch : 0,
-                Optional.empty());
+                Optional.empty(), Optional.empty());
     }
 
     static ReplicaState of(Phase phase, long epoch, StreamParameters parameters, byte[] root, Optional<Lineage> lineage,
-                           long verifiedEpoch, Optional<Instant> sourceTime) {
+                           long verifiedEpoch, Optional<Instant> sourceTime, Optional<FileIdentity> file) {
         return new ReplicaState(phase, epoch, parameters.hash(), parameters.chunkSize(), parameters.regionSize(),
-                root, Instant.now(), lineage, verifiedEpoch, sourceTime);
+                root, Instant.now(), lineage, verifiedEpoch, sourceTime, file);
     }
 }

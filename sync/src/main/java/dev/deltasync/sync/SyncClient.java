@@ -163,7 +163,8 @@ public final class SyncClient implements AutoCloseable {
             long localSize = existing == null ? -1 : localSize(existing);
             // A missing file is created at the region's size: a resize from 0, which OPEN must announce (§5.3).
             boolean allowResize = options.allowResize() || localSize < 0;
-            Optional<ReplicaState> previous = localSize < 0 ? Optional.empty() : ReplicaState.continuable(job.localPath());
+            Optional<ReplicaState> previous = localSize < 0 ? Optional.empty()
+                    : ReplicaState.continuable(job.localPath(), existing.identity());
             LineagePosition position = StreamLineage.positionOf(previous);
             try (StreamChannel channel = open(job, options, Constants.ROLE_PULL, Math.max(localSize, 0), allowResize,
                     position, stats)) {

@@ -251,7 +251,7 @@ public final class SyncServer implements AutoCloseable {
             }
             channel.whenEnding(file::close);
             try (file; MappedRegion replica = mapForPush(open, region, file, channel)) {
-                Optional<ReplicaState> previous = ReplicaState.continuable(region.path());
+                Optional<ReplicaState> previous = ReplicaState.continuable(region.path(), file.identity());
                 StreamLineage lineage = channel.hasLineages()
                         ? StreamLineage.continuing(StreamLineage.positionOf(previous)) : StreamLineage.V1;
                 channel.send(new OpenOk(channel.id(), open.regionSize(), open.chunkSize(), open.hashId(),

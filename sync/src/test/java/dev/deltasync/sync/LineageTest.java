@@ -2,6 +2,7 @@ package dev.deltasync.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.hashing.HashAlgorithm;
@@ -9,10 +10,12 @@ import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.sync.SyncJob.Direction;
 import dev.deltasync.sync.codec.Compression;
+import dev.deltasync.sync.region.FileIdentity;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -81,6 +84,28 @@ class LineageTest extends LoopbackFixture {
         assertEquals(3, state.epoch());
         assertEquals(3, state.verifiedEpoch());
         assertEquals(last.verifiedSourceTime(), state.sourceTime());
+    }
+
+    @Test
+    void aReplicaFileReplacedByAnotherStartsANewLineage() throws Exception {
+        Path source = randomFile("source.bin", 9 * 4096 + 5, 6);
+        Path replica = dir.resolve("replica.bin");
+        serve(new ExposedRegion("vm", source, true));
+        client.run(new SyncJob(Direction.PULL, replica, "vm"), ONCE, recorder);
+        client.run(new SyncJob(Direction.PULL, replica, "vm"), ONCE, recorder);
+        Lineage first = ReplicaState.read(replica).orElseThrow().lineage().orElseThrow();
+        Path restored = Files.copy(replica, dir.resolve("restored.bin")); // e.g. a backup put back: the same bytes
+        Files.move(restored, replica, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+
+        client.run(new SyncJob(Direction.PULL, replica, "vm"), ONCE, recorder);
+
+        assertEquals(List.of(1L, 2L, 1L), reports.stream().map(EpochReport::epoch).toList(),
+                "the state beside the file describes the file it replaced: its epochs are not this file's");
+        Lineage second = reports.getLast().lineage().orElseThrow();
+        assertNotEquals(first, second);
+        ReplicaState state = ReplicaState.read(replica).orElseThrow();
+        assertEquals(Optional.of(second), state.lineage());
+        assertEquals(Optional.of(FileIdentity.of(replica)), state.file());
     }
 
     @Test

@@ -3,14 +3,18 @@ package dev.deltasync.sync;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.hashing.HashAlgorithm;
+import dev.deltasync.sync.region.FileIdentity;
 import dev.deltasync.sync.region.RegionFileException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -31,6 +35,32 @@ class ReplicaStateTest {
         byte[] bytes = new byte[4 << 20];
         new Random(1).nextBytes(bytes);
         return Files.write(dir.resolve("victim"), bytes);
+    }
+
+    @Test
+    void aStateRecordsItsFilesDeviceAndInodeAndDescribesNoFileThatReplacedIt() throws IOException {
+        Path region = Files.write(dir.resolve("F"), new byte[8192]);
+        FileIdentity original = FileIdentity.of(region);
+        ReplicaState.of(ReplicaState.Phase.VERIFIED, 9, PARAMETERS, new byte[16], Optional.of(Lineage.random()), 9,
+                Optional.empty(), Optional.of(original)).write(region);
+        ReplicaState state = ReplicaState.read(region).orElseThrow();
+        assertEquals(Optional.of(original), state.file());
+        assertEquals(Optional.of(state.lineage()), ReplicaState.continuable(region, original).map(ReplicaState::lineage));
+
+        Path copy = Files.copy(region, dir.resolve("F.restored")); // the same bytes, another file
+        Files.move(copy, region, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        FileIdentity replacement = FileIdentity.of(region);
+        assertNotEquals(original, replacement);
+        assertFalse(state.describes(replacement));
+        assertEquals(Optional.empty(), ReplicaState.continuable(region, replacement), "a new lineage, §9.6");
+    }
+
+    @Test
+    void aStateThatRecordedNoFileIsContinuedAsBefore() throws IOException {
+        Path region = Files.write(dir.resolve("F"), new byte[8192]);
+        verified(4).write(region); // as a state file from before device and inode were recorded
+        assertFalse(Files.readString(dir.resolve("F.deltasync-state")).contains("inode="));
+        assertTrue(ReplicaState.continuable(region, FileIdentity.of(region)).isPresent());
     }
 
     /** The old fixed temporary name, {@code F.deltasync-state.tmp}, planted as a symlink to a victim. */
