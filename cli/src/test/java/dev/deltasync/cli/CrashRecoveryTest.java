@@ -12,11 +12,16 @@ import dev.deltasync.sync.ReplicaState;
 import dev.deltasync.sync.region.MappedRegion;
 import dev.deltasync.sync.region.RegionAccess;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(600)
 class CrashRecoveryTest {
     private static final long MIB = 1024 * 1024;
+    private static final int PAGE = 4096;
     private static final Duration RUN = Duration.ofSeconds(90);
 
     /** Who dies, and in which direction the sync was running. */
@@ -89,6 +95,89 @@ class CrashRecoveryTest {
             ReplicaState state = ReplicaState.read(replica).orElseThrow();
             assertEquals(ReplicaState.Phase.VERIFIED, state.phase(), context);
             assertNoFalseClaim(replica, context);
+        }
+    }
+
+    /**
+     * PROTOCOL.md §9.6: a replica records an epoch's number before its first byte, also when its state says
+     * UNVERIFIED (a write by another program was found), so a replica killed mid-epoch never hands that number
+     * to its next stream. The epoch is slowed by the server's rate cap, so the kill lands inside it.
+     */
+    @Test
+    @Timeout(240)
+    void aReplicaKilledMidEpochAfterAnUnverifiedOneHandsItsNextStreamANewEpochNumber() throws Exception {
+        harness = new ProcessHarness(Files.createDirectories(dir.resolve("logs")));
+        Path source = dir.resolve("source.bin");
+        Path replica = dir.resolve("replica.bin");
+        ProcessHarness.randomFile(source, 4 * MIB, 41);
+        Files.copy(source, replica); // the first epoch sends nothing
+        Server server = harness.serve(Duration.ofSeconds(30), "--interval", "200ms", "--max-rate", "256KiB/s",
+                "--region", "source=" + source + ":ro");
+        Proc pull = harness.deltasync("pull", "pull", server.address("source"), replica.toString(), "--json");
+        ProcessHarness.await(RUN, Duration.ofMillis(100), () -> pull.stdout().contains("\"verified\":true"),
+                () -> "the pull never verified" + pull.tails());
+
+        flipBytes(replica, 7 * PAGE); // another program's write: the replica finds it and records UNVERIFIED
+        long[] pages = new SplittableRandom(42).longs(0, 4 * MIB / PAGE).distinct().limit(512).sorted().toArray();
+        // 2 MiB, 8 s at the cap; the lowest page last, so a scan that sees it sees them all, and it is sent first.
+        try (MappedRegion region = MappedRegion.open(source, RegionAccess.READ_WRITE)) {
+            for (int i = pages.length - 1; i >= 0; i--) {
+                RandomFill.fill(region.segment().asSlice(pages[i] * PAGE, PAGE), pages[i]);
+            }
+        }
+        long first = pages[0];
+        ProcessHarness.await(RUN, Duration.ofMillis(10), () -> samePage(source, replica, first),
+                () -> "the epoch with the new pages never began" + pull.tails());
+        pull.process().destroyForcibly().waitFor();
+
+        assertTrue(pull.stderr().contains("was written by another program"), "the replica was UNVERIFIED" + pull.tails());
+        // The epoch that sent the first page sent every page not sent before (an earlier scan may have caught some).
+        assertTrue(java.util.Arrays.stream(pages).anyMatch(page -> !samePage(source, replica, page)),
+                "the kill came before that epoch ended; a slower cap would make sure" + pull.tails());
+        long completed = pull.stdout().lines().filter(l -> l.contains("\"type\":\"epoch\""))
+                .mapToLong(CrashRecoveryTest::epochOf).max().orElseThrow();
+        long killedIn = completed + 1; // lines are printed as epochs end, before the next one's first byte
+        ReplicaState state = ReplicaState.read(replica).orElseThrow();
+        assertEquals(ReplicaState.Phase.APPLYING, state.phase(), pull.tails());
+        assertEquals(killedIn, state.epoch(), "the epoch's number was recorded before its first byte" + pull.tails());
+        assertNoFalseClaim(replica, "after the kill");
+
+        Proc next = harness.run(RUN, "pull-again", "pull", server.address("source"), replica.toString(), "--once",
+                "--json");
+        assertEquals(0, next.process().exitValue(), next.tails());
+        long firstAfter = next.stdout().lines().filter(l -> l.contains("\"type\":\"epoch\""))
+                .mapToLong(CrashRecoveryTest::epochOf).min().orElseThrow();
+        assertTrue(firstAfter > killedIn, "epoch " + killedIn + " had bytes applied before the kill; the next stream"
+                + " must not reuse its number, but began at " + firstAfter + next.tails());
+        assertTrue(identical(source, replica), describeMismatch(source, replica));
+    }
+
+    private static long epochOf(String jsonLine) {
+        Matcher m = Pattern.compile("\"epoch\":(\\d+),").matcher(jsonLine);
+        assertTrue(m.find(), jsonLine);
+        return Long.parseLong(m.group(1));
+    }
+
+    private static void flipBytes(Path file, long offset) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.allocate(8);
+            channel.read(bytes, offset);
+            for (int i = 0; i < 8; i++) {
+                bytes.put(i, (byte) ~bytes.get(i));
+            }
+            channel.write(bytes.flip(), offset);
+        }
+    }
+
+    private static boolean samePage(Path a, Path b, long page) {
+        try (FileChannel one = FileChannel.open(a); FileChannel other = FileChannel.open(b)) {
+            ByteBuffer x = ByteBuffer.allocate(PAGE);
+            ByteBuffer y = ByteBuffer.allocate(PAGE);
+            one.read(x, page * PAGE);
+            other.read(y, page * PAGE);
+            return x.flip().equals(y.flip());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
