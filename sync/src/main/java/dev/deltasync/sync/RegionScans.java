@@ -2,8 +2,10 @@ package dev.deltasync.sync;
 
 import dev.deltasync.hashing.ChunkHasher;
 import dev.deltasync.hashing.DigestTable;
+import dev.deltasync.hashing.KnownZeros;
 import dev.deltasync.sync.region.MappedRegion;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.BitSet;
@@ -20,6 +22,10 @@ import java.util.function.LongConsumer;
  * hashes only the chunks written since the previous one, into the previous table itself: copying it would cost
  * more than the hashing (16 MiB for a 16 GiB region). Above {@link #TRACKED_SHARE_LIMIT} of the chunks, the
  * parallel full scan is faster.
+ *
+ * <p>With a {@link Relay} (a replica served onwards) nothing is hashed at all: the table is the relay's, which the
+ * chunks of each verified upstream epoch update, and chunks are read through the relay, which keeps them from being
+ * read while the next upstream epoch writes them.
  */
 final class RegionScans implements AutoCloseable {
     /** The share of written chunks above which a tracked scan hashes everything, on all scan threads. */
@@ -31,6 +37,7 @@ final class RegionScans implements AutoCloseable {
     private final boolean ownQueue;
     private final Duration reuseWithin;
     private final SourceTracking tracking;
+    private final Relay relay;
     private final ChunkHasher hasher;
     private Scan latest;
     private long latestStartNanos;
@@ -38,27 +45,33 @@ final class RegionScans implements AutoCloseable {
 
     /** Scans of a region of one's own (a push's source), on a scanner of {@code threads} threads. */
     RegionScans(MappedRegion region, StreamParameters parameters, int threads, Duration reuseWithin) {
-        this(region, parameters, new ScanQueue(threads), true, reuseWithin, null);
+        this(region, parameters, new ScanQueue(threads), true, reuseWithin, null, null);
     }
 
     /** Scans of an embedded source's region, with its write tracking. */
     RegionScans(EmbeddedSource source, StreamParameters parameters, int threads) {
-        this(source.region(), parameters, new ScanQueue(threads), true, Duration.ZERO, source.tracking());
+        this(source.region(), parameters, new ScanQueue(threads), true, Duration.ZERO, source.tracking(), null);
     }
 
     /** Scans of a shared region, in the server's {@code queue}. */
     RegionScans(MappedRegion region, StreamParameters parameters, ScanQueue queue, Duration reuseWithin) {
-        this(region, parameters, queue, false, reuseWithin, null);
+        this(region, parameters, queue, false, reuseWithin, null, null);
+    }
+
+    /** The scans of a relay's {@code region}: its verified epochs' tables, never hashed here. */
+    RegionScans(Relay relay, MappedRegion region, StreamParameters parameters) {
+        this(region, parameters, null, false, Duration.ZERO, null, relay);
     }
 
     private RegionScans(MappedRegion region, StreamParameters parameters, ScanQueue queue, boolean ownQueue,
-                        Duration reuseWithin, SourceTracking tracking) {
+                        Duration reuseWithin, SourceTracking tracking, Relay relay) {
         this.region = region;
         this.parameters = parameters;
         this.queue = queue;
         this.ownQueue = ownQueue;
         this.reuseWithin = reuseWithin;
         this.tracking = tracking;
+        this.relay = relay;
         this.hasher = tracking == null ? null : parameters.hash().newHasher();
     }
 
@@ -80,6 +93,9 @@ final class RegionScans implements AutoCloseable {
      * only the written chunks were hashed.
      */
     Scan recent(SyncStats stats, LongConsumer hashedBytes) throws IOException, InterruptedException {
+        if (relay != null) {
+            return relay.latest(this);
+        }
         return scanStartedAfter(System.nanoTime() - reuseWithin.toNanos(), false, stats, hashedBytes);
     }
 
@@ -87,6 +103,9 @@ final class RegionScans implements AutoCloseable {
      * A table of the region as it is now: from a full scan that started after this call, perhaps another stream's.
      */
     Scan fresh(SyncStats stats, LongConsumer hashedBytes) throws IOException, InterruptedException {
+        if (relay != null) { // the last verified epoch is the freshest a relay may send
+            return relay.latest(this);
+        }
         return scanStartedAfter(System.nanoTime(), true, stats, hashedBytes);
     }
 
@@ -141,11 +160,35 @@ final class RegionScans implements AutoCloseable {
         return bytes;
     }
 
+    /** What a source may take to be zeros unread: nothing on a relay, whose reads must all go through it. */
+    KnownZeros knownZeros() {
+        return relay != null ? KnownZeros.NONE : region.knownZeros();
+    }
+
+    /** Copies {@code into.length} bytes of the region at {@code offset}; a relay's as its last verified epoch left them. */
+    void copy(long offset, byte[] into) throws IOException, InterruptedException {
+        if (relay != null) {
+            relay.copy(this, offset, into);
+        } else {
+            MemorySegment.copy(region.segment(), offset, MemorySegment.ofArray(into), 0, into.length);
+        }
+    }
+
     /**
      * One scan's table and when it began, by the wall clock: the source time an epoch built on it carries
-     * (a chunk in the table holds the region's bytes of that moment or later).
+     * (a chunk in the table holds the region's bytes of that moment or later). A relay's table is its own, updated
+     * by each verified upstream epoch under the relay's lock: {@link #diff} compares under it.
      */
-    record Scan(DigestTable table, Instant startedAt) { }
+    record Scan(DigestTable table, Instant startedAt, Relay relay) {
+        Scan(DigestTable table, Instant startedAt) {
+            this(table, startedAt, null);
+        }
+
+        /** The chunks whose digests differ from {@code acknowledged}'s. */
+        int[] diff(DigestTable acknowledged) {
+            return relay == null ? table.diff(acknowledged) : relay.diff(table, acknowledged);
+        }
+    }
 
     @Override
     public void close() {

@@ -17,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -63,6 +64,10 @@ final class ReplicaSide {
     /** The lineage's last verified epoch and its source time, carried into every state written. */
     private long verifiedEpoch;
     private Optional<Instant> verifiedSourceTime;
+    /** Who serves this replica onwards (a {@link Relay}), told of each epoch; nobody unless {@link #reportingTo}. */
+    private AppliedEpochs applied = AppliedEpochs.NONE;
+    /** The chunks written since the last verified epoch; null once a re-hash may have changed any digest. */
+    private BitSet writtenSinceVerified;
 
     /**
      * @param once          end the stream (RESET NO_ERROR) at the first verified epoch: {@code pull --once}
@@ -91,6 +96,12 @@ final class ReplicaSide {
         Optional<ReplicaState> continued = previous.filter(s -> lineage.v2() && s.lineage().equals(lineage.lineage()));
         this.verifiedEpoch = continued.map(ReplicaState::verifiedEpoch).orElse(0L);
         this.verifiedSourceTime = continued.flatMap(ReplicaState::sourceTime);
+    }
+
+    /** Tells {@code applied} (a relay serving the file onwards) of each epoch this replica applies. */
+    ReplicaSide reportingTo(AppliedEpochs applied) {
+        this.applied = applied;
+        return this;
     }
 
     SyncOutcome run() throws SyncException, InterruptedException {
@@ -143,6 +154,9 @@ final class ReplicaSide {
             }
             // Before the first byte, the state stops claiming VERIFIED and records the epoch's number, so a crash
             // mid-epoch never lets a later stream reuse it (§9.6); a state that already has both is left alone.
+            if (received == 0) {
+                applied.changing();
+            }
             if (received == 0 && (recordedPhase == ReplicaState.Phase.VERIFIED || epoch > recordedEpoch)) {
                 record(ReplicaState.Phase.APPLYING, epoch, new byte[0]);
             }
@@ -264,6 +278,10 @@ final class ReplicaSide {
             }
             record(verified ? ReplicaState.Phase.VERIFIED : ReplicaState.Phase.UNVERIFIED, epoch,
                     verified ? root : new byte[0]);
+            if (verified) {
+                applied.verified(epoch, table, writtenSinceVerified, verifiedSourceTime);
+                writtenSinceVerified = new BitSet();
+            }
         } finally {
             tableLock.unlock();
         }
@@ -325,6 +343,8 @@ final class ReplicaSide {
 
     /** Stops claiming VERIFIED (once per change of state, with one line saying why); call under the table lock. */
     private void changedBySomeoneElse(String what) {
+        applied.changing();
+        writtenSinceVerified = null;
         if (recordedPhase == ReplicaState.Phase.VERIFIED) {
             listener.info(name + ": " + region.path() + " " + what + " since epoch " + recordedEpoch
                     + "; not verified until the source repairs it");
@@ -357,6 +377,9 @@ final class ReplicaSide {
 
     /** Notes that {@code [offset, offset + length)} was written this epoch; call under the table lock. */
     private void wrote(long offset, int length) {
+        if (writtenSinceVerified != null) {
+            writtenSinceVerified.set((int) (offset / parameters.chunkSize()));
+        }
         writtenFrom = Math.min(writtenFrom, offset);
         writtenTo = Math.max(writtenTo, offset + length);
     }
@@ -400,6 +423,7 @@ final class ReplicaSide {
     /** Hashes the whole region into the table; call under the table lock. */
     private void rescan() throws SyncException {
         ownWritesDone = stamp(); // taken before: a write during the scan shows at the next check
+        writtenSinceVerified = null;
         long start = System.nanoTime();
         try (ParallelScanner scanner = new ParallelScanner(parameters.hash(), scanThreads)) {
             region.checkIntact();

@@ -91,7 +91,7 @@ final class SourceSide {
             int unverifiedInARow = 0;
             long lastEpochNanos = System.nanoTime();
             while (true) {
-                int[] changed = current.table().diff(acknowledged);
+                int[] changed = current.diff(acknowledged);
                 // The first epoch verifies even with nothing changed; later ones carry changes, or check the replica.
                 if (changed.length > 0 || epoch == lineage.lastEpoch() || unverifiedInARow > 0
                         || pacer != null && pacer.owed(requests)
@@ -182,8 +182,7 @@ final class SourceSide {
      */
     private byte[] sendEpoch(long epoch, int[] changed, DigestTable table, Instant scanned, ChunkEncoder encoder)
             throws SyncException, InterruptedException {
-        MemorySegment region = scans.region().segment();
-        ZeroCursor holes = new ZeroCursor(zeroChunks ? scans.region().knownZeros() : KnownZeros.NONE);
+        ZeroCursor holes = new ZeroCursor(zeroChunks ? scans.knownZeros() : KnownZeros.NONE);
         long total = 0;
         for (int index : changed) {
             total += table.chunkLength(index);
@@ -197,7 +196,11 @@ final class SourceSide {
                 chunk = Chunk.zeros(channel.id(), epoch, index, length);
             } else {
                 byte[] copy = new byte[length];
-                MemorySegment.copy(region, table.chunkOffset(index), MemorySegment.ofArray(copy), 0, length);
+                try {
+                    scans.copy(table.chunkOffset(index), copy);
+                } catch (IOException e) {
+                    throw regionFault("read", e);
+                }
                 chunk = encoder.encode(channel.id(), epoch, index, copy);
                 if (!ChunkDecoder.isZeros(chunk)) {
                     hasher.hash(MemorySegment.ofArray(copy), digest, 0);

@@ -199,7 +199,8 @@ public final class SyncClient implements AutoCloseable {
         }
         try (local) {
             return new ReplicaSide(job.remoteName(), channel, local, parameters, options.scanThreads(), options.once(),
-                    options.reverifyEvery(), lineage, previous, stats, listener).run();
+                    options.reverifyEvery(), lineage, previous, stats, listener)
+                    .reportingTo(job.relay() != null ? job.relay() : AppliedEpochs.NONE).run();
         }
     }
 

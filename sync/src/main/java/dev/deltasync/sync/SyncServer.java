@@ -49,13 +49,26 @@ public final class SyncServer implements AutoCloseable {
     /** Starts listening on {@code host:port} (0: any free port, see {@link #port()}). */
     public static SyncServer start(String host, int port, List<ExposedRegion> regions, ServerOptions options,
                                    SyncListener listener) throws IOException, InterruptedException {
+        return start(host, port, regions, Map.of(), options, listener);
+    }
+
+    /**
+     * As {@link #start(String, int, List, ServerOptions, SyncListener)}, with some regions served by a {@link Relay}
+     * (keyed by region name) instead of scans of their files: pullers of those get what the relay's upstream verified.
+     */
+    public static SyncServer start(String host, int port, List<ExposedRegion> regions, Map<String, Relay> relays,
+                                   ServerOptions options, SyncListener listener)
+            throws IOException, InterruptedException {
         Map<String, ExposedRegion> byName = new LinkedHashMap<>();
         for (ExposedRegion region : regions) {
             if (byName.put(region.name(), region) != null) {
                 throw new IllegalArgumentException("region '" + region.name() + "' is exposed twice");
             }
         }
-        StreamServer streams = new StreamServer(Map.copyOf(byName), options, listener);
+        if (!byName.keySet().containsAll(relays.keySet())) {
+            throw new IllegalArgumentException("relays " + relays.keySet() + " are not all exposed regions");
+        }
+        StreamServer streams = new StreamServer(Map.copyOf(byName), Map.copyOf(relays), options, listener);
         return new SyncServer(MuxServer.start(host, port, options.security().mux(), streams::serve, connectionLog(listener)),
                 streams);
     }
@@ -108,6 +121,7 @@ public final class SyncServer implements AutoCloseable {
     /** Serves one stream: OPEN checks, then the replica or source side. */
     private static final class StreamServer {
         private final Map<String, ExposedRegion> regions;
+        private final Map<String, Relay> relays;
         private final ServerOptions options;
         private final SyncListener listener;
         private final Admission admission;
@@ -115,8 +129,10 @@ public final class SyncServer implements AutoCloseable {
         /** One party for the server, one per stream being served. */
         private final Phaser running = new Phaser(1);
 
-        StreamServer(Map<String, ExposedRegion> regions, ServerOptions options, SyncListener listener) {
+        StreamServer(Map<String, ExposedRegion> regions, Map<String, Relay> relays, ServerOptions options,
+                     SyncListener listener) {
             this.regions = regions;
+            this.relays = relays;
             this.options = options;
             this.listener = listener;
             this.admission = new Admission(options.limits());
@@ -290,6 +306,15 @@ public final class SyncServer implements AutoCloseable {
 
         private SyncOutcome servePull(Open open, ExposedRegion region, HashAlgorithm hash, StreamChannel channel,
                                       SyncStats stats, SyncListener events) throws SyncException, InterruptedException {
+            Relay relay = relays.get(region.name());
+            if (relay != null) {
+                RegionScans scans = relay.scansFor(hash, open.chunkSize(), channel);
+                StreamParameters parameters = scans.parameters();
+                checkChunkSize(parameters.chunkSize(), parameters.regionSize(), channel.peerMaxFramePayload(), channel);
+                try (Admission.Ticket ticket = admit(channel, parameters.tableBytes())) { // the acknowledged table
+                    return runSource(open, region, parameters, scans, channel, stats, events);
+                }
+            }
             long size = existingSize(region, channel);
             if (size < 0) {
                 throw channel.violation(ErrorCode.IO_ERROR, "region '%s' has no data yet", region.name());
@@ -308,16 +333,23 @@ public final class SyncServer implements AutoCloseable {
                     throw FileRefusals.ofRegion(channel, region.name(), e, false);
                 }
                 try {
-                    // A pull's lineage is the replica's, continued; a replica without one starts a new one here.
-                    StreamLineage lineage = open.lineage().map(StreamLineage::continuing).orElse(StreamLineage.V1);
-                    channel.send(new OpenOk(channel.id(), size, chunkSize, open.hashId(),
-                            lineage.v2() ? Optional.of(lineage.position()) : Optional.empty(), false));
-                    return new SourceSide(region.name(), channel, scans, options.compression(), pace(open), false,
-                            lineage, stats, events).run();
+                    return runSource(open, region, parameters, scans, channel, stats, events);
                 } finally {
                     sources.release(region, parameters);
                 }
             }
+        }
+
+        /** Answers OPEN and runs the source side of a pull over {@code scans}. */
+        private SyncOutcome runSource(Open open, ExposedRegion region, StreamParameters parameters, RegionScans scans,
+                                      StreamChannel channel, SyncStats stats, SyncListener events)
+                throws SyncException, InterruptedException {
+            // A pull's lineage is the replica's, continued; a replica without one starts a new one here.
+            StreamLineage lineage = open.lineage().map(StreamLineage::continuing).orElse(StreamLineage.V1);
+            channel.send(new OpenOk(channel.id(), parameters.regionSize(), parameters.chunkSize(), open.hashId(),
+                    lineage.v2() ? Optional.of(lineage.position()) : Optional.empty(), false));
+            return new SourceSide(region.name(), channel, scans, options.compression(), pace(open), false,
+                    lineage, stats, events).run();
         }
 
         /** Admits a stream that will hold {@code bytes} of tables, or refuses its OPEN (RESET REFUSED_STREAM). */

@@ -1,0 +1,241 @@
+package dev.deltasync.sync;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.deltasync.hashing.DigestTable;
+import dev.deltasync.hashing.HashAlgorithm;
+import dev.deltasync.hashing.ParallelScanner;
+import dev.deltasync.protocol.ErrorCode;
+import dev.deltasync.sync.codec.Compression;
+import dev.deltasync.sync.region.MappedRegion;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A relay (a replica served onwards) forwards what its upstream verified, without hashing its region. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class RelayTest {
+    private static final int CHUNK = 4096;
+    private static final int SIZE = 256 * CHUNK;
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    private static final SyncOptions FOLLOW = new SyncOptions(CHUNK, HashAlgorithm.XXH3_128, Compression.ZSTD_DEFAULT,
+            Duration.ofMillis(100), false, false, 2);
+    private static final ServerOptions SERVE = new ServerOptions(Duration.ofMillis(100), Compression.ZSTD_DEFAULT, 2,
+            Security.insecure());
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable closeable : toClose.reversed()) {
+            closeable.close();
+        }
+    }
+
+    /** Every epoch a relay's downstream streams completed, as the relay's server reported them. */
+    private static final class SourceEpochs implements SyncListener {
+        final List<EpochReport> reports = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void epochCompleted(EpochReport epoch) {
+            if (epoch.side() == Side.SOURCE) {
+                reports.add(epoch);
+            }
+        }
+    }
+
+    @Test
+    void aRelayForwardsEachVerifiedEpochWithoutHashingItsRegion() throws Exception {
+        Path a = randomFile("a.bin", 1);
+        Path b = dir.resolve("b.bin");
+        Path c = dir.resolve("c.bin");
+        SyncServer upstream = serve(List.of(new ExposedRegion("a", a, true)), Map.of(), SyncListener.SILENT);
+        Relay relay = closing(new Relay("r", b, SyncListener.SILENT));
+        follow(upstream, SyncJob.relayedPull(b, "a", relay));
+        SourceEpochs downstreamEpochs = new SourceEpochs();
+        SyncServer relayServer = serve(List.of(new ExposedRegion("r", b, true)), Map.of("r", relay), downstreamEpochs);
+        await(() -> relay.verifiedEpoch() > 0, "the relay's first verified upstream epoch");
+        follow(relayServer, new SyncJob(SyncJob.Direction.PULL, c, "r"));
+        await(() -> identical(a, c), "c to converge on a");
+
+        SplittableRandom random = new SplittableRandom(7);
+        try (MappedRegion source = MappedRegion.open(a, dev.deltasync.sync.region.RegionAccess.READ_WRITE)) {
+            for (int round = 0; round < 5; round++) {
+                byte[] page = new byte[CHUNK];
+                random.nextBytes(page);
+                long offset = (long) random.nextInt(SIZE / CHUNK) * CHUNK;
+                java.lang.foreign.MemorySegment.copy(java.lang.foreign.MemorySegment.ofArray(page), 0,
+                        source.segment(), offset, CHUNK);
+                long before = relay.verifiedEpoch();
+                await(() -> relay.verifiedEpoch() > before && identical(a, c), "c to follow round " + round);
+            }
+        }
+        await(() -> downstreamEpochs.reports.stream().anyMatch(r -> r.verified() && r.totals().chunksChanged() > 256),
+                "a verified downstream epoch after the writes");
+        for (EpochReport report : downstreamEpochs.reports) {
+            assertEquals(0, report.totals().bytesScanned(), "the relay hashed its region for a downstream epoch: "
+                    + report);
+        }
+        EpochReport last = downstreamEpochs.reports.getLast();
+        assertTrue(last.verifiedSourceTime().isPresent(), "downstream epochs carry the upstream's source time");
+        assertTrue(last.verifiedSourceTime().get().isBefore(Instant.now()), "a source time from the past: " + last);
+    }
+
+    @Test
+    void aPullOfARelayBeforeItsFirstVerifiedEpochIsRefusedForNow() throws Exception {
+        Path b = dir.resolve("b.bin");
+        Relay relay = closing(new Relay("r", b, SyncListener.SILENT));
+        SyncServer relayServer = serve(List.of(new ExposedRegion("r", b, true)), Map.of("r", relay), SyncListener.SILENT);
+        try (SyncClient client = SyncClient.connect("127.0.0.1", relayServer.port(), Security.insecure())) {
+            SyncException refused = assertThrows(SyncException.class, () -> client.run(
+                    new SyncJob(SyncJob.Direction.PULL, dir.resolve("c.bin"), "r"), FOLLOW.once(true),
+                    SyncListener.SILENT));
+            assertEquals(ErrorCode.REFUSED_STREAM, refused.code(), refused.getMessage());
+            assertTrue(refused.isRetryable(), "a following pull must retry: " + refused.getMessage());
+            assertTrue(refused.getMessage().contains("no verified epoch"), refused.getMessage());
+        }
+    }
+
+    /**
+     * The relay's file is being written by an upstream epoch that never verifies (it is written over with other
+     * bytes): a downstream epoch already under way must not send those bytes, and completes once the upstream
+     * verifies again, with exactly the verified bytes.
+     */
+    @Test
+    void bytesOfAnUpstreamEpochThatDidNotVerifyAreNeverForwarded() throws Exception {
+        Path b = randomFile("b.bin", 2);
+        byte[] verified = Files.readAllBytes(b);
+        Relay relay = closing(new Relay("r", b, SyncListener.SILENT));
+        DigestTable table = tableOf(b);
+        relay.verified(1, table, null, Optional.of(Instant.now()));
+        SyncServer relayServer = serve(List.of(new ExposedRegion("r", b, true)), Map.of("r", relay), SyncListener.SILENT);
+
+        relay.changing(); // an upstream epoch starts writing
+        byte[] unverified = new byte[CHUNK];
+        new SplittableRandom(3).nextBytes(unverified);
+        writeChunk(b, 3, unverified);
+
+        Path c = dir.resolve("c.bin");
+        SyncClient client = closing(SyncClient.connect("127.0.0.1", relayServer.port(), Security.insecure()));
+        CompletableFuture<SyncOutcome> once = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                once.complete(client.run(new SyncJob(SyncJob.Direction.PULL, c, "r"), FOLLOW.once(true),
+                        SyncListener.SILENT));
+            } catch (Throwable e) {
+                once.completeExceptionally(e);
+            }
+        });
+        await(() -> Files.exists(c), "the downstream pull to create its replica");
+        Thread.sleep(2000); // a lower bound: however long the upstream epoch takes, nothing unverified goes down
+        assertFalse(once.isDone(), "the downstream verified while its relay held no verified epoch");
+        assertFalse(containsChunk(c, unverified), "the downstream received bytes its relay never verified");
+
+        writeChunk(b, 3, java.util.Arrays.copyOfRange(verified, 3 * CHUNK, 4 * CHUNK)); // the upstream repairs
+        BitSet written = new BitSet();
+        written.set(3);
+        relay.verified(3, table, written, Optional.of(Instant.now()));
+        SyncOutcome outcome = once.get(60, TimeUnit.SECONDS);
+        assertTrue(outcome.verifiedEpoch() > 0, "verified after the upstream verified again");
+        assertArrayEquals(verified, Files.readAllBytes(c), "the downstream holds exactly the verified bytes");
+    }
+
+    private <T extends AutoCloseable> T closing(T closeable) {
+        toClose.add(closeable);
+        return closeable;
+    }
+
+    private SyncServer serve(List<ExposedRegion> regions, Map<String, Relay> relays, SyncListener listener)
+            throws Exception {
+        return closing(SyncServer.start("127.0.0.1", 0, regions, relays, SERVE, listener));
+    }
+
+    private void follow(SyncServer server, SyncJob job) {
+        Follower follower = new Follower("127.0.0.1", server.port(), Security.insecure(), FOLLOW, SyncListener.SILENT,
+                Duration.ofMillis(100), Duration.ofSeconds(1));
+        CompletableFuture<List<JobResult>> running = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> { // not the common pool: it may have a single thread
+            try {
+                running.complete(follower.run(List.of(job)));
+            } catch (Throwable e) {
+                running.completeExceptionally(e);
+            }
+        });
+        toClose.add(() -> {
+            follower.stop();
+            running.get(30, TimeUnit.SECONDS);
+        });
+    }
+
+    private Path randomFile(String name, long seed) throws IOException {
+        byte[] bytes = new byte[SIZE];
+        new SplittableRandom(seed).nextBytes(bytes);
+        return Files.write(dir.resolve(name), bytes);
+    }
+
+    private static DigestTable tableOf(Path file) throws IOException {
+        DigestTable table = DigestTable.create(HashAlgorithm.XXH3_128, SIZE, CHUNK);
+        try (MappedRegion region = MappedRegion.open(file, dev.deltasync.sync.region.RegionAccess.READ_ONLY);
+             ParallelScanner scanner = new ParallelScanner(HashAlgorithm.XXH3_128, 1)) {
+            scanner.scan(region.segment(), table);
+        }
+        return table;
+    }
+
+    private static void writeChunk(Path file, int index, byte[] bytes) throws IOException {
+        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.wrap(bytes), (long) index * CHUNK);
+        }
+    }
+
+    private static boolean containsChunk(Path file, byte[] chunk) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        for (int offset = 0; offset + CHUNK <= bytes.length; offset += CHUNK) {
+            if (java.util.Arrays.equals(bytes, offset, offset + CHUNK, chunk, 0, CHUNK)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean identical(Path x, Path y) {
+        try {
+            return Files.exists(y) && Files.mismatch(x, y) == -1;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("not within " + DEADLINE + ": " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+}
