@@ -34,7 +34,7 @@ final class ServeCommand extends Command {
     private static final Option THREADS = Threads.OPTION;
     private static final Option PEER_FINGERPRINT = SecurityOptions.peerFingerprint(
             "a client allowed to connect (every region without --allow is open to it):");
-    private static final Option ALLOW = repeatable(Option.builder().longOpt("allow").hasArg().argName("NAME=pull:FP|NAME=push:FP")
+    static final Option ALLOW = repeatable(Option.builder().longOpt("allow").hasArg().argName("NAME=pull:FP|NAME=push:FP")
             .desc("only these clients may see region NAME: pull, or push (which includes pull); repeatable;"
                     + " also lets the client connect").get());
     private static final Option ALLOW_RESIZE = repeatable(Option.builder().longOpt("allow-resize").hasArg().argName("NAME")

@@ -62,6 +62,11 @@ abstract class SyncCommand extends Command {
         return options;
     }
 
+    /** What this command serves while its jobs run (pull --serve: relays); nothing by default. */
+    Relaying relaying(CommandLine line, List<SyncJob> jobs, SyncOptions options, Security security, SyncListener log) {
+        return Relaying.NONE;
+    }
+
     /** Refuses a local path before anything connects; nothing to check by default. */
     void checkLocal(Path local) {
     }
@@ -110,12 +115,15 @@ abstract class SyncCommand extends Command {
         boolean stats = json || line.hasOption(STATS);
 
         LogLines log = LogLines.of(line, io, System.getenv());
+        Relaying relaying = relaying(line, jobs, options, security, new ServeLog(log));
+        jobs = relaying.jobs(jobs);
         ClientListener listener = new ClientListener(io, log, jobs, json || !options.once() && stats, json,
                 showProgress(line, io), !options.once());
         List<JobResult> results;
         Optional<Signals.Stop> stoppedBy;
-        try (MetricsOption metrics = MetricsOption.start(line); Signals signals = Signals.install(log)) {
+        try (MetricsOption metrics = MetricsOption.start(line); Signals signals = Signals.install(log); relaying) {
             metrics.url().ifPresent(url -> log.event("metrics on " + url));
+            relaying.start(options, log, metrics, io);
             SyncListener events = metrics.around(listener, server.hostPort());
             results = options.once()
                     ? once(server, security, jobs, options, events, signals)

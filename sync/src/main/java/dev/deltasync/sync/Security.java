@@ -71,6 +71,24 @@ public final class Security {
         return new Security(mux);
     }
 
+    /**
+     * This side's identity and CAs, pinning {@code pins} instead of its own pinned peers: how a relay secures its
+     * side towards its pullers, given how its pull is secured. Plaintext stays plaintext.
+     *
+     * @throws IllegalArgumentException when nobody could connect (no pins and no CA)
+     */
+    public Security pinning(Set<Fingerprint> pins) {
+        if (plaintext()) {
+            return this;
+        }
+        PeerTrust trust = new PeerTrust(pins, mux.tls().trust().authorities());
+        if (trust.acceptsNobody()) {
+            throw new IllegalArgumentException("no peer fingerprint pinned and no CA: nobody could connect");
+        }
+        return new Security(MuxConfig.defaults().withTls(new TlsSettings(mux.tls().identity(), trust,
+                mux.tls().engine())));
+    }
+
     /** True when connections carry frames in the clear, with no peer authentication. */
     public boolean plaintext() {
         return mux.plaintext();
