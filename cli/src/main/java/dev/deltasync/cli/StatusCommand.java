@@ -4,6 +4,7 @@ import dev.deltasync.sync.Lineage;
 import dev.deltasync.sync.ReplicaState;
 import dev.deltasync.sync.region.FileIdentity;
 import dev.deltasync.sync.region.RegionAccess;
+import dev.deltasync.sync.trust.TrustFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -68,6 +69,9 @@ final class StatusCommand extends Command {
         ReplicaState state = ReplicaState.read(file).orElseThrow(() -> new CliException(ExitCode.REFUSED,
                 file + " has no replica state: it was never the replica of a deltasync push or pull"));
         String check = "not_checked";
+        if (line.hasOption(VERIFY)) {
+            TrustFile.discard(file); // asked for a full check: the next sync hashes too, trusting no recorded table
+        }
         boolean sameFile = state.describes(FileIdentity.of(file));
         boolean ok = state.phase() == ReplicaState.Phase.VERIFIED && sameFile;
         if (ok && line.hasOption(VERIFY)) {

@@ -11,6 +11,10 @@ import dev.deltasync.protocol.Frame;
 import dev.deltasync.protocol.ProtocolException;
 import dev.deltasync.sync.codec.ChunkDecoder;
 import dev.deltasync.sync.region.MappedRegion;
+import dev.deltasync.sync.trust.TrustFile;
+import dev.deltasync.sync.trust.TrustPass;
+import dev.deltasync.sync.trust.TrustStamp;
+import dev.deltasync.sync.trust.TrustedTable;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.NoSuchFileException;
@@ -68,6 +72,14 @@ final class ReplicaSide {
     private AppliedEpochs applied = AppliedEpochs.NONE;
     /** The chunks written since the last verified epoch; null once a re-hash may have changed any digest. */
     private BitSet writtenSinceVerified;
+    /** A table a trust pass established before this stream (PROTOCOL.md §9.7), sent instead of a hash if it holds. */
+    private Optional<TrustedTable> trusted = Optional.empty();
+    /** OPEN_OK said TABLE_KNOWN: the source has our table already, no DIGESTS are sent. */
+    private boolean tableKnown;
+    /** The stamp the table is trusted for since the stream's start; empty once anything was written or differed. */
+    private Optional<TrustStamp> trustedAtStart = Optional.empty();
+    /** The trusted table came from the record beside the file, which therefore need not be written again. */
+    private boolean trustRecorded;
 
     /**
      * @param once          end the stream (RESET NO_ERROR) at the first verified epoch: {@code pull --once}
@@ -104,13 +116,23 @@ final class ReplicaSide {
         return this;
     }
 
+    /**
+     * Starts from {@code table} instead of hashing when its stamp still holds when the stream starts; with
+     * {@code known} (OPEN_OK carried TABLE_KNOWN) no DIGESTS are sent at all.
+     */
+    ReplicaSide trusting(Optional<TrustedTable> table, boolean known) {
+        this.trusted = table;
+        this.tableKnown = known;
+        return this;
+    }
+
     SyncOutcome run() throws SyncException, InterruptedException {
         long verifiedOnStream = 0;
         try (ChunkDecoder decoder = new ChunkDecoder();
              Reverifier reverifier = new Reverifier(region, table, tableLock, this::foundDifferences)) {
             // A server releases a pushed replica's lock as it ends the stream: no pass may run on after that.
             channel.whenEnding(reverifier::close);
-            rescanAndSend();
+            sendInitialTable();
             if (!once) {
                 reverifier.start(reverifyEvery);
             }
@@ -124,11 +146,13 @@ final class ReplicaSide {
                         lineage.lineage(), verifiedEpoch, verifiedSourceTime, stats.snapshot()));
                 if (verified && once) {
                     channel.finish("verified at epoch " + epoch);
+                    keepTrust();
                     return new SyncOutcome(name, verifiedOnStream, stats.snapshot());
                 }
             }
         } catch (SyncException e) {
             if (StreamChannel.isNormalEnd(e)) {
+                keepTrust();
                 return new SyncOutcome(name, verifiedOnStream, stats.snapshot());
             }
             throw e;
@@ -290,6 +314,7 @@ final class ReplicaSide {
             return true;
         }
         listener.info(name + ": epoch " + epoch + " not verified, sending a fresh digest table");
+        distrust();
         rescanAndSend();
         return false;
     }
@@ -305,6 +330,7 @@ final class ReplicaSide {
         }
         tableLock.lock();
         try {
+            distrust();
             if (now.isOtherFileThan(ownWritesDone)) {
                 throw replaced();
             }
@@ -338,6 +364,7 @@ final class ReplicaSide {
 
     /** The {@link Reverifier}'s report, under the table lock: the table already holds the corrected digests. */
     private void foundDifferences(int chunks) {
+        distrust();
         changedBySomeoneElse("has " + chunks + (chunks == 1 ? " chunk" : " chunks") + " that differ from its table");
     }
 
@@ -380,6 +407,9 @@ final class ReplicaSide {
         if (writtenSinceVerified != null) {
             writtenSinceVerified.set((int) (offset / parameters.chunkSize()));
         }
+        if (trustedAtStart.isPresent()) {
+            distrust(); // our own write moves the file's times: no table is trusted until the next trust pass
+        }
         writtenFrom = Math.min(writtenFrom, offset);
         writtenTo = Math.max(writtenTo, offset + length);
     }
@@ -406,6 +436,74 @@ final class ReplicaSide {
         stats.stateWritten(System.nanoTime() - start);
         recordedPhase = phase;
         recordedEpoch = epoch;
+    }
+
+    /**
+     * The table the source diffs its first epoch against (PROTOCOL.md §9.3, §9.7): a trusted table whose stamp
+     * still holds, as it is; else a full hash, made as a trust pass so that a stream that then writes nothing can
+     * leave a trusted table for the next one. The stamp for foreign-write checks is taken before the trust check,
+     * so a write between the two shows either as a stamp that no longer holds or at the next check.
+     */
+    private void sendInitialTable() throws SyncException, InterruptedException {
+        DigestTable sent;
+        tableLock.lock();
+        try {
+            ownWritesDone = stamp();
+            writtenSinceVerified = null; // as after any re-hash: a relay takes every chunk as possibly changed
+            if (trusted.isPresent() && trusted.get().fits(table) && trusted.get().holdsFor(region.path())) {
+                table.copyFrom(trusted.get().table());
+                trustedAtStart = Optional.of(trusted.get().stamp());
+                trustRecorded = true;
+            } else {
+                TrustFile.discard(region.path());
+                trustPass();
+            }
+            sent = tableKnown ? null : table.copy();
+        } finally {
+            tableLock.unlock();
+        }
+        if (sent != null) {
+            DigestExchange.send(channel, sent);
+        }
+    }
+
+    /** A full hash of the region into the table that also tells whether the table may be trusted; under the lock. */
+    private void trustPass() throws SyncException {
+        long start = System.nanoTime();
+        try (ParallelScanner scanner = new ParallelScanner(parameters.hash(), scanThreads)) {
+            TrustPass.Outcome outcome = TrustPass.hash(region, table,  scanner,
+                    done -> listener.hashing(name, SyncListener.Side.REPLICA, done, region.size()));
+            stats.scanned(outcome.hashedBytes(), System.nanoTime() - start);
+            trustedAtStart = outcome.stamp();
+        } catch (IOException e) {
+            throw channel.violation(ErrorCode.IO_ERROR, "cannot hash %s: %s", name, e.getMessage());
+        }
+    }
+
+    /**
+     * At a normal end: a table this stream trusted at its start, and nothing changed since (not a byte written,
+     * no difference found, the stamp exactly the same), is left beside the file for the next stream. After the
+     * stream, never on the way to an EPOCH_ACK; a failure to record it only costs the next stream a hash.
+     */
+    private void keepTrust() {
+        tableLock.lock();
+        try {
+            if (!trustRecorded && trustedAtStart.isPresent()
+                    && new TrustedTable(table, trustedAtStart.get()).holdsFor(region.path())) {
+                TrustFile.write(region.path(), new TrustedTable(table.copy(), trustedAtStart.get()));
+            }
+        } catch (IOException e) {
+            TrustFile.discard(region.path());
+        } finally {
+            tableLock.unlock();
+        }
+    }
+
+    /** Nothing this stream knows is to be trusted any longer, nor the table recorded beside the file. */
+    private void distrust() {
+        trustedAtStart = Optional.empty();
+        trustRecorded = false;
+        TrustFile.discard(region.path());
     }
 
     private void rescanAndSend() throws SyncException, InterruptedException {

@@ -12,6 +12,8 @@ import dev.deltasync.protocol.Open;
 import dev.deltasync.protocol.OpenOk;
 import dev.deltasync.sync.region.MappedRegion;
 import dev.deltasync.sync.region.RegionFile;
+import dev.deltasync.sync.trust.TrustFile;
+import dev.deltasync.sync.trust.TrustedTable;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -198,9 +200,11 @@ public final class SyncClient implements AutoCloseable {
             throw channel.violation(failure.code(), "%s", failure.getMessage());
         }
         try (local) {
+            Optional<TrustedTable> trusted = TrustFile.read(job.localPath(), parameters.hash(), parameters.chunkSize(),
+                    parameters.regionSize());
             return new ReplicaSide(job.remoteName(), channel, local, parameters, options.scanThreads(), options.once(),
                     options.reverifyEvery(), lineage, previous, stats, listener)
-                    .reportingTo(job.relay() != null ? job.relay() : AppliedEpochs.NONE).run();
+                    .reportingTo(job.relay() != null ? job.relay() : AppliedEpochs.NONE).trusting(trusted, false).run();
         }
     }
 

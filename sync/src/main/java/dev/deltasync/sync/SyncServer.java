@@ -15,6 +15,8 @@ import dev.deltasync.protocol.OpenOk;
 import dev.deltasync.sync.region.MappedRegion;
 import dev.deltasync.sync.region.RegionFile;
 import dev.deltasync.sync.region.RegionFileException;
+import dev.deltasync.sync.trust.TrustFile;
+import dev.deltasync.sync.trust.TrustedTable;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -116,6 +118,7 @@ public final class SyncServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         streams.sources.close();
+        streams.trust.close();
     }
 
     /** Serves one stream: OPEN checks, then the replica or source side. */
@@ -126,6 +129,7 @@ public final class SyncServer implements AutoCloseable {
         private final SyncListener listener;
         private final Admission admission;
         private final SharedSources sources;
+        private final TrustKeeper trust;
         /** One party for the server, one per stream being served. */
         private final Phaser running = new Phaser(1);
 
@@ -137,6 +141,7 @@ public final class SyncServer implements AutoCloseable {
             this.listener = listener;
             this.admission = new Admission(options.limits());
             this.sources = new SharedSources(options.scanThreads(), admission, options.interval());
+            this.trust = new TrustKeeper(List.copyOf(regions.values()), listener);
         }
 
         void serve(MuxStream stream) throws InterruptedException {
@@ -266,14 +271,19 @@ public final class SyncServer implements AutoCloseable {
                 throw FileRefusals.ofRegion(channel, region.name(), e, true);
             }
             channel.whenEnding(file::close);
+            trust.streamStarted(region.path());
             try (file; MappedRegion replica = mapForPush(open, region, file, channel)) {
                 Optional<ReplicaState> previous = ReplicaState.continuable(region.path(), file.identity());
                 StreamLineage lineage = channel.hasLineages()
                         ? StreamLineage.continuing(StreamLineage.positionOf(previous)) : StreamLineage.V1;
+                Optional<TrustedTable> trusted = TrustFile.read(region.path(), parameters.hash(),
+                        parameters.chunkSize(), parameters.regionSize());
                 channel.send(new OpenOk(channel.id(), open.regionSize(), open.chunkSize(), open.hashId(),
                         lineage.v2() ? Optional.of(lineage.position()) : Optional.empty(), false));
                 return new ReplicaSide(region.name(), channel, replica, parameters, options.scanThreads(), false,
-                        options.reverifyEvery(), lineage, previous, stats, events).run();
+                        options.reverifyEvery(), lineage, previous, stats, events).trusting(trusted, false).run();
+            } finally {
+                trust.streamEnded(region.path());
             }
         }
 

@@ -33,18 +33,10 @@ final class Holes implements KnownZeros, AutoCloseable {
             ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     private static final MethodHandle CLOSE = Libc.downcall("close", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.JAVA_INT));
-    private static final MethodHandle FSTATFS = Libc.downcall("fstatfs", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-    /** struct statfs is 120 bytes on 64-bit Linux; f_type (a long) comes first. Room to spare. */
-    private static final long STATFS_SIZE = 256;
 
     /** statfs f_type of file systems whose SEEK_DATA/SEEK_HOLE see dirty page-cache pages (statfs(2) magics). */
-    private static final Set<Long> PAGE_CACHE_AWARE = Set.of(
-            0xEF53L,      // ext2, ext3, ext4
-            0x58465342L,  // xfs
-            0x9123683EL,  // btrfs
-            0x01021994L,  // tmpfs
-            0xF2F52010L); // f2fs
+    private static final Set<Long> PAGE_CACHE_AWARE = Set.of(FileSystemType.EXT4, FileSystemType.XFS,
+            FileSystemType.BTRFS, FileSystemType.TMPFS, FileSystemType.F2FS);
 
     /** Look-ups share it, close takes it alone: a descriptor is never closed under a look-up. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -66,7 +58,7 @@ final class Holes implements KnownZeros, AutoCloseable {
                 return KnownZeros.NONE;
             }
             Holes holes = new Holes(own);
-            if (!trustsHoles(holes.fileSystemType())) {
+            if (!trustsHoles(FileSystemType.of(own))) {
                 holes.close();
                 return KnownZeros.NONE;
             }
@@ -79,16 +71,6 @@ final class Holes implements KnownZeros, AutoCloseable {
     /** True for a statfs {@code f_type} whose lseek holes account for pages not yet written back. */
     static boolean trustsHoles(long fileSystemType) {
         return PAGE_CACHE_AWARE.contains(fileSystemType);
-    }
-
-    /** statfs f_type of this descriptor's file system, or -1 when fstatfs fails. */
-    private long fileSystemType() throws Throwable {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(STATFS_SIZE, 8);
-            int rc = (int) FSTATFS.invokeExact(arena.allocate(Libc.CAPTURE_LAYOUT), fd, buf);
-            // f_type is a signed long: magics with the top bit of 32 set stay positive on 64-bit Linux
-            return rc == 0 ? buf.get(ValueLayout.JAVA_LONG, 0) & 0xFFFFFFFFL : -1;
-        }
     }
 
     @Override

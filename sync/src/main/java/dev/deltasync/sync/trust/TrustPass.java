@@ -1,0 +1,127 @@
+package dev.deltasync.sync.trust;
+
+import com.sun.nio.file.ExtendedOpenOption;
+import dev.deltasync.hashing.DigestTable;
+import dev.deltasync.hashing.ParallelScanner;
+import dev.deltasync.sync.region.MappedRegion;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.LongConsumer;
+
+/**
+ * The one way a replica comes to trust a table (PROTOCOL.md §9.7): a full read-and-hash pass of its region with no
+ * writer in between, shown by equal {@link TrustStamp}s around it.
+ *
+ * <ol>
+ *   <li>Note the time, then take the first stamp. Refuse a file system not on the trusted list, an unknown boot,
+ *       and a change time within the margin of that time ("racy": a write in the same clock tick could leave it
+ *       as it is).</li>
+ *   <li>Read one block with {@code O_DIRECT}: on ext4, xfs and btrfs that waits for a buffered {@code write(2)}
+ *       still copying (it holds the inode lock from before it moved the times until its last byte), so no write
+ *       that moved the times before the first stamp is still writing during the hash.</li>
+ *   <li>{@code fdatasync}: every dirty page is written back and write-protected in every mapping, so the next
+ *       write through any mapping faults and moves the times; a page dirtied before the stamp and written since
+ *       is read by the hash that follows.</li>
+ *   <li>Hash the whole region (holes read as zeros), then take the second stamp. Equal stamps: the table is
+ *       trusted, for exactly that stamp.</li>
+ * </ol>
+ * Any own write afterwards moves the times, so the stamp no longer matches and the table is not trusted until the
+ * next pass.
+ */
+public final class TrustPass {
+    private TrustPass() {}
+
+    /**
+     * How a pass ended.
+     *
+     * @param stamp     the stamp the table is trusted for; empty when it is not trusted
+     * @param whyNot    why not, for a log line (empty when trusted)
+     * @param settledAt when the file's change time stops being racy (Unix nanoseconds): a pass refused as racy
+     *                  may be tried again from then
+     * @param hashedBytes the bytes read and hashed (holes are not read)
+     */
+    public record Outcome(Optional<TrustStamp> stamp, String whyNot, long settledAt, long hashedBytes) {
+        static Outcome refused(String why, long settledAt, long hashedBytes) {
+            return new Outcome(Optional.empty(), why, settledAt, hashedBytes);
+        }
+
+        public boolean trusted() {
+            return stamp.isPresent();
+        }
+    }
+
+    /**
+     * Hashes the whole of {@code region} into {@code into}, always (the table is right even when it is not
+     * trusted: it is what a plain re-hash would give), and says whether it may be trusted.
+     */
+    public static Outcome hash(MappedRegion region, DigestTable into, ParallelScanner scanner, LongConsumer hashed)
+            throws IOException {
+        Path path = region.path();
+        long started = nowNanos();
+        TrustStamp before = TrustStamp.of(path);
+        Optional<String> refusal = refusal(region, before, started);
+        if (refusal.isEmpty()) {
+            try {
+                waitForWritersAndFlush(path, before.size());
+            } catch (IOException | UnsupportedOperationException e) {
+                refusal = Optional.of("its file cannot be read directly or flushed: " + e.getMessage());
+            }
+        }
+        region.checkIntact();
+        long bytes = scanner.scan(region.segment(), into, region.knownZeros(), hashed);
+        if (refusal.isPresent()) {
+            return Outcome.refused(refusal.get(), before.settledAt(), bytes);
+        }
+        TrustStamp after = TrustStamp.of(path);
+        return after.equals(before) ? new Outcome(Optional.of(before), "", before.settledAt(), bytes)
+                : Outcome.refused("its file changed while it was hashed", after.settledAt(), bytes);
+    }
+
+    private static Optional<String> refusal(MappedRegion region, TrustStamp stamp, long now) {
+        if (region.identity().isPresent() && !region.identity().get().equals(stamp.file())) {
+            return Optional.of("its path names another file than the one mapped");
+        }
+        if (stamp.size() != region.size()) {
+            return Optional.of("its file is not the mapped size");
+        }
+        if (!stamp.trustedFileSystem()) {
+            return Optional.of("its file system (statfs type 0x" + Long.toHexString(stamp.fileSystem())
+                    + ") is not one whose file times follow every write");
+        }
+        if (!stamp.thisBoot()) {
+            return Optional.of("the kernel tells no boot id");
+        }
+        if (stamp.racyAt(now)) {
+            return Optional.of("its file changed too recently (within the file times' granularity)");
+        }
+        return Optional.empty();
+    }
+
+    /** Step 2 and 3 of the pass: an O_DIRECT read of the first block, then fdatasync. */
+    private static void waitForWritersAndFlush(Path path, long size) throws IOException {
+        Set<OpenOption> options = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS, ExtendedOpenOption.DIRECT);
+        try (FileChannel channel = FileChannel.open(path, options)) {
+            if (size > 0) {
+                int block = (int) Files.getFileStore(path).getBlockSize();
+                ByteBuffer buffer = ByteBuffer.allocateDirect(2 * block).alignedSlice(block);
+                channel.read(buffer, 0);
+            }
+            channel.force(false);
+        }
+    }
+
+    /** The realtime clock, which file times are taken from, in Unix nanoseconds. */
+    public static long nowNanos() {
+        return ChronoUnit.NANOS.between(Instant.EPOCH, Instant.now());
+    }
+}
