@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.commons.cli.CommandLine;
@@ -164,8 +165,23 @@ abstract class SyncCommand extends Command {
         }
         try (client) {
             signals.whenStopped(client::stop);
-            return client.runAll(jobs, options, listener);
+            return client.rememberingTablesIn(rememberedTables(System.getenv())).runAll(jobs, options, listener);
         }
+    }
+
+    /**
+     * Where --once pushes remember their replicas' tables (PROTOCOL.md §9.7): $DELTASYNC_STATE, else
+     * $XDG_STATE_HOME/deltasync/tables, else ~/.local/state/deltasync/tables.
+     */
+    static Path rememberedTables(Map<String, String> env) {
+        String explicit = env.get("DELTASYNC_STATE");
+        if (explicit != null && !explicit.isBlank()) {
+            return Path.of(explicit).resolve("tables");
+        }
+        String state = env.get("XDG_STATE_HOME");
+        Path base = state != null && !state.isBlank() ? Path.of(state)
+                : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".local", "state");
+        return base.resolve("deltasync").resolve("tables");
     }
 
     /** Keep following until a signal stops it, reconnecting when the server goes away. */

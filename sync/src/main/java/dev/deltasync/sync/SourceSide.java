@@ -51,6 +51,10 @@ final class SourceSide {
     private final EpochPacer pacer;
     private final boolean zeroChunks;
     private final StreamLineage lineage;
+    /** The replica's table when OPEN_OK said TABLE_KNOWN (PROTOCOL.md §9.7): no DIGESTS come. */
+    private DigestTable known;
+    /** The table the replica last acknowledged: after a verified epoch, the replica's table. */
+    private DigestTable acknowledged;
 
     SourceSide(String name, StreamChannel channel, RegionScans scans, Compression compression, Duration interval,
                boolean once, StreamLineage lineage, SyncStats stats, SyncListener listener) {
@@ -73,6 +77,17 @@ final class SourceSide {
         this.lineage = lineage;
     }
 
+    /** Starts from {@code table} as the acknowledged table instead of receiving DIGESTS (OPEN_OK's TABLE_KNOWN). */
+    SourceSide knowing(DigestTable table) {
+        this.known = table;
+        return this;
+    }
+
+    /** The table the replica last acknowledged, as the last epoch left it (its table, when that epoch verified). */
+    DigestTable acknowledged() {
+        return acknowledged;
+    }
+
     /**
      * Runs until the replica is verified ({@code once}) or the stream ends. A normal end (RESET NO_ERROR
      * from the peer) returns; anything else throws.
@@ -85,8 +100,12 @@ final class SourceSide {
             // Scan while the replica hashes its side: the two passes overlap instead of adding up.
             long requests = scanStarting();
             RegionScans.Scan current = scan(true);
-            DigestTable acknowledged = scans.parameters().newTable();
-            DigestExchange.receive(channel, acknowledged);
+            acknowledged = scans.parameters().newTable();
+            if (known != null) {
+                acknowledged.copyFrom(known);
+            } else {
+                DigestExchange.receive(channel, acknowledged);
+            }
             long epoch = lineage.lastEpoch();
             int unverifiedInARow = 0;
             long lastEpochNanos = System.nanoTime();

@@ -12,9 +12,11 @@ import dev.deltasync.protocol.Open;
 import dev.deltasync.protocol.OpenOk;
 import dev.deltasync.sync.region.MappedRegion;
 import dev.deltasync.sync.region.RegionFile;
+import dev.deltasync.sync.trust.RememberedTables;
 import dev.deltasync.sync.trust.TrustFile;
 import dev.deltasync.sync.trust.TrustedTable;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +33,8 @@ public final class SyncClient implements AutoCloseable {
     private final MuxSession session;
     private final String address;
     private volatile boolean stopping;
+    /** Where pushes remember what their replicas acknowledged (PROTOCOL.md §9.7); null: nowhere. */
+    private volatile RememberedTables memory;
 
     private SyncClient(MuxSession session, String address) {
         this.session = session;
@@ -50,6 +54,15 @@ public final class SyncClient implements AutoCloseable {
                     .map(failure -> SyncException.connectFailed(e.errorCode(), e.getMessage(), failure, e))
                     .orElseGet(() -> new SyncException(e.errorCode(), e.getMessage(), e));
         }
+    }
+
+    /**
+     * Lets {@code --once} pushes remember, in {@code dir}, the table each replica acknowledged, and offer its root
+     * on the next push: a replica that trusts exactly that table then sends none (PROTOCOL.md §9.7).
+     */
+    public SyncClient rememberingTablesIn(Path dir) {
+        this.memory = new RememberedTables(dir);
+        return this;
     }
 
     /** Why the connection ended, once it has: the server's GOAWAY, or the connection lost; empty while it is open. */
@@ -129,28 +142,73 @@ public final class SyncClient implements AutoCloseable {
             if (problem.isPresent()) {
                 throw new SyncException(ErrorCode.UNSUPPORTED_PARAMETER, problem.get());
             }
+            Optional<RememberedTables.Remembered> recalled = recall(job, options, local.size());
             try (StreamChannel channel = open(job, options, Constants.ROLE_PUSH, local.size(), options.allowResize(),
-                    LineagePosition.NONE, stats)) {
-                return runSource(job, options, listener, local, channel, stats);
+                    recalled.map(RememberedTables.Remembered::position).orElse(LineagePosition.NONE),
+                    recalled.map(RememberedTables.Remembered::root).orElse(new byte[0]), stats)) {
+                return runSource(job, options, listener, local, channel, stats, recalled);
             }
         }
     }
 
+    /** What this client remembers of the replica a push job names, for a table of this geometry. */
+    private Optional<RememberedTables.Remembered> recall(SyncJob job, SyncOptions options, long size) {
+        RememberedTables tables = memory;
+        return tables == null || job.embedded() != null || !StreamLineage.spokenIn(session.peer().version())
+                ? Optional.empty()
+                : tables.recall(replicaKey(job), options.hash(), options.chunkSize(), size);
+    }
+
+    /** A replica as this client names it: the server as dialled and the region's name. */
+    private String replicaKey(SyncJob job) {
+        return address + "/" + job.remoteName();
+    }
+
+    /**
+     * After a --once push: what the replica acknowledged at the verified epoch it ended on is remembered; a push
+     * that ended otherwise forgets it. After the stream, never on its way; a failure only costs the next push a table.
+     */
+    private void remember(SyncJob job, SyncOptions options, StreamLineage lineage, SyncOutcome outcome,
+                          SourceSide side) {
+        RememberedTables tables = memory;
+        if (tables == null || job.embedded() != null || !lineage.v2()) {
+            return;
+        }
+        try {
+            if (options.once() && outcome.verified()) {
+                tables.remember(replicaKey(job), new LineagePosition(lineage.lineage().get().bytes(),
+                        outcome.verifiedEpoch()), side.acknowledged());
+                return;
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through: nothing wrong is remembered
+        }
+        tables.forget(replicaKey(job));
+    }
+
     /** The source side of a push, once the stream is open. */
     private SyncOutcome runSource(SyncJob job, SyncOptions options, SyncListener listener, MappedRegion local,
-                                  StreamChannel channel, SyncStats stats) throws SyncException, InterruptedException {
+                                  StreamChannel channel, SyncStats stats,
+                                  Optional<RememberedTables.Remembered> recalled)
+            throws SyncException, InterruptedException {
         OpenOk ok = channel.expect(OpenOk.class, "in answer to OPEN");
         StreamParameters parameters = agreed(channel, ok, options);
         if (ok.regionSize() != local.size()) {
             throw channel.violation(ErrorCode.SIZE_MISMATCH, "server took region size %d, source is %d",
                     ok.regionSize(), local.size());
         }
-        StreamLineage lineage = agreedLineage(channel, ok, LineagePosition.NONE, false);
+        LineagePosition offered = recalled.map(RememberedTables.Remembered::position).orElse(LineagePosition.NONE);
+        StreamLineage lineage = agreedLineage(channel, ok, offered, false);
         EmbeddedSource embedded = job.embedded();
         try (RegionScans scans = embedded != null ? new RegionScans(embedded, parameters, options.scanThreads())
                 : new RegionScans(local, parameters, options.scanThreads(), Duration.ZERO)) {
-            return new SourceSide(job.remoteName(), channel, scans, options.compression(), options.interval(),
-                    options.once(), lineage, stats, listener, embedded == null ? null : embedded.pacer()).run();
+            SourceSide side = new SourceSide(job.remoteName(), channel, scans, options.compression(),
+                    options.interval(), options.once(), lineage, stats, listener,
+                    embedded == null ? null : embedded.pacer())
+                    .knowing(ok.tableKnown() ? recalled.get().table() : null);
+            SyncOutcome outcome = side.run();
+            remember(job, options, lineage, outcome, side);
+            return outcome;
         }
     }
 
@@ -169,7 +227,7 @@ public final class SyncClient implements AutoCloseable {
                     : ReplicaState.continuable(job.localPath(), existing.identity());
             LineagePosition position = StreamLineage.positionOf(previous);
             try (StreamChannel channel = open(job, options, Constants.ROLE_PULL, Math.max(localSize, 0), allowResize,
-                    position, stats)) {
+                    position, new byte[0], stats)) {
                 return runReplica(job, options, listener, files, existing, localSize, channel, previous, position,
                         stats);
             }
@@ -208,15 +266,20 @@ public final class SyncClient implements AutoCloseable {
         }
     }
 
-    /** @param position the lineage position OPEN carries on a v2 connection (PROTOCOL.md §9.6) */
+    /**
+     * @param position  the lineage position OPEN carries on a v2 connection (PROTOCOL.md §9.6)
+     * @param tableRoot the root of the table offered at that position (§9.7), or empty
+     */
     private StreamChannel open(SyncJob job, SyncOptions options, int role, long regionSize, boolean allowResize,
-                               LineagePosition position, SyncStats stats) throws SyncException, InterruptedException {
+                               LineagePosition position, byte[] tableRoot, SyncStats stats)
+            throws SyncException, InterruptedException {
         try {
             int intervalMillis = role == Constants.ROLE_PULL ? wireMillis(options.interval()) : 0;
             Optional<LineagePosition> lineage = StreamLineage.spokenIn(session.peer().version())
                     ? Optional.of(position) : Optional.empty();
             MuxStream stream = session.openStream(id -> new Open(id, role, options.hash().wireId(), options.chunkSize(),
-                    regionSize, intervalMillis, job.remoteName(), allowResize, lineage, new byte[0]));
+                    regionSize, intervalMillis, job.remoteName(), allowResize, lineage,
+                    lineage.isPresent() ? tableRoot : new byte[0]));
             return new StreamChannel(stream, stats, options.rateLimit());
         } catch (StreamClosedException e) {
             throw new SyncException(e.errorCode(), "cannot open a stream to " + address + ": " + e.getMessage(), e);
@@ -258,8 +321,8 @@ public final class SyncClient implements AutoCloseable {
         if (ok.lineage().isEmpty()) {
             throw channel.violation(ErrorCode.PROTOCOL_ERROR, "OPEN_OK without lineage fields on a protocol v2 stream");
         }
-        if (ok.tableKnown()) {
-            throw channel.violation(ErrorCode.PROTOCOL_ERROR, "OPEN_OK with TABLE_KNOWN, but no table was offered");
+        if (ok.tableKnown() && (ours || offered.isNone() || !ok.lineage().get().equals(offered))) {
+            throw channel.violation(ErrorCode.PROTOCOL_ERROR, "OPEN_OK with TABLE_KNOWN, but not for a table offered");
         }
         boolean continuable = !offered.isNone() && offered.epoch() < Long.MAX_VALUE;
         if (ours && continuable && !ok.lineage().get().equals(offered)) {

@@ -18,7 +18,9 @@ import dev.deltasync.sync.region.RegionFileException;
 import dev.deltasync.sync.trust.TrustFile;
 import dev.deltasync.sync.trust.TrustedTable;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -278,13 +280,28 @@ public final class SyncServer implements AutoCloseable {
                         ? StreamLineage.continuing(StreamLineage.positionOf(previous)) : StreamLineage.V1;
                 Optional<TrustedTable> trusted = TrustFile.read(region.path(), parameters.hash(),
                         parameters.chunkSize(), parameters.regionSize());
+                boolean known = lineage.v2() && tableKnown(open, lineage, previous, trusted, region.path());
                 channel.send(new OpenOk(channel.id(), open.regionSize(), open.chunkSize(), open.hashId(),
-                        lineage.v2() ? Optional.of(lineage.position()) : Optional.empty(), false));
+                        lineage.v2() ? Optional.of(lineage.position()) : Optional.empty(), known));
                 return new ReplicaSide(region.name(), channel, replica, parameters, options.scanThreads(), false,
-                        options.reverifyEvery(), lineage, previous, stats, events).trusting(trusted, false).run();
+                        options.reverifyEvery(), lineage, previous, stats, events).trusting(trusted, known).run();
             } finally {
                 trust.streamEnded(region.path());
             }
+        }
+
+        /**
+         * PROTOCOL.md §9.7, PUSH: TABLE_KNOWN only for an offer of exactly the position in force whose root is the
+         * one our state verified there and the root, recomputed, of a table we trust now.
+         */
+        private static boolean tableKnown(Open open, StreamLineage lineage, Optional<ReplicaState> previous,
+                                          Optional<TrustedTable> trusted, Path path) {
+            byte[] offered = open.tableRoot();
+            return offered.length > 0 && open.lineage().equals(Optional.of(lineage.position()))
+                    && previous.filter(s -> s.phase() == ReplicaState.Phase.VERIFIED
+                            && Arrays.equals(s.root(), offered)).isPresent()
+                    && trusted.filter(t -> Arrays.equals(t.table().rootDigest(), offered)
+                            && t.holdsFor(path)).isPresent();
         }
 
         /**

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.deltasync.hashing.DigestTable;
 import dev.deltasync.hashing.HashAlgorithm;
 import dev.deltasync.hashing.ParallelScanner;
-import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.sync.SyncJob.Direction;
 import dev.deltasync.sync.region.MappedRegion;
 import dev.deltasync.sync.region.RegionFile;
@@ -62,7 +61,7 @@ class TrustedReplicaTest extends LoopbackFixture {
 
     private void serveWatched(ExposedRegion region) throws Exception {
         server = SyncServer.start("127.0.0.1", 0, List.of(region), ServerOptions.defaults(), watch);
-        client = SyncClient.connect("127.0.0.1", server.port(), MuxConfig.defaults());
+        client = SyncClient.connect("127.0.0.1", server.port(), Security.insecure());
     }
 
     private SyncOutcome push(Path source) throws Exception {
@@ -146,6 +145,36 @@ class TrustedReplicaTest extends LoopbackFixture {
         assertTrue(client.run(new SyncJob(Direction.PULL, local, "vm"), options(), local4).verified());
         assertTrue(local4.replicaHashing.get() > 0);
         assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(local));
+    }
+
+    /**
+     * A push that remembers what the replica acknowledged offers that table's root; a replica that trusts exactly
+     * that table answers TABLE_KNOWN and sends none. A foreign write since makes it refuse, and the push repairs it.
+     */
+    @Test
+    void aRememberedTableThatTheReplicaTrustsDoesNotCrossTheWire() throws Exception {
+        Path source = randomFile("source.bin", SIZE, 5);
+        Path replica = randomFile("replica.bin", SIZE, 6);
+        serveWatched(new ExposedRegion("vm", replica, false));
+        client.rememberingTablesIn(dir.resolve("memory"));
+        int table = (SIZE / CHUNK) * HashAlgorithm.XXH3_128.digestLength();
+        SyncOutcome first = push(source);
+        assertTrue(first.verified());
+        assertTrue(first.stats().wireBytesReceived() > table, "the first push receives the replica's table");
+        awaitTrusted(replica);
+
+        SyncOutcome second = push(source);
+        assertTrue(second.verified());
+        assertTrue(second.stats().wireBytesReceived() < table / 4,
+                "TABLE_KNOWN: received " + second.stats().wireBytesReceived() + " bytes");
+        assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(replica));
+
+        awaitTrusted(replica);
+        foreignWrite(replica, 100L * CHUNK);
+        SyncOutcome third = push(source);
+        assertTrue(third.verified());
+        assertTrue(third.stats().wireBytesReceived() > table, "a replica written since must send a fresh table");
+        assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(replica));
     }
 
     /** Waits until the replica's record is there and holds for its file as it is now. */

@@ -6,19 +6,11 @@ import dev.deltasync.sync.region.FileIdentity;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -34,7 +26,6 @@ import java.util.Optional;
 public final class TrustFile {
     private static final String SUFFIX = ".deltasync-trust";
     private static final byte[] MAGIC = "DSTRUST1".getBytes(StandardCharsets.US_ASCII);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private TrustFile() {}
 
@@ -48,10 +39,7 @@ public final class TrustFile {
         TrustStamp stamp = trusted.stamp();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.write(MAGIC);
-            out.writeByte(table.algorithm().wireId());
-            out.writeInt(table.chunkSize());
-            out.writeLong(table.regionSize());
+            Tables.writeGeometry(out, MAGIC, table);
             for (long field : new long[] {stamp.file().device(), stamp.file().inode(), stamp.size(),
                     stamp.modifiedNanos(), stamp.changedNanos(), stamp.fileSystem()}) {
                 out.writeLong(field);
@@ -59,28 +47,9 @@ public final class TrustFile {
             byte[] boot = stamp.bootId().getBytes(StandardCharsets.US_ASCII);
             out.writeByte(boot.length);
             out.write(boot);
-            byte[] root = table.rootDigest();
-            out.writeByte(root.length);
-            out.write(root);
-            byte[] digests = new byte[table.chunkCount() * table.digestLength()];
-            table.readRange(0, table.chunkCount(), digests, 0);
-            out.write(digests);
+            Tables.write(out, table);
         }
-        byte[] body = bytes.toByteArray();
-        Path target = fileFor(region);
-        Path temporary = target.resolveSibling(target.getFileName() + "." + Long.toHexString(RANDOM.nextLong())
-                + ".tmp");
-        try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                channel.write(ByteBuffer.wrap(body));
-                channel.write(ByteBuffer.wrap(check(table.algorithm(), body, body.length)));
-            }
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temporary);
-            throw e;
-        }
+        CheckedFile.write(fileFor(region), bytes.toByteArray(), table.algorithm());
     }
 
     /**
@@ -89,39 +58,17 @@ public final class TrustFile {
      * empty (and left for the next pass to replace).
      */
     public static Optional<TrustedTable> read(Path region, HashAlgorithm hash, int chunkSize, long regionSize) {
-        byte[] file;
         try {
-            Path path = fileFor(region);
-            long chunks = regionSize / chunkSize + (regionSize % chunkSize == 0 ? 0 : 1);
-            if (Files.size(path) > 512 + (chunks + 2) * hash.digestLength()) {
-                return Optional.empty();
-            }
-            file = Files.readAllBytes(path);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-        try {
-            return parse(file, DigestTable.create(hash, regionSize, chunkSize));
+            DigestTable like = DigestTable.create(hash, regionSize, chunkSize);
+            return CheckedFile.read(fileFor(region), Tables.maxRecordBytes(like), hash).flatMap(in -> parse(in, like));
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             return Optional.empty();
         }
     }
 
-    /** Parses {@code file} into {@code like}, a fresh table of the geometry asked for. */
-    private static Optional<TrustedTable> parse(byte[] file, DigestTable like) {
-        HashAlgorithm hash = like.algorithm();
-        int checkAt = file.length - hash.digestLength();
-        if (checkAt < MAGIC.length || !Arrays.equals(check(hash, file, checkAt), 0, hash.digestLength(),
-                file, checkAt, file.length)) {
-            return Optional.empty();
-        }
-        ByteBuffer in = ByteBuffer.wrap(file, 0, checkAt);
-        byte[] magic = new byte[MAGIC.length];
-        in.get(magic);
-        if (!Arrays.equals(magic, MAGIC) || (in.get() & 0xff) != hash.wireId() || in.getInt() != like.chunkSize()
-                || in.getLong() != like.regionSize()) {
+    /** Parses a record's body into {@code like}, a fresh table of the geometry asked for. */
+    private static Optional<TrustedTable> parse(ByteBuffer in, DigestTable like) {
+        if (!Tables.geometryFits(in, MAGIC, like)) {
             return Optional.empty();
         }
         FileIdentity identity = new FileIdentity(in.getLong(), in.getLong());
@@ -131,21 +78,9 @@ public final class TrustFile {
         long fileSystem = in.getLong();
         byte[] boot = new byte[in.get() & 0xff];
         in.get(boot);
-        byte[] root = new byte[in.get() & 0xff];
-        in.get(root);
-        byte[] digests = new byte[like.chunkCount() * like.digestLength()];
-        in.get(digests);
-        if (in.hasRemaining()) {
-            return Optional.empty();
-        }
-        DigestTable table = like;
-        table.writeRange(0, table.chunkCount(), digests, 0);
-        if (!Arrays.equals(table.rootDigest(), root)) {
-            return Optional.empty();
-        }
         TrustStamp stamp = new TrustStamp(identity, size, modified, changed, fileSystem,
                 new String(boot, StandardCharsets.US_ASCII));
-        return Optional.of(new TrustedTable(table, stamp));
+        return Tables.read(in, like).map(table -> new TrustedTable(table, stamp));
     }
 
     /** Removes the record for {@code region}, if any: the table is no longer to be trusted. */
@@ -155,11 +90,5 @@ public final class TrustFile {
         } catch (IOException e) {
             // a record that cannot be removed is still checked against the file's stamp before any use
         }
-    }
-
-    private static byte[] check(HashAlgorithm hash, byte[] bytes, int length) {
-        byte[] out = new byte[hash.digestLength()];
-        hash.newHasher().hash(MemorySegment.ofArray(bytes).asSlice(0, length), out, 0);
-        return out;
     }
 }
