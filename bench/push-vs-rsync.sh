@@ -20,6 +20,8 @@
 #   DATA_DIR=bench-data/push-vs-rsync   (git-ignored; removed at the end unless KEEP_DATA=1)
 #   KEEP_DATA=0    1 keeps the data and reuses it on the next run with the same settings
 #   RUN_TIMEOUT=600  seconds allowed per run; SERVER_WAIT=60 seconds for a server to listen
+#   SETTLE=0       seconds to wait (untimed, every tool alike) before each run: the replica at rest, as between a
+#                  user's pushes, so that a serve replica has passed over its file (PROTOCOL.md §9.7); 0: back to back
 #
 # Needs: a built tree (./mvnw -B -q package -DskipTests), jq, ss, cmp, rsync; root for the shaped links.
 set -euo pipefail
@@ -46,6 +48,7 @@ DATA_DIR="${DATA_DIR:-$root/bench-data/push-vs-rsync}"
 KEEP_DATA="${KEEP_DATA:-0}"
 RUN_TIMEOUT="${RUN_TIMEOUT:-600}"
 SERVER_WAIT="${SERVER_WAIT:-60}"
+SETTLE="${SETTLE:-0}"
 REGION=bench
 DS="$root/bin/deltasync"
 BENCH_JAR="$root/bench/target/benchmarks.jar"
@@ -276,7 +279,8 @@ client() {
   else
     local security=(--insecure) opts=()
     [[ "$transport" == tls ]] && security=(--identity "$work/id-client" --peer-fingerprint "$server_fp")
-    [[ "$tool" == ds-c2 ]] && opts=(env "DELTASYNC_JAVA_OPTS=-XX:TieredStopAtLevel=4")
+    opts=(env "DELTASYNC_STATE=$work/state-$tool-$transport")
+    [[ "$tool" == ds-c2 ]] && opts+=("DELTASYNC_JAVA_OPTS=-XX:TieredStopAtLevel=4")
     in_ns client /usr/bin/time -f '%U %S' -o "$out.time" timeout "$RUN_TIMEOUT" "${opts[@]}" \
       "$(launcher "$tool")" push "$source" "$host:$port/$REGION" --once --json "${security[@]}" >"$out" 2>"$err"
   fi
@@ -286,7 +290,8 @@ client() {
 measure() {
   local tool="$1" transport="$2" case="$3" key="$1 $2"
   local spid="${server_pid[$key]}" out="$work/run.out" err="$work/run.err" rc=0 cpu0 cpu1 t0 t1 wire same
-  cpu0="$(cpu_seconds "$spid")"
+  cpu0="$(cpu_seconds "$spid")" # before the wait: a serve replica's background pass counts to the next run
+  sleep "$SETTLE"
   t0="$(now)"
   client "$tool" "$transport" "$out" "$err" || rc=$?
   t1="$(now)"
@@ -350,7 +355,7 @@ load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "## Push vs rsync: $SIZE, $(jq -r .pages_rewritten <<<"$mutation") of $(jq -r .pages <<<"$mutation")" \
   "$(jq -r .page <<<"$mutation")-byte pages rewritten (seed $SEED), medians of $ROUNDS alternated rounds"
 echo
-echo "Machine: $(nproc) cores, load average (1/5/15 min) $load_start at the start, $load_end at the end;" \
+echo "Runs $SETTLE s apart (SETTLE). Machine: $(nproc) cores, load average (1/5/15 min) $load_start at the start, $load_end at the end;" \
   "all files in the page cache; $(uname -r); $(rsync --version | head -n1 | tr -s ' ')."
 echo
 echo "| link | case | tool | transport | wall s | range | client CPU s | server CPU s | wire MiB | wall / rsync's |"
