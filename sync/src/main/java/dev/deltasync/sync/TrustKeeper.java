@@ -100,8 +100,8 @@ final class TrustKeeper implements AutoCloseable {
     /** One trust pass over {@code replica} with the geometry its state records, if it is idle and has one. */
     private void pass(Path replica) {
         try {
-            Optional<ReplicaState> state = ReplicaState.continuable(replica);
             TrustStamp before = TrustStamp.of(replica);
+            Optional<ReplicaState> state = ReplicaState.continuable(replica, before.file());
             synchronized (this) {
                 if (!idle(replica) || before.equals(passed.get(replica)) || state.isEmpty()
                         || state.get().regionSize() != before.size() || !before.trustedFileSystem()) {
