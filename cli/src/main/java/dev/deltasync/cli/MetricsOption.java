@@ -2,6 +2,7 @@ package dev.deltasync.cli;
 
 import dev.deltasync.metrics.MetricsEndpoint;
 import dev.deltasync.metrics.SyncMetrics;
+import dev.deltasync.peer.HostPort;
 import dev.deltasync.sync.SyncListener;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -51,7 +52,7 @@ final class MetricsOption implements AutoCloseable {
             throw new CliException(ExitCode.FAILURE, "--metrics " + text + ": cannot listen there: "
                     + describe(e) + " (pick another port, or an address of this machine)", e);
         }
-        String url = "http://" + new RemoteAddress(address.host(), endpoint.port(), null).hostPort() + "/metrics";
+        String url = "http://" + HostPort.format(address.host(), endpoint.port()) + "/metrics";
         return new MetricsOption(metrics, endpoint, url);
     }
 

@@ -1,5 +1,6 @@
 package dev.deltasync.cli;
 
+import dev.deltasync.peer.HostPort;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,6 +45,6 @@ record RemoteAddress(String host, int port, String region) {
     }
 
     String hostPort() {
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        return HostPort.format(host, port);
     }
 }

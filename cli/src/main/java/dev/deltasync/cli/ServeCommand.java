@@ -1,6 +1,7 @@
 package dev.deltasync.cli;
 
 import dev.deltasync.peer.Fingerprint;
+import dev.deltasync.peer.HostPort;
 import dev.deltasync.sync.ExposedRegion;
 import dev.deltasync.sync.Networking;
 import dev.deltasync.sync.RateLimit;
@@ -142,7 +143,7 @@ final class ServeCommand extends Command {
             throw new CliException(ExitCode.FAILURE, e.getMessage(), e);
         }
         io.err().printf("deltasync serve: listening on %s (%s transport), %d region(s):%n",
-                listen.host() + ":" + server.port(), Networking.transport(), regions.size());
+                HostPort.format(listen.host(), server.port()), Networking.transport(), regions.size());
         regions.forEach(r -> io.err().printf("  %s = %s (%s)%n", r.name(), r.path(), RegionSpec.describeAccess(r)));
         io.err().println("  security: " + SecurityOptions.describe(security));
         metrics.url().ifPresent(url -> io.err().println("  metrics: " + url));

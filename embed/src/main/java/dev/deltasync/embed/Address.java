@@ -1,6 +1,6 @@
 package dev.deltasync.embed;
 
-import dev.deltasync.mux.Peer;
+import dev.deltasync.peer.HostPort;
 
 /** A {@code host:port} as the builders take it ({@code [v6]:port} for IPv6 literals). */
 record Address(String host, int port) {
@@ -27,6 +27,6 @@ record Address(String host, int port) {
 
     @Override
     public String toString() {
-        return Peer.address(host, port);
+        return HostPort.format(host, port);
     }
 }

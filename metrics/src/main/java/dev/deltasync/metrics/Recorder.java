@@ -112,19 +112,15 @@ final class Recorder extends ForwardingListener {
         }
     }
 
-    /** This recorder's peer; on a server the client's fingerprint, or its IP address on plaintext. */
+    /**
+     * This recorder's peer; on a server the client's fingerprint, or on plaintext its IP address (not its port,
+     * which changes per connection).
+     */
     private String peerLabel(RemotePeer remote) {
         if (peer != null) {
             return peer;
         }
-        return remote.fingerprint().map(Object::toString).orElseGet(() -> host(remote.address()));
-    }
-
-    /** {@code 10.0.0.2} of {@code 10.0.0.2:51234}, {@code ::1} of {@code [::1]:51234}: ports change per connection. */
-    static String host(String address) {
-        int colon = address.lastIndexOf(':');
-        String host = colon < 0 ? address : address.substring(0, colon);
-        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return remote.fingerprint().map(Object::toString).orElseGet(remote::host);
     }
 
     private static String side(Side side) {

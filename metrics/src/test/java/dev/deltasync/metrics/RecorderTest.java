@@ -52,8 +52,8 @@ class RecorderTest {
     @Test
     void aServerNamesEachStreamsPeerByFingerprintOrPlaintextAddressWithoutItsPort() {
         SyncListener server = metrics.recording(SyncListener.SILENT, null);
-        RemotePeer pinned = new RemotePeer("10.0.0.2:51234", Optional.of(CLIENT));
-        RemotePeer plain = new RemotePeer("[::1]:40000", Optional.empty());
+        RemotePeer pinned = new RemotePeer("10.0.0.2", 51234, Optional.of(CLIENT));
+        RemotePeer plain = new RemotePeer("::1", 40000, Optional.empty());
         server.forStream(new StreamEvent.Started(pinned, "vm", SyncJob.Direction.PULL, 1))
                 .epochCompleted(sourceEpoch(1, 1, 3));
         server.forStream(new StreamEvent.Started(plain, "vm", SyncJob.Direction.PULL, 3))

@@ -1,6 +1,7 @@
 package dev.deltasync.mux;
 
 import dev.deltasync.peer.ConnectFailure;
+import dev.deltasync.peer.HostPort;
 import dev.deltasync.protocol.ErrorCode;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
@@ -61,7 +62,7 @@ public final class MuxClient {
 
     private static MuxSession connect(String host, InetSocketAddress address, MuxConfig config)
             throws StreamClosedException, InterruptedException {
-        String where = Peer.address(host, address.getPort());
+        String where = HostPort.format(host, address.getPort());
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newGroup(1);
         CompletableFuture<MuxSession> session = new CompletableFuture<>();
@@ -125,6 +126,6 @@ public final class MuxClient {
 
     private static StreamClosedException unreachable(String host, int port, ConnectFailure.Unreachable.Cause cause,
                                                      String detail) {
-        return unreachable(Peer.address(host, port), cause, detail);
+        return unreachable(HostPort.format(host, port), cause, detail);
     }
 }

@@ -245,7 +245,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         ourHello.negotiateVersion(hello);
         flow.open(hello.connectionWindow());
         decoder.maxPayload(config.maxFramePayload());
-        peer = new Peer(tls.peerIdentity(), Peer.address(ctx.channel().remoteAddress()), ourHello, hello);
+        peer = new Peer(tls.peerIdentity(), ctx.channel().remoteAddress(), ourHello, hello);
         peerHello = hello;
         handshake.complete(hello);
         if (served != null) {

@@ -1,6 +1,7 @@
 package dev.deltasync.mux;
 
 import dev.deltasync.peer.Fingerprint;
+import dev.deltasync.peer.HostPort;
 import dev.deltasync.protocol.Hello;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -13,15 +14,15 @@ import java.util.Optional;
  */
 public final class Peer {
     private final Fingerprint identity;
-    private final String address;
+    private final SocketAddress remote;
     private final Hello ours;
     private final Hello theirs;
     private final int version;
 
     /** @throws IllegalArgumentException when the HELLOs have no common version (negotiated before, §3.3) */
-    Peer(Fingerprint identity, String address, Hello ours, Hello theirs) {
+    Peer(Fingerprint identity, SocketAddress remote, Hello ours, Hello theirs) {
         this.identity = identity;
-        this.address = address;
+        this.remote = remote;
         this.ours = ours;
         this.theirs = theirs;
         this.version = ours.commonVersion(theirs)
@@ -40,20 +41,26 @@ public final class Peer {
 
     /** The peer's IP address and port, {@code 10.0.0.2:51234} ({@code [::1]:7070} for IPv6). */
     public String address() {
-        return address;
+        return address(remote);
+    }
+
+    /** The peer's IP address without the port, {@code 10.0.0.2} or {@code ::1}. */
+    public String host() {
+        return remote instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : String.valueOf(remote);
+    }
+
+    /** The peer's port, or -1 when the connection is not over IP (an in-memory channel in a test). */
+    public int port() {
+        return remote instanceof InetSocketAddress inet ? inet.getPort() : -1;
     }
 
     /** {@code remote} as {@link #address()} words it. */
     static String address(SocketAddress remote) {
         if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            return address(inet.getAddress().getHostAddress(), inet.getPort());
+            return HostPort.format(inet.getAddress().getHostAddress(), inet.getPort());
         }
         return String.valueOf(remote);
-    }
-
-    /** {@code host:port}, an IPv6 host in brackets: how every address is written. */
-    public static String address(String host, int port) {
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     /** The largest frame payload the peer accepts. */

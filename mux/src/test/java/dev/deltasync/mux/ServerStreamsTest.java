@@ -12,6 +12,7 @@ import dev.deltasync.protocol.Hello;
 import dev.deltasync.protocol.Open;
 import dev.deltasync.protocol.ProtocolException;
 import dev.deltasync.protocol.Reset;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 /** A server's streams from OPEN to the acceptor's return, on a plain executor standing in for the event loop. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ServerStreamsTest {
-    private static final Peer PEER = new Peer(null, "192.0.2.1:1", Hello.defaults(), Hello.defaults());
+    private static final Peer PEER = new Peer(null, new InetSocketAddress("192.0.2.1", 1), Hello.defaults(), Hello.defaults());
 
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
     private final RecordingSink sink = new RecordingSink();

@@ -17,6 +17,7 @@ import dev.deltasync.protocol.ProtocolException;
 import dev.deltasync.protocol.Reset;
 import dev.deltasync.protocol.WindowUpdate;
 import io.netty.buffer.Unpooled;
+import java.net.InetSocketAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class StreamFramesTest {
     /** Windows small enough that every consumed byte is granted back at once (the frame limit exceeds them). */
     private static final MuxConfig CONFIG = MuxConfig.defaults().withWindows(65536, 65536);
-    private static final Peer PEER = new Peer(null, "192.0.2.1:1", Hello.defaults(), Hello.defaults());
+    private static final Peer PEER = new Peer(null, new InetSocketAddress("192.0.2.1", 1), Hello.defaults(), Hello.defaults());
 
     private final RecordingSink sink = new RecordingSink();
     private final StreamTable streams = new StreamTable(true);

@@ -11,6 +11,7 @@ import dev.deltasync.protocol.Frame;
 import dev.deltasync.protocol.Hello;
 import dev.deltasync.protocol.Reset;
 import dev.deltasync.protocol.WindowUpdate;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** What streams ask of their connection, without a channel: the loop is the test's own thread, run on demand. */
 class StreamSchedulerTest {
     private static final MuxConfig CONFIG = MuxConfig.defaults().withWindows(65536, 65536);
-    private static final Peer PEER = new Peer(null, "192.0.2.1:1", Hello.defaults(), Hello.defaults());
+    private static final Peer PEER = new Peer(null, new InetSocketAddress("192.0.2.1", 1), Hello.defaults(), Hello.defaults());
 
     private final RecordingSink sink = new RecordingSink();
     private final StreamTable streams = new StreamTable(true);

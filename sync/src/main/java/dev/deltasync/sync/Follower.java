@@ -1,6 +1,6 @@
 package dev.deltasync.sync;
 
-import dev.deltasync.mux.Peer;
+import dev.deltasync.peer.HostPort;
 import dev.deltasync.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +53,7 @@ public final class Follower {
     private List<JobResult> run(List<SyncJob> jobs, JobResources files) throws InterruptedException {
         Map<SyncJob, JobResult> ended = new LinkedHashMap<>();
         List<SyncJob> active = new ArrayList<>(jobs);
-        String address = Peer.address(host, port);
+        String address = HostPort.format(host, port);
         int attempt = 0;
         long lostAt = -1; // System.nanoTime() when the last connection was lost; -1 before the first one
         while (!active.isEmpty() && !stopped.get()) {

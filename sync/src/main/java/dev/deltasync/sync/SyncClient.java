@@ -3,7 +3,6 @@ package dev.deltasync.sync;
 import dev.deltasync.mux.MuxClient;
 import dev.deltasync.mux.MuxSession;
 import dev.deltasync.mux.MuxStream;
-import dev.deltasync.mux.Peer;
 import dev.deltasync.mux.StreamClosedException;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.ErrorCode;
@@ -31,14 +30,14 @@ import java.util.concurrent.Future;
  */
 public final class SyncClient implements AutoCloseable {
     private final MuxSession session;
-    private final String address;
+    private final RemotePeer server;
     private volatile boolean stopping;
     /** Where pushes remember what their replicas acknowledged (PROTOCOL.md §9.7); null: nowhere. */
     private volatile RememberedTables memory;
 
-    private SyncClient(MuxSession session, String address) {
+    private SyncClient(MuxSession session, RemotePeer server) {
         this.session = session;
-        this.address = address;
+        this.server = server;
     }
 
     /**
@@ -48,7 +47,8 @@ public final class SyncClient implements AutoCloseable {
      */
     public static SyncClient connect(String host, int port, Security security) throws SyncException, InterruptedException {
         try {
-            return new SyncClient(MuxClient.connect(host, port, security.mux()), Peer.address(host, port));
+            MuxSession session = MuxClient.connect(host, port, security.mux());
+            return new SyncClient(session, RemotePeer.dialled(host, port, session.peer()));
         } catch (StreamClosedException e) {
             throw e.connectFailure()
                     .map(failure -> SyncException.connectFailed(e.errorCode(), e.getMessage(), failure, e))
@@ -72,7 +72,7 @@ public final class SyncClient implements AutoCloseable {
 
     /** The server as dialled, with the fingerprint it authenticated with. */
     public RemotePeer peer() {
-        return RemotePeer.of(address, session.peer());
+        return server;
     }
 
     /** Runs every job concurrently on this connection; returns when all have ended. */
@@ -282,7 +282,7 @@ public final class SyncClient implements AutoCloseable {
                     lineage.isPresent() ? tableRoot : new byte[0]));
             return new StreamChannel(stream, stats, options.rateLimit());
         } catch (StreamClosedException e) {
-            throw new SyncException(e.errorCode(), "cannot open a stream to " + address + ": " + e.getMessage(), e);
+            throw new SyncException(e.errorCode(), "cannot open a stream to " + server.address() + ": " + e.getMessage(), e);
         }
     }
 

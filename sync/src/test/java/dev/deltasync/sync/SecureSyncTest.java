@@ -102,7 +102,7 @@ class SecureSyncTest {
         Path replica = randomFile("replica.bin", 5 * 65536 + 17, 2);
         serve(new ExposedRegion("vm", replica, false));
         SyncClient alice = connect(ALICE);
-        assertEquals(new RemotePeer("127.0.0.1:" + server.port(), java.util.Optional.of(SERVER.fingerprint())),
+        assertEquals(new RemotePeer("127.0.0.1", server.port(), java.util.Optional.of(SERVER.fingerprint())),
                 alice.peer());
         SyncOutcome outcome = alice.run(new SyncJob(Direction.PUSH, source, "vm"), once(HashAlgorithm.XXH3_128),
                 SyncListener.SILENT);
