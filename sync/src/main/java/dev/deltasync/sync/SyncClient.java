@@ -161,7 +161,7 @@ public final class SyncClient implements AutoCloseable {
 
     /** A replica as this client names it: the server as dialled and the region's name. */
     private String replicaKey(SyncJob job) {
-        return address + "/" + job.remoteName();
+        return server.address() + "/" + job.remoteName();
     }
 
     /**
