@@ -178,6 +178,72 @@ class ServiceLifecycleE2eTest extends ProcessTest {
         assertTrue(silent.proc().stderr().lines().noneMatch(l -> l.matches(STAMP + ".*")), silent.proc().tails());
     }
 
+    @Test
+    @Timeout(240)
+    void quietClientsSayNothingOfConnectionsSyncsOrStoppingButStillSayErrors() throws Exception {
+        Path served = dir.resolve("served.bin");
+        Path pulled = dir.resolve("pulled.bin");
+        Path source = dir.resolve("source.bin");
+        Path pushed = dir.resolve("pushed.bin");
+        ProcessHarness.randomFile(served, MIB, 13);
+        ProcessHarness.randomFile(source, MIB, 14);
+        Server server = harness.serve(START, "--region", "s=" + served, "--region", "r=" + pushed + ":rw",
+                "--interval", "200ms");
+        Proc pull = harness.deltasync("pull", "pull", server.address("s"), pulled.toString(), "-q");
+        Proc push = harness.deltasync("push", "push", source.toString(), server.address("r"), "-q", "--interval",
+                "200ms");
+        await(WAIT, POLL, () -> verifiedReplicaOf(served, pulled) && verifiedReplicaOf(source, pushed),
+                () -> "the quiet clients never synced" + harness.allTails());
+        Proc refused = harness.run(WAIT, "pull-unknown", "pull", server.address("nope"),
+                dir.resolve("nope.bin").toString(), "--once", "-q");
+        assertEquals(3, refused.process().exitValue(), refused.tails());
+        assertTrue(refused.stderr().contains("'nope'"), "-q still says what went wrong" + refused.tails());
+
+        assertEquals(0, stop(pull), pull.tails());
+        assertEquals(0, stop(push), push.tails());
+        for (Proc quiet : List.of(pull, push)) {
+            assertEquals(List.of(), stateLines(quiet), "connected, in sync, stopping and disconnected are state"
+                    + " changes, which -q leaves out" + quiet.tails());
+            assertEquals("", quiet.stdout(), quiet.tails());
+        }
+    }
+
+    @Test
+    @Timeout(240)
+    void aSecondSignalWhileTheFirstIsStoppingTheCommandExitsAtOnceWithItsCode() throws Exception {
+        Path served = dir.resolve("served.bin");
+        Path pulled = dir.resolve("pulled.bin");
+        ProcessHarness.randomFile(served, MIB, 15);
+        Server server = harness.serve(START, "--region", "s=" + served, "--interval", "200ms");
+        Proc pull = harness.deltasync("pull", "pull", server.address("s"), pulled.toString(), "--stats");
+        awaitLine(pull, "in sync at epoch");
+        // Both signals pending while the JVM is stopped, so the second is delivered while the first stops the pull
+        // (a clean stop of a following pull exits 0).
+        long pid = pull.process().pid();
+        signal("STOP", pid);
+        signal("INT", pid);
+        signal("TERM", pid);
+        signal("CONT", pid);
+        int exit = harness.awaitExit(pull, Duration.ofSeconds(60));
+        assertTrue(exit == 130 || exit == 143, "128 + the second signal's number, not a clean 0: " + pull.tails());
+        String second = exit == 130 ? "SIGINT" : "SIGTERM";
+        assertTrue(pull.stderr().contains("second signal (" + second + "): exiting at once, exit " + exit),
+                pull.tails());
+        assertStateHonest(pulled);
+        assertEquals(0, stop(server.proc()), server.proc().tails());
+    }
+
+    private static void signal(String name, long pid) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + name + " " + pid);
+    }
+
+    /** The replica holds the source's bytes and its state says VERIFIED (the bytes land before the state). */
+    private static boolean verifiedReplicaOf(Path source, Path replica) {
+        return identical(source, replica)
+                && "VERIFIED".equals(phase(replica.resolveSibling(replica.getFileName() + ".deltasync-state")));
+    }
+
     /** The lines of {@code proc}'s stderr that carry a timestamp: the state changes. */
     static List<String> stateLines(Proc proc) {
         return proc.stderr().lines().filter(l -> l.matches(STAMP + ".*")).toList();
