@@ -6,6 +6,7 @@ import dev.deltasync.sync.ForwardingListener;
 import dev.deltasync.sync.RemotePeer;
 import dev.deltasync.sync.ScanMode;
 import dev.deltasync.sync.StreamEvent;
+import dev.deltasync.sync.SyncException;
 import dev.deltasync.sync.SyncJob;
 import dev.deltasync.sync.SyncListener;
 import dev.deltasync.sync.SyncStats;
@@ -103,6 +104,13 @@ final class Recorder extends ForwardingListener {
             ended.failure().ifPresent(failure ->
                     metrics.streamErrors.labelValues(region, label, side, failure.code().name()).inc());
         }
+    }
+
+    @Override
+    public void streamFailed(SyncJob job, SyncException failure) {
+        super.streamFailed(job, failure);
+        String side = job.direction() == SyncJob.Direction.PUSH ? "source" : "replica"; // this client's end
+        metrics.streamErrors.labelValues(job.remoteName(), peer, side, failure.code().name()).inc();
     }
 
     /** How much a running total grew since {@code previous}, all of it when there is none (a new stream). */

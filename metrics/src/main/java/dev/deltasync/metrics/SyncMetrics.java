@@ -46,7 +46,8 @@ public final class SyncMetrics {
     final Counter applySeconds = counter("deltasync_apply_seconds_total",
             "A replica's time from each epoch's first frame to its acknowledgement (write, flush, hash)", STREAM);
     final Counter streamErrors = counter("deltasync_stream_errors_total",
-            "Streams a server saw end with an error, by the protocol's error code", "region", "peer", "side", "code");
+            "Streams that ended with an error, by the protocol's error code: a server's, and each of a client's regions",
+            "region", "peer", "side", "code");
     final Counter disconnects = counter("deltasync_disconnects_total",
             "Connections that ended, by the code of what ended them (NO_ERROR: closed cleanly)", "peer", "code");
     final Counter reconnects = counter("deltasync_reconnects_total",

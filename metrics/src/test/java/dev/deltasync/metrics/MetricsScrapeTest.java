@@ -1,7 +1,6 @@
 package dev.deltasync.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -13,7 +12,6 @@ import dev.deltasync.sync.JobResult;
 import dev.deltasync.sync.Security;
 import dev.deltasync.sync.ServerOptions;
 import dev.deltasync.sync.SyncClient;
-import dev.deltasync.sync.SyncException;
 import dev.deltasync.sync.SyncJob;
 import dev.deltasync.sync.SyncListener;
 import dev.deltasync.sync.SyncOptions;
@@ -154,12 +152,14 @@ class MetricsScrapeTest {
         assertTrue(reconnected.sum("deltasync_disconnects_total", Map.of("peer", peer)) >= 1, reconnected.text);
 
         try (SyncClient stranger = SyncClient.connect("127.0.0.1", port, Security.insecure())) {
-            assertThrows(SyncException.class, () -> stranger.run(
-                    new SyncJob(SyncJob.Direction.PULL, dir.resolve("other.bin"), "nope"), FOLLOW,
-                    SyncListener.SILENT));
+            JobResult refused = stranger.runAll(List.of(new SyncJob(SyncJob.Direction.PULL, dir.resolve("other.bin"),
+                    "nope")), FOLLOW, clientMetrics.recording(SyncListener.SILENT, peer)).getFirst();
+            assertEquals(ErrorCode.UNKNOWN_REGION, refused.failure().code());
         }
         awaitScrape(serverEndpoint, s -> s.value("deltasync_stream_errors_total", Map.of("region", "nope",
                 "peer", "127.0.0.1", "side", "source", "code", ErrorCode.UNKNOWN_REGION.name())) == 1);
+        awaitScrape(clientEndpoint, s -> s.value("deltasync_stream_errors_total", Map.of("region", "nope",
+                "peer", peer, "side", "replica", "code", ErrorCode.UNKNOWN_REGION.name())) == 1); // the client's end
         follower.stop();
         running.get(30, TimeUnit.SECONDS);
     }

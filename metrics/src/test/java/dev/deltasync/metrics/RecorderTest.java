@@ -13,6 +13,7 @@ import dev.deltasync.sync.SyncJob;
 import dev.deltasync.sync.SyncListener;
 import dev.deltasync.sync.SyncStats;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,18 @@ class RecorderTest {
         server.stream(new StreamEvent.Ended(plain, "vm", SyncJob.Direction.PUSH, 5, 0,
                 Optional.of(new SyncException(ErrorCode.SIZE_MISMATCH, "region 'vm' is 10 bytes"))));
         assertEquals(1, metrics.streamErrors.labelValues("vm", "::1", "replica", "SIZE_MISMATCH").get());
+    }
+
+    @Test
+    void aClientCountsEachFailureOfARegionsStreamOnItsOwnEnd() {
+        SyncListener client = metrics.recording(SyncListener.SILENT, "10.0.0.1:7070");
+        SyncJob pull = new SyncJob(SyncJob.Direction.PULL, Path.of("replica.bin"), "vm");
+        SyncJob push = new SyncJob(SyncJob.Direction.PUSH, Path.of("source.bin"), "db");
+        client.streamFailed(pull, new SyncException(ErrorCode.CANCEL, "the server went away"));
+        client.streamFailed(pull, new SyncException(ErrorCode.CANCEL, "the server went away"));
+        client.streamFailed(push, new SyncException(ErrorCode.READ_ONLY, "region 'db' is read-only"));
+        assertEquals(2, metrics.streamErrors.labelValues("vm", "10.0.0.1:7070", "replica", "CANCEL").get());
+        assertEquals(1, metrics.streamErrors.labelValues("db", "10.0.0.1:7070", "source", "READ_ONLY").get());
     }
 
     @Test

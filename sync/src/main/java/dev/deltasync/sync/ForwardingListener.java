@@ -41,6 +41,11 @@ public abstract class ForwardingListener implements SyncListener {
     }
 
     @Override
+    public void streamFailed(SyncJob job, SyncException failure) {
+        next.streamFailed(job, failure);
+    }
+
+    @Override
     public void scanMode(String region, ScanMode mode, String why) {
         next.scanMode(region, mode, why);
     }

@@ -108,7 +108,11 @@ public final class SyncClient implements AutoCloseable {
         try {
             return new JobResult(job, run(job, options, listener, files, stats), null);
         } catch (SyncException e) {
-            return stopping ? stopped(job, stats) : new JobResult(job, null, e);
+            if (stopping) {
+                return stopped(job, stats);
+            }
+            listener.streamFailed(job, e);
+            return new JobResult(job, null, e);
         }
     }
 

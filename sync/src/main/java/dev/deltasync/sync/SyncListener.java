@@ -32,6 +32,12 @@ public interface SyncListener {
     default void stream(StreamEvent event) { }
 
     /**
+     * A client's stream of {@code job} ended with {@code failure} (not when the client was asked to stop); a
+     * following client may open it again.
+     */
+    default void streamFailed(SyncJob job, SyncException failure) { }
+
+    /**
      * How an embedded source finds what changed ({@link SourceTracking}): said once when it starts and again when
      * it changes (tracking failed), with the reason in one line.
      */
