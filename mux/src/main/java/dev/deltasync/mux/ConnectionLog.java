@@ -6,13 +6,18 @@ import java.util.function.Consumer;
 /**
  * Where a server reports its connections: those it refused before HELLO, with the peer's address and what
  * happened, and those that got through, when both HELLOs are done and when they end. Refusals are held to a few
- * per address and minute ({@link ServerLog}); how many were left out is reported with the next one.
+ * per address (an IPv6 /64) and minute, and to a bound over all addresses ({@link ServerLog}); how many were left
+ * out is reported with the next one logged.
  */
+@FunctionalInterface
 public interface ConnectionLog {
     void refused(String remote, ConnectFailure failure);
 
-    /** {@code count} refusals of connections from {@code address} were left out since the last one logged. */
-    void suppressed(String address, int count);
+    /**
+     * {@code count} refusals of connections from {@code address} (a host, an IPv6 /64, or {@link ServerLog#OTHERS})
+     * were left out since the last one logged. Ignored unless overridden: a log that shows refusals should say it.
+     */
+    default void suppressed(String address, int count) { }
 
     /** Both HELLOs (and TLS) are done: {@code peer} may open streams now. */
     default void opened(Peer peer) { }

@@ -48,9 +48,6 @@ class PingFloodTest {
             public void refused(String remote, ConnectFailure failure) { }
 
             @Override
-            public void suppressed(String address, int count) { }
-
-            @Override
             public void closed(Peer peer, StreamClosedException reason) {
                 closed.add(reason);
             }

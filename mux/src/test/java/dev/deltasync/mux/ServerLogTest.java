@@ -49,10 +49,42 @@ class ServerLogTest {
     }
 
     @Test
-    void manyAddressesEachGetTheirBurstAndTheLogRemembersABoundedNumber() {
+    void aPeerRotatingThroughManyAddressesIsHeldToTheGlobalBoundAndTheLogRemembersABoundedNumber() {
         IntStream.range(0, 3 * ServerLog.MAX_ADDRESSES).forEach(i ->
                 log.refused(from("10.0." + (i >> 8) + "." + (i & 255), 1), NOT_TLS));
-        assertEquals(3 * ServerLog.MAX_ADDRESSES, lines.size());
+        assertEquals(ServerLog.GLOBAL_BURST, lines.size(), "every address has its own budget, all share one bound");
         assertTrue(log.addressesRemembered() <= ServerLog.MAX_ADDRESSES, "remembered " + log.addressesRemembered());
+
+        lines.clear();
+        now.addAndGet(ServerLog.GLOBAL_INTERVAL.toNanos());
+        log.refused(from("203.0.113.9", 2), NOT_TLS);
+        assertEquals(List.of((3 * ServerLog.MAX_ADDRESSES - ServerLog.GLOBAL_BURST)
+                + " more connection(s) from other addresses refused, not logged one by one",
+                "connection from 203.0.113.9:2 refused: the client does not speak TLS"), lines);
+    }
+
+    @Test
+    void ipv6AddressesOfOneSlash64ShareOneBudget() {
+        for (int i = 1; i <= 1000; i++) {
+            log.refused(from("2001:db8:1:2:" + Integer.toHexString(i) + "::7", 7070), NOT_TLS);
+        }
+        assertEquals(ServerLog.BURST, lines.size(), "a host rotating through its /64 is one peer: " + lines);
+        log.refused(from("2001:db8:1:3::7", 7070), NOT_TLS);
+        assertEquals(ServerLog.BURST + 1, lines.size(), "the next /64 is another peer");
+
+        lines.clear();
+        now.addAndGet(ServerLog.INTERVAL.toNanos());
+        log.refused(from("2001:db8:1:2::1", 7070), NOT_TLS);
+        assertEquals("990 more connection(s) from 2001:db8:1:2::/64 refused, not logged one by one", lines.getFirst());
+    }
+
+    @Test
+    void aLogThatTakesOnlyRefusalsIsALambda() {
+        List<String> heard = new ArrayList<>();
+        ServerLog refusals = new ServerLog((remote, failure) -> heard.add(remote), now::get);
+        for (int i = 0; i < 2 * ServerLog.BURST; i++) {
+            refusals.refused(from("192.0.2.8", i + 1), NOT_TLS);
+        }
+        assertEquals(ServerLog.BURST, heard.size());
     }
 }
