@@ -1,6 +1,7 @@
 package dev.deltasync.sync.trust;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -10,9 +11,14 @@ import dev.deltasync.hashing.HashAlgorithm;
 import dev.deltasync.hashing.ParallelScanner;
 import dev.deltasync.sync.region.FileSystemType;
 import dev.deltasync.sync.region.MappedRegion;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,6 +96,43 @@ class TrustPassTest {
                         "trusted a table that missed a write");
                 assertFalse(outcome.trusted(), "the second write must fault and move the times");
             }
+        }
+    }
+
+    /** The same with the mapping held by a second process, which writes before the pass and during it. */
+    @Test
+    void aWriteIntoAPageAnotherProcessHoldsDirtyIsNeverMissed() throws Exception {
+        Path file = quietFile();
+        String launcher = ProcessHandle.current().info().command().orElse("java");
+        Process writer = new ProcessBuilder(launcher, "-cp", System.getProperty("java.class.path"),
+                MappedWriterMain.class.getName(), file.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (BufferedReader answers = new BufferedReader(new InputStreamReader(writer.getInputStream(),
+                StandardCharsets.UTF_8));
+             PrintWriter orders = new PrintWriter(writer.getOutputStream(), true, StandardCharsets.UTF_8)) {
+            assertEquals("mapped", answers.readLine());
+            orders.println(EARLY_PAGE + " 1"); // dirty and writable in the writer's mapping from here on
+            assertEquals("ok", answers.readLine());
+            awaitSettled(file);
+            try (MappedRegion region = MappedRegion.openResized(file, SIZE)) {
+                DigestTable table = table();
+                AtomicBoolean written = new AtomicBoolean();
+                TrustPass.Outcome outcome = pass(region, table, done -> {
+                    if (done >= 4 << 20 && written.compareAndSet(false, true)) {
+                        orders.println(EARLY_PAGE + " 2"); // after the hash read it
+                        try {
+                            assertEquals("ok", answers.readLine());
+                        } catch (IOException e) {
+                            throw new AssertionError(e);
+                        }
+                    }
+                });
+                assertTrue(written.get());
+                assertEquals(2, region.segment().get(ValueLayout.JAVA_BYTE, EARLY_PAGE));
+                assertFalse(outcome.trusted(), "a write through another process's writable mapping was missed");
+            }
+        } finally {
+            writer.destroy();
+            writer.waitFor();
         }
     }
 
