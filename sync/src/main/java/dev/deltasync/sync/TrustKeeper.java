@@ -103,10 +103,17 @@ final class TrustKeeper implements AutoCloseable {
             TrustStamp before = TrustStamp.of(replica);
             Optional<ReplicaState> state = ReplicaState.continuable(replica, before.file());
             synchronized (this) {
-                if (!idle(replica) || before.equals(passed.get(replica)) || state.isEmpty()
-                        || state.get().regionSize() != before.size() || !before.trustedFileSystem()) {
+                if (!idle(replica) || before.equals(passed.get(replica))) {
                     return;
                 }
+            }
+            if (state.isEmpty() || state.get().regionSize() != before.size() || !before.trustedFileSystem()
+                    || TrustFile.read(replica, state.get().hash(), state.get().chunkSize(), state.get().regionSize())
+                            .filter(recorded -> recorded.stamp().equals(before)).isPresent()) {
+                synchronized (this) { // nothing to pass over, or a stream left a record that holds: not again
+                    passed.put(replica, before);
+                }
+                return;
             }
             long wait = before.settledAt() - TrustPass.nowNanos();
             if (wait > 0) { // racy now: a write in this clock tick could leave the times as they are
