@@ -23,6 +23,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
@@ -59,14 +60,7 @@ class TrustPassTest {
         Path file = quietFile();
         try (MappedRegion region = MappedRegion.openResized(file, SIZE);
              FileChannel other = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            DigestTable table = table();
-            AtomicBoolean written = new AtomicBoolean();
-            TrustPass.Outcome outcome = pass(region, table, done -> {
-                if (done >= 4 << 20 && written.compareAndSet(false, true)) {
-                    write(other, EARLY_PAGE);
-                }
-            });
-            assertTrue(written.get());
+            TrustPass.Outcome outcome = passWritingAfterTheFirstBatch(region, table(), () -> write(other, EARLY_PAGE));
             assertFalse(outcome.trusted(), "a pwrite after the page was hashed, during the pass");
         }
     }
@@ -85,14 +79,9 @@ class TrustPassTest {
             awaitSettled(file);
             try (MappedRegion region = MappedRegion.openResized(file, SIZE)) {
                 DigestTable table = table();
-                AtomicBoolean written = new AtomicBoolean();
-                TrustPass.Outcome outcome = pass(region, table, done -> {
-                    if (done >= 4 << 20 && written.compareAndSet(false, true)) {
-                        other.put(EARLY_PAGE, (byte) 2); // after the hash read it
-                    }
-                });
-                assertTrue(written.get());
-                assertFalse(outcome.trusted() && !java.util.Arrays.equals(freshRoot(region), table.rootDigest()),
+                TrustPass.Outcome outcome = passWritingAfterTheFirstBatch(region, table,
+                        () -> other.put(EARLY_PAGE, (byte) 2)); // after the hash read it
+                assertFalse(outcome.trusted() && !Arrays.equals(freshRoot(region), table.rootDigest()),
                         "trusted a table that missed a write");
                 assertFalse(outcome.trusted(), "the second write must fault and move the times");
             }
@@ -114,19 +103,14 @@ class TrustPassTest {
             assertEquals("ok", answers.readLine());
             awaitSettled(file);
             try (MappedRegion region = MappedRegion.openResized(file, SIZE)) {
-                DigestTable table = table();
-                AtomicBoolean written = new AtomicBoolean();
-                TrustPass.Outcome outcome = pass(region, table, done -> {
-                    if (done >= 4 << 20 && written.compareAndSet(false, true)) {
-                        orders.println(EARLY_PAGE + " 2"); // after the hash read it
-                        try {
-                            assertEquals("ok", answers.readLine());
-                        } catch (IOException e) {
-                            throw new AssertionError(e);
-                        }
+                TrustPass.Outcome outcome = passWritingAfterTheFirstBatch(region, table(), () -> {
+                    orders.println(EARLY_PAGE + " 2"); // after the hash read it
+                    try {
+                        assertEquals("ok", answers.readLine());
+                    } catch (IOException e) {
+                        throw new AssertionError(e);
                     }
                 });
-                assertTrue(written.get());
                 assertEquals(2, region.segment().get(ValueLayout.JAVA_BYTE, EARLY_PAGE));
                 assertFalse(outcome.trusted(), "a write through another process's writable mapping was missed");
             }
@@ -218,6 +202,19 @@ class TrustPassTest {
         try (ParallelScanner scanner = new ParallelScanner(HashAlgorithm.XXH3_128, 1)) {
             return TrustPass.hash(region, table, scanner, hashed);
         }
+    }
+
+    /** A pass that runs {@code write} once, after its first 4 MiB batch (holding the early page) was hashed. */
+    private static TrustPass.Outcome passWritingAfterTheFirstBatch(MappedRegion region, DigestTable table,
+                                                                   Runnable write) throws IOException {
+        AtomicBoolean written = new AtomicBoolean();
+        TrustPass.Outcome outcome = pass(region, table, done -> {
+            if (done >= 4 << 20 && written.compareAndSet(false, true)) {
+                write.run();
+            }
+        });
+        assertTrue(written.get());
+        return outcome;
     }
 
     private static byte[] freshRoot(MappedRegion region) {
