@@ -5,6 +5,7 @@ import dev.deltasync.sync.ReplicaState;
 import dev.deltasync.sync.region.FileIdentity;
 import dev.deltasync.sync.region.RegionAccess;
 import dev.deltasync.sync.trust.TrustFile;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -70,7 +71,12 @@ final class StatusCommand extends Command {
                 file + " has no replica state: it was never the replica of a deltasync push or pull"));
         String check = "not_checked";
         if (line.hasOption(VERIFY)) {
-            TrustFile.discard(file); // asked for a full check: the next sync hashes too, trusting no recorded table
+            // asked for a full check: the next sync hashes too, and no pass under way records its table
+            try {
+                TrustFile.discard(file);
+            } catch (IOException e) {
+                io.err().println("status: cannot discard the trusted table beside " + file + ": " + e.getMessage());
+            }
         }
         boolean sameFile = state.describes(FileIdentity.of(file));
         boolean ok = state.phase() == ReplicaState.Phase.VERIFIED && sameFile;
@@ -79,6 +85,10 @@ final class StatusCommand extends Command {
                     && Arrays.equals(state.rootOfFile(file, Runtime.getRuntime().availableProcessors()), state.root());
             check = same ? "matches" : "differs";
             ok = same;
+            if (!same && !state.recordDiffers(file)) {
+                io.err().println("status: " + file + " is in use by a stream (or its state changed meanwhile): its"
+                        + " state was not marked unverified; run status --verify again once the stream ended");
+            }
         }
         String root = HexFormat.of().formatHex(state.root());
         String lineage = state.lineage().map(Lineage::toString).orElse("");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.hashing.DigestTable;
 import dev.deltasync.hashing.HashAlgorithm;
+import dev.deltasync.sync.ReplicaState;
 import dev.deltasync.sync.trust.TrustFile;
 import dev.deltasync.sync.trust.TrustStamp;
 import dev.deltasync.sync.trust.TrustedTable;
@@ -15,7 +16,10 @@ import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code status --verify} asks for a full check: the trusted table recorded beside the replica is discarded. */
+/**
+ * {@code status --verify} asks for a full check: the trusted table recorded beside the replica is discarded, and
+ * bytes found to differ make the state UNVERIFIED.
+ */
 class StatusVerifyTrustTest {
     private static final int CHUNK = 4096;
     private static final int SIZE = 8 * CHUNK;
@@ -37,6 +41,10 @@ class StatusVerifyTrustTest {
         assertTrue(Files.exists(record), "a plain status only reads");
         MainTest.Run verify = MainTest.run("status", replica.toString(), "--verify");
         assertEquals(3, verify.code(), verify.out() + verify.err()); // zeros hash to the zero digests, not 0...0
-        assertFalse(Files.exists(record), "status --verify must discard the trusted table");
+        assertFalse(TrustFile.read(replica, HashAlgorithm.XXH3_128, CHUNK, SIZE).isPresent(),
+                "status --verify must discard the trusted table");
+        assertTrue(Files.exists(record), "as a tombstone that a pass under way cannot replace");
+        assertEquals(ReplicaState.Phase.UNVERIFIED, ReplicaState.read(replica).orElseThrow().phase(),
+                "bytes found to differ must not stay VERIFIED: a table of that root would be known again");
     }
 }

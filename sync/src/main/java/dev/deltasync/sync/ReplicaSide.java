@@ -80,6 +80,8 @@ final class ReplicaSide {
     private Optional<TrustStamp> trustedAtStart = Optional.empty();
     /** The trusted table came from the record beside the file, which therefore need not be written again. */
     private boolean trustRecorded;
+    /** The record beside the file as it was when this stream's trust pass began: only that one is replaced. */
+    private TrustFile.Version recordAtPass = new TrustFile.Version("");
 
     /**
      * @param once          end the stream (RESET NO_ERROR) at the first verified epoch: {@code pull --once}
@@ -407,9 +409,10 @@ final class ReplicaSide {
         if (writtenSinceVerified != null) {
             writtenSinceVerified.set((int) (offset / parameters.chunkSize()));
         }
-        if (trustedAtStart.isPresent()) {
-            distrust(); // our own write moves the file's times: no table is trusted until the next trust pass
-        }
+        // our own write moves the file's times, which the recorded table's stamp no longer matches: nothing to
+        // remove on the way to the EPOCH_ACK, only nothing to record at the end
+        trustedAtStart = Optional.empty();
+        trustRecorded = false;
         writtenFrom = Math.min(writtenFrom, offset);
         writtenTo = Math.max(writtenTo, offset + length);
     }
@@ -455,8 +458,7 @@ final class ReplicaSide {
                 trustedAtStart = Optional.of(trusted.get().stamp());
                 trustRecorded = true;
             } else {
-                TrustFile.discard(region.path());
-                trustPass();
+                trustPass(); // a record beside the file that does not hold is useless, not harmful: left as it is
             }
             sent = tableKnown ? null : table.copy();
         } finally {
@@ -470,6 +472,7 @@ final class ReplicaSide {
     /** A full hash of the region into the table that also tells whether the table may be trusted; under the lock. */
     private void trustPass() throws SyncException {
         long start = System.nanoTime();
+        recordAtPass = TrustFile.version(region.path());
         try (ParallelScanner scanner = new ParallelScanner(parameters.hash(), scanThreads)) {
             TrustPass.Outcome outcome = TrustPass.hash(region, table,  scanner,
                     done -> listener.hashing(name, SyncListener.Side.REPLICA, done, region.size()));
@@ -483,27 +486,36 @@ final class ReplicaSide {
     /**
      * At a normal end: a table this stream trusted at its start, and nothing changed since (not a byte written,
      * no difference found, the stamp exactly the same), is left beside the file for the next stream. After the
-     * stream, never on the way to an EPOCH_ACK; a failure to record it only costs the next stream a hash.
+     * stream, never on the way to an EPOCH_ACK; a failure to record it only costs the next stream a hash. Not if
+     * the record changed since the pass began ({@code status --verify} discarded it: the bytes may differ from it).
      */
     private void keepTrust() {
         tableLock.lock();
         try {
             if (!trustRecorded && trustedAtStart.isPresent()
                     && new TrustedTable(table, trustedAtStart.get()).holdsFor(region.path())) {
-                TrustFile.write(region.path(), new TrustedTable(table.copy(), trustedAtStart.get()));
+                TrustFile.writeIfUnchanged(region.path(), recordAtPass,
+                        new TrustedTable(table.copy(), trustedAtStart.get()));
             }
         } catch (IOException e) {
-            TrustFile.discard(region.path());
+            // not recorded: the next stream hashes
         } finally {
             tableLock.unlock();
         }
     }
 
-    /** Nothing this stream knows is to be trusted any longer, nor the table recorded beside the file. */
+    /**
+     * The bytes may differ from the table: nothing this stream knows is to be trusted any longer, nor the table
+     * recorded beside the file, whose stamp may still hold (a write that moved no time).
+     */
     private void distrust() {
         trustedAtStart = Optional.empty();
         trustRecorded = false;
-        TrustFile.discard(region.path());
+        try {
+            TrustFile.discard(region.path());
+        } catch (IOException e) {
+            listener.info(name + ": cannot discard the trusted table beside the file: " + e.getMessage());
+        }
     }
 
     private void rescanAndSend() throws SyncException, InterruptedException {

@@ -6,6 +6,7 @@ import dev.deltasync.hashing.ParallelScanner;
 import dev.deltasync.sync.region.FileIdentity;
 import dev.deltasync.sync.region.MappedRegion;
 import dev.deltasync.sync.region.RegionFile;
+import dev.deltasync.sync.region.RegionFileException;
 import dev.deltasync.sync.region.RegionResizedException;
 import java.io.IOException;
 import java.io.StringReader;
@@ -20,6 +21,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Properties;
@@ -175,6 +177,29 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
             scanner.scan(mapped.segment(), table);
         }
         return table.rootDigest();
+    }
+
+    /**
+     * Records that the file's bytes were found to differ from this state's root (an operator's full check): the
+     * state becomes UNVERIFIED, so no table offered against it is known again (PROTOCOL.md §9.7). Done under the
+     * replica's lock and only while the recorded state is still this one; false when a stream holds the file.
+     */
+    public boolean recordDiffers(Path region) throws IOException {
+        try (RegionFile locked = RegionFile.forWriting(region)) {
+            Optional<ReplicaState> now = read(region);
+            if (now.isEmpty() || now.get().phase != phase || now.get().epoch != epoch
+                    || !now.get().updated.equals(updated) || !Arrays.equals(now.get().root, root)) {
+                return false;
+            }
+            new ReplicaState(Phase.UNVERIFIED, epoch, hash, chunkSize, regionSize, root, Instant.now(), lineage,
+                    verifiedEpoch, sourceTime, file).write(region);
+            return true;
+        } catch (RegionFileException e) {
+            if (e.problem() == RegionFileException.Problem.BUSY) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** A state outside any lineage that verified nothing before, of no file in particular (tests). */

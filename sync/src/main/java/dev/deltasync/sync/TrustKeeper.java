@@ -100,6 +100,7 @@ final class TrustKeeper implements AutoCloseable {
     /** One trust pass over {@code replica} with the geometry its state records, if it is idle and has one. */
     private void pass(Path replica) {
         try {
+            TrustFile.Version record = TrustFile.version(replica);
             TrustStamp before = TrustStamp.of(replica);
             Optional<ReplicaState> state = ReplicaState.continuable(replica, before.file());
             synchronized (this) {
@@ -130,8 +131,8 @@ final class TrustKeeper implements AutoCloseable {
             synchronized (this) {
                 passed.put(replica, outcome.stamp().orElse(before));
             }
-            if (outcome.trusted() && idle(replica)) {
-                TrustFile.write(replica, new TrustedTable(table, outcome.stamp().get()));
+            if (outcome.trusted() && idle(replica)) { // and only over the record this pass began with: a discard wins
+                TrustFile.writeIfUnchanged(replica, record, new TrustedTable(table, outcome.stamp().get()));
             } else if (!outcome.trusted() && outcome.settledAt() > TrustPass.nowNanos()) {
                 schedule(replica, outcome.settledAt() - TrustPass.nowNanos());
             }

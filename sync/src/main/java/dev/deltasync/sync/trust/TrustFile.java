@@ -9,8 +9,13 @@ import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -22,10 +27,22 @@ import java.util.Optional;
  * inode, size, modification and change nanoseconds, file system type: i64 each; boot id: u8 length + ASCII); root:
  * u8 length + bytes; the digests; then the hash of everything before it. Reading recomputes both the table's root
  * and that final hash: a damaged file, or a stored root that no longer fits its table, is refused.
+ *
+ * <p>A discarded record is replaced by a tombstone (magic {@code DSTRUST-}, random bytes, their hash), never
+ * removed: a pass writes its record only if the record is still the one it saw when it began
+ * ({@link #writeIfUnchanged}), and a removal would let a pass that began before it, on a file now known to differ,
+ * see "no record" again and write its table back. Every change is made under a lock on
+ * {@code <region>.deltasync-trust.lock}, shared by the processes syncing the file and {@code status --verify}.
  */
 public final class TrustFile {
     private static final String SUFFIX = ".deltasync-trust";
     private static final byte[] MAGIC = "DSTRUST1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DISCARDED = "DSTRUST-".getBytes(StandardCharsets.US_ASCII);
+    /** The record's last bytes, its final hash among them: two different records never end alike. */
+    private static final int TAIL_BYTES = 32;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** The lock file's POSIX lock belongs to the process: one holder at a time within it. */
+    private static final Object IN_PROCESS = new Object();
 
     private TrustFile() {}
 
@@ -33,7 +50,43 @@ public final class TrustFile {
         return region.resolveSibling(region.getFileName() + SUFFIX);
     }
 
-    /** Records {@code trusted} for {@code region}, replacing any earlier record atomically. */
+    /**
+     * What the record for {@code region} is now (its last bytes; none), to be passed to {@link #writeIfUnchanged}
+     * by a pass that begins now. An unreadable record is a version no later one equals.
+     */
+    public static Version version(Path region) {
+        try (FileChannel channel = FileChannel.open(fileFor(region), StandardOpenOption.READ,
+                LinkOption.NOFOLLOW_LINKS)) {
+            long size = channel.size();
+            ByteBuffer tail = ByteBuffer.allocate((int) Math.min(size, TAIL_BYTES));
+            while (tail.hasRemaining() && channel.read(tail, size - tail.capacity() + tail.position()) > 0) {
+                // read on
+            }
+            return new Version(HexFormat.of().formatHex(tail.array(), 0, tail.position()));
+        } catch (NoSuchFileException e) {
+            return new Version("");
+        } catch (IOException e) {
+            return new Version("unreadable " + Long.toHexString(RANDOM.nextLong()));
+        }
+    }
+
+    /**
+     * Records {@code trusted} for {@code region} only if the record is still {@code seen}, as it was when the pass
+     * that made the table began: a discard or another record meanwhile wins. True when it was written.
+     */
+    public static boolean writeIfUnchanged(Path region, Version seen, TrustedTable trusted) throws IOException {
+        synchronized (IN_PROCESS) {
+            try (FileChannel lock = lock(region)) {
+                if (!version(region).equals(seen)) {
+                    return false;
+                }
+                write(region, trusted);
+                return true;
+            }
+        }
+    }
+
+    /** Records {@code trusted} for {@code region}, replacing any earlier record atomically (no check). */
     public static void write(Path region, TrustedTable trusted) throws IOException {
         DigestTable table = trusted.table();
         TrustStamp stamp = trusted.stamp();
@@ -83,12 +136,40 @@ public final class TrustFile {
         return Tables.read(in, like).map(table -> new TrustedTable(table, stamp));
     }
 
-    /** Removes the record for {@code region}, if any: the table is no longer to be trusted. */
-    public static void discard(Path region) {
-        try {
-            Files.deleteIfExists(fileFor(region));
-        } catch (IOException e) {
-            // a record that cannot be removed is still checked against the file's stamp before any use
+    /**
+     * Replaces the record for {@code region}, if any or none, by a tombstone: no table is trusted, and no pass that
+     * began before now records its table.
+     */
+    public static void discard(Path region) throws IOException {
+        byte[] body = new byte[DISCARDED.length + 16];
+        System.arraycopy(DISCARDED, 0, body, 0, DISCARDED.length);
+        byte[] nonce = new byte[16];
+        RANDOM.nextBytes(nonce);
+        System.arraycopy(nonce, 0, body, DISCARDED.length, nonce.length);
+        synchronized (IN_PROCESS) {
+            try (FileChannel lock = lock(region)) {
+                CheckedFile.write(fileFor(region), body, HashAlgorithm.XXH3_128);
+            }
         }
     }
+
+    /**
+     * The lock every change of the record is made under, held until the channel returned is closed (its file is
+     * created once and left beside the record).
+     */
+    private static FileChannel lock(Path region) throws IOException {
+        Path file = region.resolveSibling(region.getFileName() + SUFFIX + ".lock");
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
+        try {
+            channel.lock();
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** The record as a pass saw it when it began (its last bytes in hex; empty for none). */
+    public record Version(String tail) {}
 }

@@ -75,11 +75,11 @@ class TrustFileTest {
     }
 
     @Test
-    void discardRemovesTheRecord() throws Exception {
+    void discardReplacesTheRecordByATombstone() throws Exception {
         Path region = region();
         TrustFile.write(region, trusted(region));
         TrustFile.discard(region);
-        assertFalse(Files.exists(TrustFile.fileFor(region)));
+        assertTrue(Files.exists(TrustFile.fileFor(region)), "a tombstone, not a removal (see TrustFile)");
         assertFalse(TrustFile.read(region, HASH, CHUNK, SIZE).isPresent());
     }
 
@@ -97,5 +97,21 @@ class TrustFileTest {
         byte[] root = table.rootDigest();
         assertArrayEquals(root, table.copy().rootDigest());
         return new TrustedTable(table, TrustStamp.of(region));
+    }
+
+    @Test
+    void aDiscardWinsOverAPassThatBeganBeforeIt() throws Exception {
+        Path region = region();
+        TrustFile.Version none = TrustFile.version(region);
+        TrustFile.discard(region); // no record yet: the tombstone still tells a pass begun before it
+        assertFalse(TrustFile.writeIfUnchanged(region, none, trusted(region)));
+        assertFalse(TrustFile.read(region, HASH, CHUNK, SIZE).isPresent());
+
+        TrustFile.Version discarded = TrustFile.version(region);
+        assertTrue(TrustFile.writeIfUnchanged(region, discarded, trusted(region)));
+        TrustFile.Version recorded = TrustFile.version(region);
+        TrustFile.discard(region);
+        assertFalse(TrustFile.writeIfUnchanged(region, recorded, trusted(region)));
+        assertFalse(TrustFile.read(region, HASH, CHUNK, SIZE).isPresent(), "a discarded record came back");
     }
 }
