@@ -9,7 +9,8 @@ import java.util.Objects;
  * CHUNK: the content of one changed chunk in an epoch (PROTOCOL.md §4.9, §9.4). Flow-controlled. With codec 0
  * the data is the chunk itself; with codec 1 it is one zstd frame that must decompress to exactly
  * {@code rawLength} bytes, which the replica checks while decompressing (the codec does not decompress); with
- * codec 2 there is no data: the chunk is {@code rawLength} zero bytes.
+ * codec 2 there is no data: the chunk is {@code rawLength} zero bytes; with codec 3 (a run) the data is
+ * {@code rawLength} bytes of consecutive whole chunks from {@code index} on, which the replica checks.
  * The data array is the frame's own: neither copied in nor out, so do not change it.
  * <pre>
  *  0                   1                   2                   3
@@ -41,7 +42,7 @@ public record Chunk(int streamId, long epoch, int index, int codec, int rawLengt
         Wire.u8(codec, "codec");
         Wire.range(Integer.toUnsignedLong(rawLength), 1, Constants.MAX_RAW_LENGTH, "rawLength");
         Wire.check(data != null, "data is null");
-        if (codec == Constants.CODEC_NONE) {
+        if (codec == Constants.CODEC_NONE || codec == Constants.CODEC_RUN) {
             Wire.check(data.length == rawLength, "raw data is %d bytes, rawLength says %d", data.length, rawLength);
         } else if (codec == Constants.CODEC_ZERO) {
             Wire.check(data.length == 0, "a zero chunk carries no data, this one %d bytes", data.length);
@@ -53,6 +54,11 @@ public record Chunk(int streamId, long epoch, int index, int codec, int rawLengt
     /** A chunk of {@code rawLength} zero bytes: codec 2, no data. */
     public static Chunk zeros(int streamId, long epoch, int index, int rawLength) {
         return new Chunk(streamId, epoch, index, Constants.CODEC_ZERO, rawLength, new byte[0]);
+    }
+
+    /** A run of consecutive whole chunks from {@code firstIndex} on, uncompressed (codec 3). */
+    public static Chunk run(int streamId, long epoch, int firstIndex, byte[] data) {
+        return new Chunk(streamId, epoch, firstIndex, Constants.CODEC_RUN, data.length, data);
     }
 
     /** An uncompressed chunk. */

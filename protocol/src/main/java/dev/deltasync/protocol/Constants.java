@@ -65,6 +65,11 @@ public final class Constants {
     public static final int CODEC_ZSTD = 1;
     /** A chunk of rawLength zero bytes, sent as no data at all (§4.9): holes and zeroed memory cost a header. */
     public static final int CODEC_ZERO = 2;
+    /**
+     * A run: rawLength bytes of consecutive whole chunks from the frame's index on, uncompressed (§4.9). A first full
+     * sync of 4 KiB chunks costs one frame per run instead of one per chunk.
+     */
+    public static final int CODEC_RUN = 3;
 
     private Constants() {
     }

@@ -66,7 +66,7 @@ public record Hello(int minVersion, int maxVersion, int maxFramePayload, int max
     public static Hello defaults() {
         return new Hello(Constants.MIN_VERSION, Constants.MAX_VERSION, Constants.DEFAULT_MAX_FRAME_PAYLOAD,
                 Constants.DEFAULT_MAX_STREAMS, Constants.DEFAULT_STREAM_WINDOW, Constants.DEFAULT_CONNECTION_WINDOW,
-                everyHashId(), new byte[] {Constants.CODEC_ZSTD, Constants.CODEC_ZERO});
+                everyHashId(), new byte[] {Constants.CODEC_ZSTD, Constants.CODEC_ZERO, Constants.CODEC_RUN});
     }
 
     private static byte[] everyHashId() {

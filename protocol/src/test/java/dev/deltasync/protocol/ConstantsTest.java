@@ -96,6 +96,7 @@ class ConstantsTest {
         assertEquals(0, Constants.CODEC_NONE);
         assertEquals(1, Constants.CODEC_ZSTD);
         assertEquals(2, Constants.CODEC_ZERO);
+        assertEquals(3, Constants.CODEC_RUN);
     }
 
     @Test

@@ -54,7 +54,8 @@ class ProtocolSpecVectorsTest {
         Ping ping = new Ping(0x0123456789abcdefL);
         Map<String, Frame> m = new LinkedHashMap<>();
         m.put("hello-defaults", new Hello(1, 2, 1048640, 256, 4194304, 16777216,
-                new byte[] {1, 2, 3, 4, 5}, new byte[] {Constants.CODEC_ZSTD, Constants.CODEC_ZERO}));
+                new byte[] {1, 2, 3, 4, 5}, new byte[] {Constants.CODEC_ZSTD, Constants.CODEC_ZERO,
+                        Constants.CODEC_RUN}));
         m.put("hello-minimal", minimal);
         m.put("hello-trailing-bytes", minimal);
         m.put("hello-unknown-ids", new Hello(1, 2, 16384, 0, 16384, 16384,
@@ -90,6 +91,7 @@ class ProtocolSpecVectorsTest {
         m.put("chunk-zstd", new Chunk(1, 2, 0, Constants.CODEC_ZSTD, 4096,
                 HexFormat.of().parseHex("28b52ffd60000f4d00001000000100fbf70116")));
         m.put("chunk-zero", Chunk.zeros(1, 3, 7, 1 << 20));
+        m.put("chunk-run", Chunk.run(1, 4, 5, HexFormat.of().parseHex("0011223344556677")));
         m.put("epoch-end", new EpochEnd(1, 1, 1, root));
         m.put("epoch-end-empty", new EpochEnd(3, 1, 0, new byte[4]));
         m.put("epoch-end-v2", new EpochEnd(7, 42, 3, OptionalLong.of(1796126400250000L), root));

@@ -85,6 +85,9 @@ final class RandomFrames {
             return Chunk.raw(streamId(), epoch(), random.nextInt() >>> 1, bytes(1 + random.nextInt(5000)));
         }
         int codec = 1 + random.nextInt(255);
+        if (codec == Constants.CODEC_RUN) { // like raw: the data is exactly rawLength bytes
+            return Chunk.run(streamId(), epoch(), random.nextInt() >>> 1, bytes(1 + random.nextInt(5000)));
+        }
         int rawLength = 1 + random.nextInt(Constants.MAX_RAW_LENGTH);
         return codec == Constants.CODEC_ZERO ? Chunk.zeros(streamId(), epoch(), random.nextInt() >>> 1, rawLength)
                 : new Chunk(streamId(), epoch(), random.nextInt() >>> 1, codec, rawLength, bytes(1 + random.nextInt(500)));

@@ -4,6 +4,7 @@ import dev.deltasync.hashing.ChunkHasher;
 import dev.deltasync.hashing.DigestTable;
 import dev.deltasync.hashing.ParallelScanner;
 import dev.deltasync.protocol.Chunk;
+import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.EpochAck;
 import dev.deltasync.protocol.EpochEnd;
 import dev.deltasync.protocol.ErrorCode;
@@ -218,15 +219,16 @@ final class ReplicaSide {
             throw channel.violation(ErrorCode.PROTOCOL_ERROR, "chunk index %d out of range 0..%d",
                     Integer.toUnsignedLong(index), table.chunkCount() - 1);
         }
+        if (chunk.codec() == Constants.CODEC_RUN) {
+            applyRun(chunk);
+            return;
+        }
         int length = table.chunkLength(index);
         if (chunk.rawLength() != length) {
             throw channel.violation(ErrorCode.PROTOCOL_ERROR, "chunk %d declares %d bytes, it has %d",
                     index, Integer.toUnsignedLong(chunk.rawLength()), length);
         }
-        if (!channel.advertised(chunk.codec())) {
-            throw channel.violation(ErrorCode.UNSUPPORTED_PARAMETER,
-                    "chunk %d uses codec %d, which our HELLO does not list", index, chunk.codec());
-        }
+        checkAdvertised(chunk);
         if (ChunkDecoder.isZeros(chunk)) {
             applyZeros(index, length);
         } else {
@@ -248,6 +250,46 @@ final class ReplicaSide {
             }
         }
         stats.chunk(length, chunk.data().length);
+    }
+
+    private void checkAdvertised(Chunk chunk) throws SyncException {
+        if (!channel.advertised(chunk.codec())) {
+            throw channel.violation(ErrorCode.UNSUPPORTED_PARAMETER,
+                    "chunk %d uses codec %d, which our HELLO does not list", chunk.index(), chunk.codec());
+        }
+    }
+
+    /**
+     * A run (codec 3, PROTOCOL.md §4.9): whole consecutive chunks from the frame's index on, written in one copy and
+     * hashed chunk by chunk straight from the frame's bytes. It must end on a chunk boundary inside the region.
+     */
+    private void applyRun(Chunk chunk) throws SyncException {
+        checkAdvertised(chunk);
+        int first = chunk.index();
+        long offset = table.chunkOffset(first);
+        long end = offset + Integer.toUnsignedLong(chunk.rawLength());
+        if (end > region.size() || end != region.size() && end % parameters.chunkSize() != 0) {
+            throw channel.violation(ErrorCode.PROTOCOL_ERROR,
+                    "run of %d bytes from chunk %d does not end on a chunk boundary inside the region",
+                    Integer.toUnsignedLong(chunk.rawLength()), first);
+        }
+        int length = chunk.rawLength();
+        MemorySegment data = MemorySegment.ofArray(chunk.data());
+        int chunks = 0;
+        tableLock.lock();
+        try {
+            MemorySegment.copy(data, 0, region.segment(), offset, length);
+            wrote(offset, length);
+            for (long at = 0; at < length; chunks++) {
+                int chunkLength = table.chunkLength(first + chunks);
+                hasher.hash(data.asSlice(at, chunkLength), digest, 0);
+                table.set(first + chunks, digest, 0);
+                at += chunkLength;
+            }
+        } finally {
+            tableLock.unlock();
+        }
+        stats.chunks(chunks, length, length);
     }
 
     /**

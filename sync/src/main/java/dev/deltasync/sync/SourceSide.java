@@ -5,12 +5,14 @@ import dev.deltasync.hashing.DigestTable;
 import dev.deltasync.hashing.KnownZeros;
 import dev.deltasync.hashing.ZeroCursor;
 import dev.deltasync.protocol.Chunk;
+import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.EpochAck;
 import dev.deltasync.protocol.EpochEnd;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.Frame;
 import dev.deltasync.sync.codec.ChunkDecoder;
 import dev.deltasync.sync.codec.ChunkEncoder;
+import dev.deltasync.sync.codec.ChunkRun;
 import dev.deltasync.sync.codec.Compression;
 import dev.deltasync.sync.region.RegionResizedException;
 import java.io.IOException;
@@ -50,6 +52,8 @@ final class SourceSide {
     /** An embedded application's requests for epochs; null for the CLI's sources, which never make any. */
     private final EpochPacer pacer;
     private final boolean zeroChunks;
+    /** Where consecutive raw chunks gather into one frame; null when the replica does not decode runs. */
+    private final ChunkRun run;
     private final StreamLineage lineage;
     /** The replica's table when OPEN_OK said TABLE_KNOWN (PROTOCOL.md §9.7): no DIGESTS come. */
     private DigestTable known;
@@ -74,6 +78,8 @@ final class SourceSide {
         this.hasher = scans.parameters().hash().newHasher();
         this.pacer = pacer;
         this.zeroChunks = channel.decodesZeroChunks();
+        this.run = channel.decodesRuns()
+                ? new ChunkRun(channel.peerMaxFramePayload(), scans.parameters().chunkSize()) : null;
         this.lineage = lineage;
     }
 
@@ -197,7 +203,8 @@ final class SourceSide {
      * Sends the changed chunks and EPOCH_END, recording each sent copy's digest in {@code table} in place,
      * so that it becomes the table the replica should now have; returns that table's root, as sent. A chunk in a
      * hole of the file goes as a zero chunk without being read (when the replica decodes those), a copy that turns
-     * out all zeros too; either way the digest recorded is the zero digest, which is what was sent.
+     * out all zeros too; either way the digest recorded is the zero digest, which is what was sent. Consecutive
+     * chunks that go raw travel as runs when the replica decodes those.
      */
     private byte[] sendEpoch(long epoch, int[] changed, DigestTable table, Instant scanned, ChunkEncoder encoder)
             throws SyncException, InterruptedException {
@@ -207,6 +214,7 @@ final class SourceSide {
             total += table.chunkLength(index);
         }
         long done = 0;
+        int frames = 0;
         byte[] digest = new byte[table.digestLength()];
         for (int index : changed) {
             int length = table.chunkLength(index);
@@ -229,11 +237,22 @@ final class SourceSide {
             if (ChunkDecoder.isZeros(chunk)) {
                 table.setZeros(index);
             }
-            channel.send(chunk);
-            stats.chunk(length, chunk.data().length);
             done += length;
+            if (run != null && chunk.codec() == Constants.CODEC_NONE) {
+                if (!run.accepts(index, length)) {
+                    frames += sendRun(epoch);
+                }
+                run.add(index, chunk.data());
+                stats.chunk(length, length);
+            } else {
+                frames += sendRun(epoch);
+                channel.send(chunk);
+                frames++;
+                stats.chunk(length, chunk.data().length);
+            }
             listener.progress(name, epoch, done, total);
         }
+        frames += sendRun(epoch);
         // A file truncated since the scan looked intact has no data past its new end as lseek sees it (ENXIO):
         // those chunks went out as zeros unread, and the epoch must not verify a region whose size changed.
         try {
@@ -243,8 +262,17 @@ final class SourceSide {
         }
         byte[] root = table.rootDigest();
         OptionalLong sourceTime = lineage.v2() ? OptionalLong.of(StreamLineage.micros(scanned)) : OptionalLong.empty();
-        channel.send(new EpochEnd(channel.id(), epoch, changed.length, sourceTime, root));
+        channel.send(new EpochEnd(channel.id(), epoch, frames, sourceTime, root));
         return root;
+    }
+
+    /** Sends the gathered run, if any, as one frame; the number of frames sent (0 or 1). */
+    private int sendRun(long epoch) throws SyncException, InterruptedException {
+        if (run == null || run.isEmpty()) {
+            return 0;
+        }
+        channel.send(run.take(channel.id(), epoch));
+        return 1;
     }
 
     /** The requests for an epoch that a scan starting now answers (none without a pacer). */

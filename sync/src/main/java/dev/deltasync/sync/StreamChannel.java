@@ -62,6 +62,11 @@ final class StreamChannel implements AutoCloseable {
         return stream.peer().decodes(Constants.CODEC_ZERO);
     }
 
+    /** True when the peer's HELLO lists runs (codec 3, PROTOCOL.md §4.9): a source may send consecutive chunks as one. */
+    boolean decodesRuns() {
+        return stream.peer().decodes(Constants.CODEC_RUN);
+    }
+
     /** True when our own HELLO lists the codec: a CHUNK in any other is UNSUPPORTED_PARAMETER (PROTOCOL.md §9.4). */
     boolean advertised(int codecId) {
         return stream.peer().weDecode(codecId);

@@ -36,7 +36,12 @@ public final class SyncStats {
 
     /** One changed chunk of {@code rawBytes} that travelled as {@code payloadBytes} of chunk data. */
     void chunk(int rawBytes, int payloadBytes) {
-        chunksChanged.incrementAndGet();
+        chunks(1, rawBytes, payloadBytes);
+    }
+
+    /** {@code count} chunks of {@code rawBytes} in all that travelled as {@code payloadBytes} (a run, §4.9). */
+    void chunks(int count, long rawBytes, int payloadBytes) {
+        chunksChanged.addAndGet(count);
         changedBytes.addAndGet(rawBytes);
         chunkPayloadBytes.addAndGet(payloadBytes);
     }

@@ -26,7 +26,7 @@ public final class ChunkDecoder implements AutoCloseable {
     public byte[] decode(Chunk chunk, byte[] scratch) throws ProtocolException {
         int expected = chunk.rawLength();
         switch (chunk.codec()) {
-            case Constants.CODEC_NONE -> {
+            case Constants.CODEC_NONE, Constants.CODEC_RUN -> {
                 return chunk.data();
             }
             case Constants.CODEC_ZERO -> {

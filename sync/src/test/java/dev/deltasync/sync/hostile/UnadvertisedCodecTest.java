@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A replica whose HELLO lists no codec but 0 (none): a CHUNK with a codec it knows how to decode but did not
- * advertise (zstd, zero) is still a stream error UNSUPPORTED_PARAMETER (PROTOCOL.md §9.4), and nothing is written.
+ * advertise (zstd, zero, run) is still a stream error UNSUPPORTED_PARAMETER (PROTOCOL.md §9.4), and nothing is written.
  */
 class UnadvertisedCodecTest extends ServerFixture {
     @Override
@@ -46,6 +46,13 @@ class UnadvertisedCodecTest extends ServerFixture {
     void zeroChunkToAReplicaThatDidNotListZero() throws Exception {
         PushStream s = openPush();
         s.peer().send(new Chunk(1, 1, 0, Constants.CODEC_ZERO, CHUNK, new byte[0]));
+        assertRefused(s);
+    }
+
+    @Test
+    void runToAReplicaThatDidNotListRuns() throws Exception {
+        PushStream s = openPush();
+        s.peer().send(Chunk.run(1, 1, 0, new byte[2 * CHUNK]));
         assertRefused(s);
     }
 }
