@@ -4,21 +4,25 @@
 # For each SIZE: a file of random bytes is (1) copied over one plain TCP connection by RawTcpCopy (1 MiB buffers,
 # like nc), (2) pulled with `deltasync pull --once` from `serve --insecure` into a missing replica, (3) pushed with
 # `deltasync push --once` into a missing `:rw` region of `serve --insecure`. Each result is checked with cmp.
-# Prints a markdown table on stdout: wall, MB/s, CPU seconds per GiB on each side, and the ratio to raw TCP.
+# With BASE_DS, another build's launcher runs the same cases in turn (raw, this, base, raw, this, base, ...: ROUNDS
+# times, so load from elsewhere hits both alike). Prints a markdown table on stdout, the median of the rounds: wall,
+# MB/s, CPU seconds per GiB on each side, and the ratio to the raw TCP copy.
 #
 # Usage: bench/full-sync-vs-tcp.sh [-h]       (settings via environment, defaults in brackets)
 #   SIZES="1GiB 4GiB"  SEED=42  DATA_DIR=bench-data/full-sync (git-ignored; removed at the end unless KEEP_DATA=1)
+#   BASE_DS=        path to another tree's bin/deltasync, measured as "base" (e.g. a build of main)
+#   ROUNDS=1        rounds of every case; the table shows each case's median
 #   COMPRESS=zstd   the --compress of the source (zstd or none)
 #   EXTRA_ARGS=""   more options for push/pull (e.g. "--chunk-size 1MiB")
 #   DELTASYNC_JAVA_OPTS is passed on (e.g. -XX:StartFlightRecording=filename=/tmp/x-%p.jfr for a profile)
 #
-# Needs: a built tree (./mvnw -B -q package -DskipTests), ss, cmp, /usr/bin/time.
+# Needs: a built tree (./mvnw -B -q package -DskipTests), ss, cmp, python3, /usr/bin/time.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 
@@ -31,13 +35,17 @@ KEEP_DATA="${KEEP_DATA:-0}"
 COMPRESS="${COMPRESS:-zstd}"
 EXTRA_ARGS="${EXTRA_ARGS:-}"
 DS="$root/bin/deltasync"
+BASE_DS="${BASE_DS:-}"
+ROUNDS="${ROUNDS:-1}"
 BENCH_JAR="$root/bench/target/benchmarks.jar"
 
 log() { printf '[full-sync-vs-tcp %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-for tool in ss cmp /usr/bin/time; do command -v "$tool" >/dev/null || die "$tool is required"; done
+for tool in ss cmp python3 /usr/bin/time; do command -v "$tool" >/dev/null || die "$tool is required"; done
 [[ -f "$BENCH_JAR" ]] || die "bench/target/benchmarks.jar missing; build first: ./mvnw -B -q package -DskipTests"
 "$DS" --help >/dev/null 2>&1 || die "bin/deltasync does not run; build first"
+[[ -z "$BASE_DS" ]] || "$BASE_DS" --help >/dev/null 2>&1 || die "BASE_DS=$BASE_DS does not run"
+tools=(this); [[ -z "$BASE_DS" ]] || tools+=(base)
 
 pids=()
 cleanup() {
@@ -72,16 +80,12 @@ wait_listening() { # PORT PID
   done
 }
 
-# row SIZE CASE WALL BYTES CLIENT_CPU SERVER_CPU RAW_WALL: one markdown row
-row() {
-  awk -v size="$1" -v c="$2" -v w="$3" -v b="$4" -v cc="$5" -v sc="$6" -v raw="$7" 'BEGIN {
-    gib = b / 1073741824
-    printf "| %s | %s | %.2f | %.0f | %.2f | %.2f | %s |\n", size, c, w, b / w / 1e6, cc / gib, sc / gib,
-      (raw > 0 ? sprintf("%.2f", raw / w) : "1.00") }' >>"$DATA_DIR/table.md"
-}
+# result SIZE CASE WALL BYTES CLIENT_CPU SERVER_CPU: one measurement, tab-separated, for the medians at the end
+result() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$DATA_DIR/table.md"; }
 
 : >"$DATA_DIR/table.md"
 replica="$DATA_DIR/replica.bin"
+for round in $(seq 1 "$ROUNDS"); do
 for size in $SIZES; do
   source="$DATA_DIR/source-$size.bin"
   [[ -f "$source" ]] || "$java_bin" -cp "$BENCH_JAR" dev.deltasync.bench.TestData random "$source" "$size" "$SEED"
@@ -100,10 +104,12 @@ for size in $SIZES; do
   server_cpu="$(awk '{print $1 + $2}' "$DATA_DIR/receiver-time.txt")"
   raw_wall="$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')"
   cmp -s "$source" "$replica" || die "raw copy differs"
-  row "$size" "raw TCP (receiver = server)" "$raw_wall" "$bytes" "$(awk '{print $1 + $2}' "$DATA_DIR/time.txt")" \
-    "$server_cpu" 0
+  result "$size" "raw TCP (receiver = server)" "$raw_wall" "$bytes" "$(awk '{print $1 + $2}' "$DATA_DIR/time.txt")" \
+    "$server_cpu"
   log "$size raw: $raw_wall s"
 
+  for tool in "${tools[@]}"; do
+  launcher="$DS"; [[ "$tool" == base ]] && launcher="$BASE_DS"
   for mode in pull push; do
     rm -f "$replica" "$replica.deltasync-state"
     port="$(free_port)"
@@ -112,7 +118,7 @@ for size in $SIZES; do
     else
       region="r=$replica:rw"
     fi
-    "$DS" serve --listen "127.0.0.1:$port" --region "$region" --insecure --compress "$COMPRESS" \
+    "$launcher" serve --listen "127.0.0.1:$port" --region "$region" --insecure --compress "$COMPRESS" \
       2>"$DATA_DIR/serve.log" &
     serve_pid=$!; pids+=("$serve_pid")
     wait_listening "$port" "$serve_pid"
@@ -121,26 +127,42 @@ for size in $SIZES; do
     start="$(now)"
     if [[ "$mode" == pull ]]; then
       # shellcheck disable=SC2086
-      /usr/bin/time -f "%U %S" -o "$DATA_DIR/time.txt" "$DS" pull "127.0.0.1:$port/r" "$replica" --once --insecure \
+      /usr/bin/time -f "%U %S" -o "$DATA_DIR/time.txt" "$launcher" pull "127.0.0.1:$port/r" "$replica" --once --insecure \
         $EXTRA_ARGS 2>/dev/null
     else
       # shellcheck disable=SC2086
-      /usr/bin/time -f "%U %S" -o "$DATA_DIR/time.txt" "$DS" push "$source" "127.0.0.1:$port/r" --once --insecure \
+      /usr/bin/time -f "%U %S" -o "$DATA_DIR/time.txt" "$launcher" push "$source" "127.0.0.1:$port/r" --once --insecure \
         --compress "$COMPRESS" $EXTRA_ARGS 2>/dev/null
     fi
     wall="$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')"
     server_cpu="$(awk -v a="$before" -v b="$(cpu_seconds "$serve_pid")" 'BEGIN { printf "%.2f", b - a }')"
     kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
     cmp -s "$source" "$replica" || die "$mode: replica differs"
-    row "$size" "deltasync $mode --once" "$wall" "$bytes" "$(awk '{print $1 + $2}' "$DATA_DIR/time.txt")" \
-      "$server_cpu" "$raw_wall"
-    log "$size $mode: $wall s"
+    name="deltasync $mode --once"; [[ "$tool" == base ]] && name="base $mode --once"
+    result "$size" "$name" "$wall" "$bytes" "$(awk '{print $1 + $2}' "$DATA_DIR/time.txt")" "$server_cpu"
+    log "$size $tool $mode: $wall s"
+  done
   done
 done
+done
 
-echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores; compress $COMPRESS $EXTRA_ARGS"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores; compress $COMPRESS $EXTRA_ARGS;" \
+  "median of $ROUNDS round(s)${BASE_DS:+; base = $BASE_DS}"
 echo
 echo "| size | case | wall s | MB/s | client CPU s/GiB | server CPU s/GiB | x raw TCP speed |"
 echo "|---|---|---:|---:|---:|---:|---:|"
-cat "$DATA_DIR/table.md"
+# per (size, case) in order of appearance: the median of each column; the ratio uses the raw copy's median wall
+python3 - "$DATA_DIR/table.md" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    size, case, wall, size_bytes, client, server = line.rstrip("\n").split("\t")
+    rows.setdefault((size, case), []).append((float(wall), int(size_bytes), float(client), float(server)))
+for (size, case), runs in rows.items():
+    wall = statistics.median(r[0] for r in runs); gib = runs[0][1] / 2**30
+    raw = statistics.median(r[0] for r in rows[(size, "raw TCP (receiver = server)")])
+    print(f"| {size} | {case} | {wall:.2f} | {runs[0][1] / wall / 1e6:.0f} | "
+          f"{statistics.median(r[2] for r in runs) / gib:.2f} | {statistics.median(r[3] for r in runs) / gib:.2f} | "
+          f"{raw / wall:.2f} |")
+PY
 rm -f "$DATA_DIR/table.md"

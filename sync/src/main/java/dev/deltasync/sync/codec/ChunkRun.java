@@ -37,7 +37,7 @@ public final class ChunkRun {
         return count == 0;
     }
 
-    /** True when {@code data}, chunk {@code index}, can join the run: it is the next index and still fits. */
+    /** True when chunk {@code index} of {@code chunkLength} bytes can join the run: it is the next index and fits. */
     public boolean accepts(int index, int chunkLength) {
         return count == 0 || index == firstIndex + count && length + chunkLength <= maxBytes;
     }
