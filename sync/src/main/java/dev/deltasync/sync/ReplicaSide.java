@@ -449,7 +449,8 @@ final class ReplicaSide {
     /** Notes that {@code [offset, offset + length)} was written this epoch; call under the table lock. */
     private void wrote(long offset, int length) {
         if (writtenSinceVerified != null) {
-            writtenSinceVerified.set((int) (offset / parameters.chunkSize()));
+            int chunkSize = parameters.chunkSize(); // a run covers several chunks
+            writtenSinceVerified.set((int) (offset / chunkSize), (int) ((offset + length - 1) / chunkSize) + 1);
         }
         // our own write moves the file's times, which the recorded table's stamp no longer matches: nothing to
         // remove on the way to the EPOCH_ACK, only nothing to record at the end

@@ -104,6 +104,26 @@ class RelayTest {
         assertTrue(last.verifiedSourceTime().get().isBefore(Instant.now()), "a source time from the past: " + last);
     }
 
+    /** Consecutive changed chunks reach the relay as one run (codec 3): it forwards every chunk of it, not the first. */
+    @Test
+    void aRelayForwardsEveryChunkOfARun() throws Exception {
+        Path a = randomFile("a.bin", 1);
+        Path b = dir.resolve("b.bin");
+        Path c = dir.resolve("c.bin");
+        SyncServer upstream = serve(List.of(new ExposedRegion("a", a, true)), Map.of(), SyncListener.SILENT);
+        Relay relay = closing(new Relay("r", b, SyncListener.SILENT));
+        follow(upstream, SyncJob.relayedPull(b, "a", relay));
+        SyncServer relayServer = serve(List.of(new ExposedRegion("r", b, true)), Map.of("r", relay),
+                SyncListener.SILENT);
+        await(() -> relay.verifiedEpoch() > 0, "the relay's first verified upstream epoch");
+        follow(relayServer, new SyncJob(SyncJob.Direction.PULL, c, "r"));
+        await(() -> identical(a, c), "c to converge on a");
+        byte[] run = new byte[4 * CHUNK];
+        new SplittableRandom(11).nextBytes(run);
+        writeChunk(a, 3, run); // chunks 3..6 change together
+        await(() -> identical(a, c), "c to get all four chunks of the run");
+    }
+
     @Test
     void aPullOfARelayBeforeItsFirstVerifiedEpochIsRefusedForNow() throws Exception {
         Path b = dir.resolve("b.bin");
