@@ -192,7 +192,8 @@ public final class MuxStream {
         }
     }
 
-    private void throwIfClosed() throws StreamClosedException {
+    /** Throws the stream's end once it has ended for any reason (a waiter that neither sends nor receives asks). */
+    public void throwIfClosed() throws StreamClosedException {
         if (closed != null) {
             throw new StreamClosedException(closed.code(), closed.getMessage(), closed.byPeer());
         }

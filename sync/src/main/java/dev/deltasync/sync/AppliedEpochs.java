@@ -17,12 +17,14 @@ interface AppliedEpochs {
         public void changing() { }
 
         @Override
-        public void verified(long epoch, DigestTable table, BitSet written, Optional<Instant> sourceTime) { }
+        public void verified(long epoch, DigestTable table, BitSet written, Optional<Instant> sourceTime,
+                             FileStamp stamp) { }
     };
 
     /**
-     * The file's bytes are about to change (an epoch's first write), or were found changed by someone else: they
-     * are no longer the last verified epoch's. Returns once nobody reads them on that epoch's account.
+     * The file's bytes are about to change (an epoch's first write), or were found changed by someone else, or
+     * nobody watches them any longer (the replica's stream ended): they are no longer known to be the last verified
+     * epoch's. Returns once nobody reads them on that epoch's account.
      */
     void changing();
 
@@ -32,6 +34,8 @@ interface AppliedEpochs {
      * @param written    the chunks written since the previous verified epoch of the same stream, or null when the
      *                   table may differ anywhere (a stream's first epoch, a re-hash in between)
      * @param sourceTime the source time of the epoch (PROTOCOL.md §9.6); empty from a v1 source
+     * @param stamp      the file's stamp once the epoch's writes were flushed, of the file the replica mapped: a
+     *                   later move of it is someone else's write
      */
-    void verified(long epoch, DigestTable table, BitSet written, Optional<Instant> sourceTime);
+    void verified(long epoch, DigestTable table, BitSet written, Optional<Instant> sourceTime, FileStamp stamp);
 }

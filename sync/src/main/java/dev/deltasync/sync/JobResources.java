@@ -1,8 +1,10 @@
 package dev.deltasync.sync;
 
+import dev.deltasync.sync.region.FileIdentity;
 import dev.deltasync.sync.region.MappedRegion;
 import dev.deltasync.sync.region.RegionFile;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -73,10 +75,30 @@ final class JobResources implements AutoCloseable {
         }
     }
 
-    /** A stream of {@code job} is over: its file is released unless held across sessions. */
-    void streamEnded(RegionFile file) {
-        if (file != null && !acrossSessions) {
-            file.close();
+    /**
+     * A stream of {@code job}, which used {@code file} (null: none yet), is over: the file is released unless held
+     * across sessions. A held file that the job's path no longer names (replaced by another, or removed) is released
+     * too, so the next session opens the file there now, a new lineage (PROTOCOL.md §9.6), instead of failing on
+     * the old one for ever.
+     */
+    void streamEnded(SyncJob job, RegionFile file) {
+        if (!acrossSessions) {
+            if (file != null) {
+                file.close();
+            }
+            return;
+        }
+        RegionFile kept = held.get(job);
+        if (kept != null && !isAt(kept, job.localPath())) {
+            release(job);
+        }
+    }
+
+    private static boolean isAt(RegionFile file, Path path) {
+        try {
+            return FileIdentity.of(path).equals(file.identity());
+        } catch (IOException e) {
+            return false;
         }
     }
 

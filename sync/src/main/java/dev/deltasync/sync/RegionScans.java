@@ -165,10 +165,13 @@ final class RegionScans implements AutoCloseable {
         return relay != null ? KnownZeros.NONE : region.knownZeros();
     }
 
-    /** Copies {@code into.length} bytes of the region at {@code offset}; a relay's as its last verified epoch left them. */
-    void copy(long offset, byte[] into) throws IOException, InterruptedException {
+    /**
+     * Copies {@code into.length} bytes of the region at {@code offset}; a relay's as its last verified epoch left
+     * them, for as long as {@code reader} (the stream that sends them) is open.
+     */
+    void copy(long offset, byte[] into, StreamChannel reader) throws IOException, SyncException, InterruptedException {
         if (relay != null) {
-            relay.copy(this, offset, into);
+            relay.copy(this, offset, into, reader);
         } else {
             MemorySegment.copy(region.segment(), offset, MemorySegment.ofArray(into), 0, into.length);
         }

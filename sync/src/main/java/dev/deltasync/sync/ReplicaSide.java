@@ -161,6 +161,8 @@ final class ReplicaSide {
             throw e;
         } catch (InternalError e) {
             throw channel.violation(ErrorCode.IO_ERROR, "%s", RegionFault.describe(name, region, e));
+        } finally {
+            applied.changing(); // nobody watches the file now: a relay stops serving it until a stream verifies again
         }
     }
 
@@ -347,7 +349,7 @@ final class ReplicaSide {
             record(verified ? ReplicaState.Phase.VERIFIED : ReplicaState.Phase.UNVERIFIED, epoch,
                     verified ? root : new byte[0]);
             if (verified) {
-                applied.verified(epoch, table, writtenSinceVerified, verifiedSourceTime);
+                applied.verified(epoch, table, writtenSinceVerified, verifiedSourceTime, ownWritesDone);
                 writtenSinceVerified = new BitSet();
             }
         } finally {
@@ -565,7 +567,11 @@ final class ReplicaSide {
         DigestTable sent;
         tableLock.lock();
         try {
+            byte[] before = table.rootDigest();
             rescan();
+            if (!Arrays.equals(before, table.rootDigest())) {
+                applied.changing(); // the file holds bytes its table did not: not the last verified epoch's
+            }
             sent = table.copy(); // sent outside the lock: flow control may hold the send for a long time
         } finally {
             tableLock.unlock();

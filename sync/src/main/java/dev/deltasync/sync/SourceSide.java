@@ -224,7 +224,7 @@ final class SourceSide {
             } else {
                 byte[] copy = new byte[length];
                 try {
-                    scans.copy(table.chunkOffset(index), copy);
+                    scans.copy(table.chunkOffset(index), copy, channel);
                 } catch (IOException e) {
                     throw regionFault("read", e);
                 }

@@ -103,6 +103,15 @@ final class StreamChannel implements AutoCloseable {
         return frame;
     }
 
+    /** Throws the stream's end, as {@link #send} would, once it has ended for any reason; else returns. */
+    void throwIfEnded() throws SyncException {
+        try {
+            stream.throwIfClosed();
+        } catch (StreamClosedException e) {
+            throw ended(e);
+        }
+    }
+
     /** Receives a frame of {@code type}; anything else breaks the sync rules and resets the stream. */
     <T extends Frame> T expect(Class<T> type, String when) throws SyncException, InterruptedException {
         Frame frame = receive();

@@ -236,7 +236,7 @@ public final class SyncClient implements AutoCloseable {
                         stats);
             }
         } finally {
-            files.streamEnded(existing);
+            files.streamEnded(job, existing);
         }
     }
 

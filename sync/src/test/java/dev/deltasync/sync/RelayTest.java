@@ -16,6 +16,7 @@ import dev.deltasync.sync.region.MappedRegion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.BitSet;
@@ -26,6 +27,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -150,25 +152,16 @@ class RelayTest {
         byte[] verified = Files.readAllBytes(b);
         Relay relay = closing(new Relay("r", b, SyncListener.SILENT));
         DigestTable table = tableOf(b);
-        relay.verified(1, table, null, Optional.of(Instant.now()));
+        relay.verified(1, table, null, Optional.of(Instant.now()), FileStamp.of(b));
         SyncServer relayServer = serve(List.of(new ExposedRegion("r", b, true)), Map.of("r", relay), SyncListener.SILENT);
 
         relay.changing(); // an upstream epoch starts writing
-        byte[] unverified = new byte[CHUNK];
-        new SplittableRandom(3).nextBytes(unverified);
+        byte[] unverified = randomChunk(3);
         writeChunk(b, 3, unverified);
 
         Path c = dir.resolve("c.bin");
         SyncClient client = closing(SyncClient.connect("127.0.0.1", relayServer.port(), Security.insecure()));
-        CompletableFuture<SyncOutcome> once = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try {
-                once.complete(client.run(new SyncJob(SyncJob.Direction.PULL, c, "r"), FOLLOW.once(true),
-                        SyncListener.SILENT));
-            } catch (Throwable e) {
-                once.completeExceptionally(e);
-            }
-        });
+        CompletableFuture<SyncOutcome> once = pullOnce(client, c);
         await(() -> Files.exists(c), "the downstream pull to create its replica");
         Thread.sleep(2000); // a lower bound: however long the upstream epoch takes, nothing unverified goes down
         assertFalse(once.isDone(), "the downstream verified while its relay held no verified epoch");
@@ -177,10 +170,174 @@ class RelayTest {
         writeChunk(b, 3, java.util.Arrays.copyOfRange(verified, 3 * CHUNK, 4 * CHUNK)); // the upstream repairs
         BitSet written = new BitSet();
         written.set(3);
-        relay.verified(3, table, written, Optional.of(Instant.now()));
+        relay.verified(3, table, written, Optional.of(Instant.now()), FileStamp.of(b));
         SyncOutcome outcome = once.get(60, TimeUnit.SECONDS);
         assertTrue(outcome.verifiedEpoch() > 0, "verified after the upstream verified again");
         assertArrayEquals(verified, Files.readAllBytes(c), "the downstream holds exactly the verified bytes");
+    }
+
+    /**
+     * The relay loses its upstream, so no replica stream watches its file, and another program writes into it: a
+     * downstream pull must not verify bytes the upstream never had (the relay stops trusting its file when its
+     * upstream stream ends).
+     */
+    @Test
+    void aForeignWriteWhileTheRelayHasNoUpstreamIsNeverForwarded() throws Exception {
+        Path a = randomFile("a.bin", 1);
+        Path b = dir.resolve("b.bin");
+        SyncServer upstream = SyncServer.start("127.0.0.1", 0, List.of(new ExposedRegion("a", a, true)), Map.of(),
+                SERVE, SyncListener.SILENT);
+        Relay relay = closing(new Relay("r", b, SyncListener.SILENT));
+        List<ConnectionEvent> connections = new CopyOnWriteArrayList<>();
+        follow(upstream, SyncJob.relayedPull(b, "a", relay), new SyncListener() {
+            @Override
+            public void connection(ConnectionEvent event) {
+                connections.add(event);
+            }
+        });
+        SyncServer relayServer = serve(List.of(new ExposedRegion("r", b, true)), Map.of("r", relay), SyncListener.SILENT);
+        await(() -> relay.verifiedEpoch() > 0 && identical(a, b), "the relay's first verified upstream epoch");
+        upstream.close(); // B loses A: its pull reconnects, and no replica stream runs meanwhile
+        await(() -> connections.stream().anyMatch(e -> e instanceof ConnectionEvent.Disconnected),
+                "the relay's upstream connection to end");
+        byte[] foreign = randomChunk(99);
+        writeChunk(b, 5, foreign);
+        Path c = dir.resolve("c.bin");
+        SyncClient client = closing(SyncClient.connect("127.0.0.1", relayServer.port(), Security.insecure()));
+        CompletableFuture<SyncOutcome> once = pullOnce(client, c);
+        assertThrows(TimeoutException.class, () -> once.get(5, TimeUnit.SECONDS), // a lower bound: never, in fact
+                "the downstream verified a relay that has no upstream, and another program wrote into its file");
+        assertFalse(containsChunk(c, foreign), "the downstream received bytes its relay's upstream never had");
+    }
+
+    /**
+     * No replica stream notices it, but the relay itself looks at its file's stamp before copying: a write by
+     * another program after the verified epoch is not forwarded, and the next verified epoch is.
+     */
+    @Test
+    void theRelayNoticesAForeignWriteIntoItsFileByItsStamp() throws Exception {
+        Path b = randomFile("b.bin", 2);
+        Relay relay = closing(new Relay("r", b, SyncListener.SILENT));
+        long verifiedAt = System.nanoTime();
+        relay.verified(1, tableOf(b), null, Optional.of(Instant.now()), FileStamp.of(b));
+        SyncServer relayServer = serve(List.of(new ExposedRegion("r", b, true)), Map.of("r", relay), SyncListener.SILENT);
+        while (System.nanoTime() - verifiedAt <= Relay.STAMP_CHECK_EVERY.toNanos()) {
+            Thread.sleep(50); // the relay looks at the stamp at most that often: a write before is the window
+        }
+        byte[] foreign = randomChunk(99);
+        writeChunk(b, 5, foreign);
+        Path c = dir.resolve("c.bin");
+        SyncClient client = closing(SyncClient.connect("127.0.0.1", relayServer.port(), Security.insecure()));
+        CompletableFuture<SyncOutcome> once = pullOnce(client, c);
+        assertThrows(TimeoutException.class, () -> once.get(3, TimeUnit.SECONDS), // a lower bound
+                "the downstream verified bytes another program wrote into the relay's file");
+        assertFalse(containsChunk(c, foreign), "the downstream received bytes its relay's upstream never had");
+
+        relay.verified(2, tableOf(b), null, Optional.of(Instant.now()), FileStamp.of(b)); // the upstream had them
+        assertTrue(once.get(60, TimeUnit.SECONDS).verifiedEpoch() > 0, "verified once the upstream verified");
+        assertTrue(identical(b, c), "the downstream holds the bytes of the relay's next verified epoch");
+    }
+
+    /**
+     * A downstream stream waiting for a verified epoch (the relay's upstream epoch never ends) ends when its puller
+     * leaves, and when the relay's server closes: it would hold a thread, an admission ticket and a stream slot,
+     * and make the server's close wait its full limit.
+     */
+    @Test
+    void aDownstreamStreamWaitingForAVerifiedEpochEndsWhenItsPullerLeavesOrTheServerCloses() throws Exception {
+        Path b = randomFile("b.bin", 2);
+        Relay relay = closing(new Relay("r", b, SyncListener.SILENT));
+        relay.verified(1, tableOf(b), null, Optional.of(Instant.now()), FileStamp.of(b));
+        List<StreamEvent> events = new CopyOnWriteArrayList<>();
+        SyncServer relayServer = serve(List.of(new ExposedRegion("r", b, true)), Map.of("r", relay),
+                new SyncListener() {
+                    @Override
+                    public void stream(StreamEvent event) {
+                        events.add(event);
+                    }
+                });
+        relay.changing(); // an upstream epoch starts, and B then loses A: it never verifies
+        SyncClient leaving = SyncClient.connect("127.0.0.1", relayServer.port(), Security.insecure());
+        pullOnce(leaving, dir.resolve("c.bin"));
+        await(() -> Files.exists(dir.resolve("c.bin")) && count(events, StreamEvent.Started.class) == 1,
+                "the first downstream stream to start");
+        leaving.close(); // C goes away (Ctrl-C, a restart)
+        await(() -> count(events, StreamEvent.Ended.class) == 1, "the stream of the puller that left to end");
+
+        SyncClient staying = closing(SyncClient.connect("127.0.0.1", relayServer.port(), Security.insecure()));
+        pullOnce(staying, dir.resolve("d.bin"));
+        await(() -> Files.exists(dir.resolve("d.bin")) && count(events, StreamEvent.Started.class) == 2,
+                "the second downstream stream to start");
+        relayServer.close();
+        assertEquals(2, count(events, StreamEvent.Ended.class),
+                "the server's close returned before the waiting stream ended: " + events);
+    }
+
+    /** A following pull whose replica file is replaced (a restore moved over it) goes on with the new file. */
+    @Test
+    void aFollowingPullWhoseFileIsReplacedGoesOnWithTheNewFile() throws Exception {
+        Path a = randomFile("a.bin", 1);
+        Path b = dir.resolve("b.bin");
+        SyncServer upstream = serve(List.of(new ExposedRegion("a", a, true)), Map.of(), SyncListener.SILENT);
+        follow(upstream, new SyncJob(SyncJob.Direction.PULL, b, "a"), SyncListener.SILENT);
+        await(() -> identical(a, b), "b to follow a");
+        replaceByACopy(b);
+        writeChunk(a, 9, randomChunk(5));
+        await(() -> identical(a, b), "the replaced replica to follow a again");
+    }
+
+    /**
+     * A relay whose replica file is replaced serves the new file: the mapping of the old one (its inode lives on
+     * while mapped) holds none of the bytes the next verified epochs write.
+     */
+    @Test
+    void aRelayWhoseReplicaFileIsReplacedServesTheNewFile() throws Exception {
+        Path a = randomFile("a.bin", 1);
+        Path b = dir.resolve("b.bin");
+        SyncServer upstream = serve(List.of(new ExposedRegion("a", a, true)), Map.of(), SyncListener.SILENT);
+        Relay relay = closing(new Relay("r", b, SyncListener.SILENT));
+        follow(upstream, SyncJob.relayedPull(b, "a", relay), SyncListener.SILENT);
+        SyncServer relayServer = serve(List.of(new ExposedRegion("r", b, true)), Map.of("r", relay), SyncListener.SILENT);
+        await(() -> relay.verifiedEpoch() > 0 && identical(a, b), "the relay's first verified upstream epoch");
+        replaceByACopy(b);
+        writeChunk(a, 9, randomChunk(5));
+        await(() -> identical(a, b), "the relay's replaced replica to follow a again");
+        long since = relay.verifiedEpoch();
+        await(() -> relay.verifiedEpoch() > since, "a verified upstream epoch of the new file");
+        Path c = dir.resolve("c.bin");
+        SyncClient client = closing(SyncClient.connect("127.0.0.1", relayServer.port(), Security.insecure()));
+        assertTrue(pullOnce(client, c).get(60, TimeUnit.SECONDS).verifiedEpoch() > 0, "the downstream verified");
+        assertTrue(identical(a, c), "the downstream holds a's bytes, not those of the relay's replaced file");
+    }
+
+    /** Replaces {@code file} by a copy of itself, moved over it atomically: another inode, the same bytes. */
+    private void replaceByACopy(Path file) throws IOException {
+        Path restored = Files.copy(file, dir.resolve("restored.bin"));
+        Files.move(restored, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static byte[] randomChunk(long seed) {
+        byte[] chunk = new byte[CHUNK];
+        new SplittableRandom(seed).nextBytes(chunk);
+        return chunk;
+    }
+
+    /** A --once pull of the relay's region "r" into {@code replica}, on a thread of its own. */
+    private static CompletableFuture<SyncOutcome> pullOnce(SyncClient client, Path replica) {
+        CompletableFuture<SyncOutcome> once = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                once.complete(client.run(new SyncJob(SyncJob.Direction.PULL, replica, "r"), FOLLOW.once(true),
+                        SyncListener.SILENT));
+            } catch (Throwable e) {
+                once.completeExceptionally(e);
+            }
+        });
+        return once;
+    }
+
+    private static long count(List<StreamEvent> events, Class<? extends StreamEvent> type) {
+        return events.stream().filter(type::isInstance).count();
     }
 
     private <T extends AutoCloseable> T closing(T closeable) {
@@ -194,7 +351,11 @@ class RelayTest {
     }
 
     private void follow(SyncServer server, SyncJob job) {
-        Follower follower = new Follower("127.0.0.1", server.port(), Security.insecure(), FOLLOW, SyncListener.SILENT,
+        follow(server, job, SyncListener.SILENT);
+    }
+
+    private void follow(SyncServer server, SyncJob job, SyncListener listener) {
+        Follower follower = new Follower("127.0.0.1", server.port(), Security.insecure(), FOLLOW, listener,
                 Duration.ofMillis(100), Duration.ofSeconds(1));
         CompletableFuture<List<JobResult>> running = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> { // not the common pool: it may have a single thread
