@@ -5,6 +5,7 @@ import dev.deltasync.sync.EpochReport;
 import dev.deltasync.sync.ExposedRegion;
 import dev.deltasync.sync.ForwardingListener;
 import dev.deltasync.sync.Networking;
+import dev.deltasync.sync.RateLimit;
 import dev.deltasync.sync.Relay;
 import dev.deltasync.sync.Security;
 import dev.deltasync.sync.ServerOptions;
@@ -34,7 +35,8 @@ final class Relaying implements AutoCloseable {
     static final Option SERVE = Option.builder().longOpt("serve").hasArg().argName("HOST:PORT")
             .desc("also serve the replica to downstream pullers on HOST:PORT, as a relay: they get each epoch this"
                     + " pull verified, and it never hashes the replica to serve it (following only, not with --once;"
-                    + " downstream pulls use this pull's --hash and chunk size)").get();
+                    + " downstream pulls use this pull's --hash and chunk size; --max-rate caps the downstream streams"
+                    + " together with a bucket of their own, so they never starve the pull)").get();
     static final Option SERVE_AS = Option.builder().longOpt("serve-as").hasArg().argName("NAME")
             .desc("with --serve and one pair: the region name downstream pullers ask for (default: the upstream's)")
             .get();
@@ -136,8 +138,9 @@ final class Relaying implements AutoCloseable {
         }
         ServerOptions defaults = ServerOptions.defaults();
         Duration interval = options.interval().isZero() ? defaults.interval() : options.interval();
+        // A bucket of the server's own: downstream copies sharing the pull's would starve the stream they all need.
         ServerOptions served = new ServerOptions(interval, options.compression(), options.scanThreads(), security,
-                options.rateLimit());
+                RateLimit.of(options.rateLimit().bytesPerSecond()));
         try {
             server = SyncServer.start(listen.host(), listen.port(), regions, relays, served,
                     metrics.around(new HopLag(new ServeLog(lines), lines), null));
