@@ -218,8 +218,8 @@ class RelayTest {
     void theRelayNoticesAForeignWriteIntoItsFileByItsStamp() throws Exception {
         Path b = randomFile("b.bin", 2);
         Relay relay = closing(new Relay("r", b, SyncListener.SILENT));
-        long verifiedAt = System.nanoTime();
         relay.verified(1, tableOf(b), null, Optional.of(Instant.now()), FileStamp.of(b));
+        long verifiedAt = System.nanoTime(); // after the relay noted the time: no copy looks sooner than a period later
         SyncServer relayServer = serve(List.of(new ExposedRegion("r", b, true)), Map.of("r", relay), SyncListener.SILENT);
         while (System.nanoTime() - verifiedAt <= Relay.STAMP_CHECK_EVERY.toNanos()) {
             Thread.sleep(50); // the relay looks at the stamp at most that often: a write before is the window
