@@ -36,10 +36,14 @@ public record TrustStamp(FileIdentity file, long size, long modifiedNanos, long 
      */
     private static final Set<Long> TRUSTED_FILE_SYSTEMS = Set.of(FileSystemType.EXT4, FileSystemType.XFS,
             FileSystemType.BTRFS);
-    /** File times are taken from a clock that ticks at least every 10 ms (HZ >= 100); twice that and more. */
-    static final long FINE_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** A file system that keeps whole seconds (ext2/3/4 with 128-byte inodes): a second and a tick. */
-    static final long COARSE_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(2000);
+    /**
+     * File times are taken from a clock that ticks at least every 10 ms (HZ >= 100), but a write through a mapping
+     * moves them at the start of its write fault, and its store can land much later (the fault may wait for a
+     * journal start, a page lock, an allocation): seconds, not ticks.
+     */
+    static final long FINE_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(3);
+    /** A file system that keeps whole seconds (ext2/3/4 with 128-byte inodes): a second more. */
+    static final long COARSE_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(4);
 
     /** The stamp of the file at {@code path} now, not following a symlink there. */
     public static TrustStamp of(Path path) throws IOException {
