@@ -12,11 +12,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.Set;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,7 +34,7 @@ final class TrustKeeper implements AutoCloseable {
 
     private final List<Path> replicas;
     private final SyncListener listener;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(task -> {
+    private final ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1, task -> {
         Thread t = new Thread(task, "deltasync-trust");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
@@ -45,6 +46,8 @@ final class TrustKeeper implements AutoCloseable {
     private final Map<Path, TrustStamp> passed = new HashMap<>();
     /** The stamp each idle file had at the last look (guarded by this): a change is passed over once it stays. */
     private final Map<Path, TrustStamp> seen = new HashMap<>();
+    /** Replicas with a pass scheduled and not yet begun (guarded by this). */
+    private final Set<Path> pending = new HashSet<>();
 
     TrustKeeper(List<ExposedRegion> regions, SyncListener listener) {
         this.replicas = regions.stream().filter(r -> !r.readOnly()).map(ExposedRegion::path).distinct().toList();
@@ -67,12 +70,28 @@ final class TrustKeeper implements AutoCloseable {
         schedule(replica, 0);
     }
 
+    /** At most one pass waits per replica: a file whose change time stays racy (in the future) piles none up. */
     private void schedule(Path replica, long delayNanos) {
+        synchronized (this) {
+            if (!pending.add(replica)) {
+                return;
+            }
+        }
         try {
-            thread.schedule(() -> pass(replica), delayNanos, TimeUnit.NANOSECONDS);
+            thread.schedule(() -> {
+                synchronized (this) {
+                    pending.remove(replica);
+                }
+                pass(replica);
+            }, delayNanos, TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // closed: the server is stopping
         }
+    }
+
+    /** Tasks waiting on the trust thread, the periodic look among them (tests). */
+    int queuedTasks() {
+        return thread.getQueue().size();
     }
 
     private synchronized boolean idle(Path replica) {
