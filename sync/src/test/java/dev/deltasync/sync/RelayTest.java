@@ -72,16 +72,9 @@ class RelayTest {
     @Test
     void aRelayForwardsEachVerifiedEpochWithoutHashingItsRegion() throws Exception {
         Path a = randomFile("a.bin", 1);
-        Path b = dir.resolve("b.bin");
         Path c = dir.resolve("c.bin");
-        SyncServer upstream = serve(List.of(new ExposedRegion("a", a, true)), Map.of(), SyncListener.SILENT);
-        Relay relay = closing(new Relay("r", b, SyncListener.SILENT));
-        follow(upstream, SyncJob.relayedPull(b, "a", relay));
         SourceEpochs downstreamEpochs = new SourceEpochs();
-        SyncServer relayServer = serve(List.of(new ExposedRegion("r", b, true)), Map.of("r", relay), downstreamEpochs);
-        await(() -> relay.verifiedEpoch() > 0, "the relay's first verified upstream epoch");
-        follow(relayServer, new SyncJob(SyncJob.Direction.PULL, c, "r"));
-        await(() -> identical(a, c), "c to converge on a");
+        Relay relay = chainConverged(a, c, downstreamEpochs);
 
         SplittableRandom random = new SplittableRandom(7);
         try (MappedRegion source = MappedRegion.open(a, dev.deltasync.sync.region.RegionAccess.READ_WRITE)) {
@@ -110,16 +103,8 @@ class RelayTest {
     @Test
     void aRelayForwardsEveryChunkOfARun() throws Exception {
         Path a = randomFile("a.bin", 1);
-        Path b = dir.resolve("b.bin");
         Path c = dir.resolve("c.bin");
-        SyncServer upstream = serve(List.of(new ExposedRegion("a", a, true)), Map.of(), SyncListener.SILENT);
-        Relay relay = closing(new Relay("r", b, SyncListener.SILENT));
-        follow(upstream, SyncJob.relayedPull(b, "a", relay));
-        SyncServer relayServer = serve(List.of(new ExposedRegion("r", b, true)), Map.of("r", relay),
-                SyncListener.SILENT);
-        await(() -> relay.verifiedEpoch() > 0, "the relay's first verified upstream epoch");
-        follow(relayServer, new SyncJob(SyncJob.Direction.PULL, c, "r"));
-        await(() -> identical(a, c), "c to converge on a");
+        chainConverged(a, c, SyncListener.SILENT);
         byte[] run = new byte[4 * CHUNK];
         new SplittableRandom(11).nextBytes(run);
         writeChunk(a, 3, run); // chunks 3..6 change together
@@ -348,6 +333,19 @@ class RelayTest {
     private SyncServer serve(List<ExposedRegion> regions, Map<String, Relay> relays, SyncListener listener)
             throws Exception {
         return closing(SyncServer.start("127.0.0.1", 0, regions, relays, SERVE, listener));
+    }
+
+    /** A -> B -> C: {@code a} served, B a relay pulling it and serving it on, C pulling B into {@code c}, converged. */
+    private Relay chainConverged(Path a, Path c, SyncListener downstream) throws Exception {
+        Path b = dir.resolve("b.bin");
+        SyncServer upstream = serve(List.of(new ExposedRegion("a", a, true)), Map.of(), SyncListener.SILENT);
+        Relay relay = closing(new Relay("r", b, SyncListener.SILENT));
+        follow(upstream, SyncJob.relayedPull(b, "a", relay));
+        SyncServer relayServer = serve(List.of(new ExposedRegion("r", b, true)), Map.of("r", relay), downstream);
+        await(() -> relay.verifiedEpoch() > 0, "the relay's first verified upstream epoch");
+        follow(relayServer, new SyncJob(SyncJob.Direction.PULL, c, "r"));
+        await(() -> identical(a, c), "c to converge on a");
+        return relay;
     }
 
     private void follow(SyncServer server, SyncJob job) {
