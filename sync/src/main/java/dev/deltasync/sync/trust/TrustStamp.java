@@ -71,7 +71,23 @@ public record TrustStamp(FileIdentity file, long size, long modifiedNanos, long 
 
     /** True when the file system is one whose file times follow every write ({@link #TRUSTED_FILE_SYSTEMS}). */
     public boolean trustedFileSystem() {
-        return TRUSTED_FILE_SYSTEMS.contains(fileSystem);
+        return TRUSTED_FILE_SYSTEMS.contains(fileSystem)
+                && (fileSystem != FileSystemType.EXT4 || mountedByTheExt4Driver(file.device()));
+    }
+
+    /**
+     * f_type 0xEF53 is also the legacy ext2 driver's, whose {@code O_DIRECT} read takes no inode lock: only the
+     * ext4 driver creates {@code /sys/fs/ext4/<block device>}.
+     */
+    static boolean mountedByTheExt4Driver(long device) {
+        long major = ((device >>> 8) & 0xfff) | ((device >>> 32) & 0xfffff000L);
+        long minor = (device & 0xff) | ((device >>> 12) & 0xffffff00L);
+        try {
+            Path block = Path.of("/sys/dev/block/" + major + ":" + minor).toRealPath();
+            return Files.isDirectory(Path.of("/sys/fs/ext4").resolve(block.getFileName().toString()));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**
