@@ -5,14 +5,18 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * A small file of remembered tables followed by a hash of all of it: replaced atomically (a temporary file of a
@@ -24,7 +28,11 @@ final class CheckedFile {
 
     private CheckedFile() {}
 
+    /** A temporary this old was left by a writer killed between create and rename: no live write takes so long. */
+    static final Duration STALE = Duration.ofHours(1);
+
     static void write(Path target, byte[] body, HashAlgorithm hash) throws IOException {
+        sweepStaleTemporaries(target);
         Path temporary = target.resolveSibling(target.getFileName() + "." + Long.toHexString(RANDOM.nextLong())
                 + ".tmp");
         try {
@@ -37,6 +45,26 @@ final class CheckedFile {
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temporary);
             throw e;
+        }
+    }
+
+    /** Removes {@code <target>.<hex>.tmp} files older than {@link #STALE}; what cannot be removed stays. */
+    private static void sweepStaleTemporaries(Path target) {
+        String prefix = target.getFileName() + ".";
+        Instant before = Instant.now().minus(STALE);
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(target.toAbsolutePath().getParent(),
+                name -> name.getFileName().toString().matches(Pattern.quote(prefix) + "[0-9a-f]+\\.tmp"))) {
+            for (Path stale : stream) {
+                try {
+                    if (Files.getLastModifiedTime(stale, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(before)) {
+                        Files.deleteIfExists(stale);
+                    }
+                } catch (IOException e) {
+                    // another sweep took it, or it is not ours to remove
+                }
+            }
+        } catch (IOException e) {
+            // an unlistable directory: the write below says what is wrong with it
         }
     }
 

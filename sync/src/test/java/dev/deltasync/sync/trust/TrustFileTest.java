@@ -83,6 +83,18 @@ class TrustFileTest {
         assertFalse(TrustFile.read(region, HASH, CHUNK, SIZE).isPresent());
     }
 
+    @Test
+    void aWriteSweepsTemporariesAKilledWriterLeft() throws Exception {
+        Path region = region();
+        Path stale = Files.write(dir.resolve("replica.bin.deltasync-trust.5eed.tmp"), new byte[1]);
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(CheckedFile.STALE).minusSeconds(60)));
+        Path inFlight = Files.write(dir.resolve("replica.bin.deltasync-trust.f00d.tmp"), new byte[1]);
+        TrustFile.write(region, trusted(region));
+        assertFalse(Files.exists(stale), "a temporary left by a kill between create and rename");
+        assertTrue(Files.exists(inFlight), "a fresh temporary may be another writer's, mid-write");
+    }
+
     private Path region() throws Exception {
         Path region = dir.resolve("replica.bin");
         Files.write(region, new byte[(int) SIZE]);
