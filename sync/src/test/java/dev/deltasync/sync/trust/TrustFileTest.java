@@ -10,6 +10,7 @@ import dev.deltasync.hashing.HashAlgorithm;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,36 @@ class TrustFileTest {
         assertFalse(TrustFile.read(region, HASH, 2 * CHUNK, SIZE).isPresent());
         assertFalse(TrustFile.read(region, HASH, CHUNK, SIZE + 1).isPresent());
         assertFalse(TrustFile.read(region, HashAlgorithm.BLAKE3, CHUNK, SIZE).isPresent());
+    }
+
+    @Test
+    void aRecordOthersCouldHaveWrittenIsRefused() throws Exception {
+        Path region = region();
+        TrustFile.write(region, trusted(region));
+        Path record = TrustFile.fileFor(region);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(record)),
+                "written for this user alone, whatever the umask");
+        assertTrue(TrustFile.read(region, HASH, CHUNK, SIZE).isPresent());
+
+        Files.setPosixFilePermissions(record, PosixFilePermissions.fromString("rw-rw----"));
+        assertFalse(TrustFile.read(region, HASH, CHUNK, SIZE).isPresent(), "group-writable");
+        Files.setPosixFilePermissions(record, PosixFilePermissions.fromString("rw----rw-"));
+        assertFalse(TrustFile.read(region, HASH, CHUNK, SIZE).isPresent(), "writable by others");
+        Files.setPosixFilePermissions(record, PosixFilePermissions.fromString("rw-------"));
+        assertTrue(TrustFile.read(region, HASH, CHUNK, SIZE).isPresent());
+
+        Path elsewhere = Files.move(record, dir.resolve("kept-elsewhere"));
+        Files.createSymbolicLink(record, elsewhere);
+        assertFalse(TrustFile.read(region, HASH, CHUNK, SIZE).isPresent(), "a symlink to a good record");
+        Files.delete(record);
+        Files.move(elsewhere, record);
+
+        if ((int) Files.getAttribute(dir, "unix:uid") == 0) { // only root can give a file away
+            Files.setAttribute(record, "unix:uid", 65534);
+            assertFalse(TrustFile.read(region, HASH, CHUNK, SIZE).isPresent(), "owned by another user");
+        } else {
+            System.out.println("TrustFileTest: not root, the other-owner case is not tried");
+        }
     }
 
     @Test
