@@ -2,7 +2,6 @@ package dev.deltasync.cli;
 
 import dev.deltasync.sync.Lineage;
 import dev.deltasync.sync.ReplicaState;
-import dev.deltasync.sync.region.FileIdentity;
 import dev.deltasync.sync.region.RegionAccess;
 import dev.deltasync.sync.trust.TrustFile;
 import java.io.IOException;
@@ -78,7 +77,7 @@ final class StatusCommand extends Command {
                 io.err().println("status: cannot discard the trusted table beside " + file + ": " + e.getMessage());
             }
         }
-        boolean sameFile = state.describes(FileIdentity.of(file));
+        boolean sameFile = state.describesFileAt(file);
         boolean ok = state.phase() == ReplicaState.Phase.VERIFIED && sameFile;
         if (ok && line.hasOption(VERIFY)) {
             boolean same = Files.size(file) == state.regionSize()
@@ -112,8 +111,9 @@ final class StatusCommand extends Command {
                 io.out().println("  root " + root + (line.hasOption(VERIFY) ? ", re-hashed: " + check : ""));
             }
             if (!sameFile) {
-                io.out().println("  but " + file + " was replaced since (another device and inode than the state"
-                        + " records): the state describes the file it replaced; the next sync starts a new lineage");
+                io.out().println("  but " + file + " was replaced since (another device, inode or birth time than the"
+                        + " state records) or written by someone else after it was verified (its change time or size"
+                        + " moved): the state does not describe it; the next sync starts a new lineage");
             }
         }
         return ok ? ExitCode.OK : ExitCode.REFUSED;

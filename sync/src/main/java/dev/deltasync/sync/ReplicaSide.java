@@ -480,7 +480,7 @@ final class ReplicaSide {
     private void writeState(ReplicaState.Phase phase, long epoch, byte[] root) throws IOException {
         long start = System.nanoTime();
         ReplicaState.of(phase, epoch, parameters, root, lineage.lineage(), verifiedEpoch, verifiedSourceTime,
-                region.identity()).write(region.path());
+                Optional.ofNullable(ownWritesDone)).write(region.path());
         stats.stateWritten(System.nanoTime() - start);
         recordedPhase = phase;
         recordedEpoch = epoch;

@@ -19,6 +19,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Arrays;
@@ -43,10 +44,15 @@ import java.util.Properties;
  * @param file          the device and inode of the replica file the state was written for: another file at the
  *                      region's path (a copy moved over it, a restore) is not described by it (§9.6: a new
  *                      lineage); empty for a state file older than this field
+ * @param born          that file's birth time: an inode number reused by a file created later (a restore by
+ *                      {@code rm}, copy, {@code mv}) is another file; empty where unknown (not compared)
+ * @param changed       that file's change time as the replica's own writes left it: when a VERIFIED state was
+ *                      written, a file whose change time (or size) is another now was written since by someone
+ *                      (a {@code cp} over it keeps the inode); empty where unknown (not compared)
  */
 public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chunkSize, long regionSize, byte[] root,
                            Instant updated, Optional<Lineage> lineage, long verifiedEpoch, Optional<Instant> sourceTime,
-                           Optional<FileIdentity> file) {
+                           Optional<FileIdentity> file, Optional<Instant> born, Optional<Instant> changed) {
     public enum Phase {
         /** An epoch is being written: the region may be a mix of old and new chunks. */
         APPLYING,
@@ -85,10 +91,16 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
                     HexFormat.of().parseHex(p.getProperty("root", "")), Instant.parse(p.getProperty("updated")),
                     lineage.isEmpty() ? Optional.empty() : Optional.of(Lineage.parse(lineage)),
                     Long.parseLong(p.getProperty("verified_epoch", "0")),
-                    sourceTime.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(sourceTime)), file));
+                    sourceTime.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(sourceTime)), file,
+                    instant(p, "born"), instant(p, "changed")));
         } catch (RuntimeException e) {
             throw new IOException("unreadable state file " + fileFor(region) + ": " + e.getMessage(), e);
         }
+    }
+
+    private static Optional<Instant> instant(Properties p, String key) {
+        String value = p.getProperty(key, "");
+        return value.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(value));
     }
 
     /**
@@ -98,18 +110,31 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
      */
     static Optional<ReplicaState> continuable(Path region, FileIdentity opened) {
         try {
-            return read(region).filter(state -> state.describes(opened));
+            FileStamp now = FileStamp.of(region);
+            return read(region).filter(state -> now.file().equals(opened) && state.describes(now));
         } catch (IOException e) {
             return Optional.empty();
         }
     }
 
+    /** {@link #describes(FileStamp)} of the file at {@code region} now. */
+    public boolean describesFileAt(Path region) throws IOException {
+        return describes(FileStamp.of(region));
+    }
+
     /**
-     * False when this state was written for another file than {@code file}: the one at the region's path was
-     * replaced since. True when they match, and for a state that recorded no file (older than the field).
+     * False when this state was written for another file than the one {@code now} stamps (another device, inode or
+     * birth time: it was replaced since), or, for a VERIFIED state, when that file's change time or size is not
+     * the one the replica's own writes left (someone wrote into it since). Times may withdraw a claim, never
+     * establish one: what was not recorded (a state older than the fields, no birth time) is not compared.
      */
-    public boolean describes(FileIdentity file) {
-        return this.file.map(file::equals).orElse(true);
+    boolean describes(FileStamp now) {
+        if (file.isPresent() && !file.get().equals(now.file())
+                || born.isPresent() && now.born().isPresent() && !born.get().equals(now.born().get().toInstant())) {
+            return false;
+        }
+        return phase != Phase.VERIFIED || now.size() == regionSize
+                && changed.map(time -> time.equals(now.changed().toInstant())).orElse(true);
     }
 
     /** The state file's text; a symlink planted in its place is refused, not read through. */
@@ -140,7 +165,9 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
                 + "\nregion_size=" + regionSize + "\nroot=" + HexFormat.of().formatHex(root) + "\nupdated=" + updated
                 + "\nlineage=" + lineage.map(Lineage::toString).orElse("") + "\nverified_epoch=" + verifiedEpoch
                 + "\nsource_time=" + sourceTime.map(Instant::toString).orElse("")
-                + file.map(f -> "\ndevice=" + f.device() + "\ninode=" + f.inode()).orElse("") + "\n";
+                + file.map(f -> "\ndevice=" + f.device() + "\ninode=" + f.inode()).orElse("")
+                + born.map(time -> "\nborn=" + time).orElse("") + changed.map(time -> "\nchanged=" + time).orElse("")
+                + "\n";
         Path target = fileFor(region);
         Path temporary = target.resolveSibling(target.getFileName() + "." + Long.toHexString(RANDOM.nextLong())
                 + ".tmp");
@@ -192,7 +219,7 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
                 return false;
             }
             new ReplicaState(Phase.UNVERIFIED, epoch, hash, chunkSize, regionSize, root, Instant.now(), lineage,
-                    verifiedEpoch, sourceTime, file).write(region);
+                    verifiedEpoch, sourceTime, file, born, changed).write(region);
             return true;
         } catch (RegionFileException e) {
             if (e.problem() == RegionFileException.Problem.BUSY) {
@@ -208,9 +235,11 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
                 Optional.empty(), Optional.empty());
     }
 
+    /** @param file the stamp of the replica file as the replica's own writes left it (what a VERIFIED state holds) */
     static ReplicaState of(Phase phase, long epoch, StreamParameters parameters, byte[] root, Optional<Lineage> lineage,
-                           long verifiedEpoch, Optional<Instant> sourceTime, Optional<FileIdentity> file) {
+                           long verifiedEpoch, Optional<Instant> sourceTime, Optional<FileStamp> file) {
         return new ReplicaState(phase, epoch, parameters.hash(), parameters.chunkSize(), parameters.regionSize(),
-                root, Instant.now(), lineage, verifiedEpoch, sourceTime, file);
+                root, Instant.now(), lineage, verifiedEpoch, sourceTime, file.map(FileStamp::file),
+                file.flatMap(FileStamp::born).map(FileTime::toInstant), file.map(s -> s.changed().toInstant()));
     }
 }

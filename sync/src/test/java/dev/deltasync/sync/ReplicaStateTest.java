@@ -42,7 +42,7 @@ class ReplicaStateTest {
         Path region = Files.write(dir.resolve("F"), new byte[8192]);
         FileIdentity original = FileIdentity.of(region);
         ReplicaState.of(ReplicaState.Phase.VERIFIED, 9, PARAMETERS, new byte[16], Optional.of(Lineage.random()), 9,
-                Optional.empty(), Optional.of(original)).write(region);
+                Optional.empty(), Optional.of(FileStamp.of(region))).write(region);
         ReplicaState state = ReplicaState.read(region).orElseThrow();
         assertEquals(Optional.of(original), state.file());
         assertEquals(Optional.of(state.lineage()), ReplicaState.continuable(region, original).map(ReplicaState::lineage));
@@ -51,7 +51,7 @@ class ReplicaStateTest {
         Files.move(copy, region, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         FileIdentity replacement = FileIdentity.of(region);
         assertNotEquals(original, replacement);
-        assertFalse(state.describes(replacement));
+        assertFalse(state.describesFileAt(region));
         assertEquals(Optional.empty(), ReplicaState.continuable(region, replacement), "a new lineage, §9.6");
     }
 
@@ -61,6 +61,41 @@ class ReplicaStateTest {
         verified(4).write(region); // as a state file from before device and inode were recorded
         assertFalse(Files.readString(dir.resolve("F.deltasync-state")).contains("inode="));
         assertTrue(ReplicaState.continuable(region, FileIdentity.of(region)).isPresent());
+    }
+
+    /** A restore by rm, a copy and mv may give the new file the old one's inode number: its birth time differs. */
+    @Test
+    void aFileRemovedAndReplacedByAnotherWithTheSameInodeNumberIsNotDescribed() throws IOException {
+        Path region = Files.write(dir.resolve("F"), new byte[8192]);
+        verifiedFor(region);
+        Files.delete(region);
+        byte[] other = new byte[8192];
+        other[0] = 1;
+        Path restored = Files.write(dir.resolve("F.restored"), other); // ext4 hands the freed inode number out again
+        Files.move(restored, region, StandardCopyOption.ATOMIC_MOVE);
+        assertFalse(ReplicaState.read(region).orElseThrow().describesFileAt(region),
+                "the state of a deleted file describes its replacement " + FileIdentity.of(region));
+        assertTrue(ReplicaState.continuable(region, FileIdentity.of(region)).isEmpty(), "a new lineage, §9.6");
+    }
+
+    /** A restore by cp over the replica writes into the same inode: its change time moved since the state. */
+    @Test
+    void aVerifiedFileOverwrittenInPlaceIsNotDescribed() throws IOException {
+        Path region = Files.write(dir.resolve("F"), new byte[8192]);
+        verifiedFor(region);
+        assertTrue(ReplicaState.read(region).orElseThrow().describesFileAt(region), "the file as verified");
+        byte[] other = new byte[8192];
+        other[0] = 1;
+        Path backup = Files.write(dir.resolve("backup"), other);
+        Files.copy(backup, region, StandardCopyOption.REPLACE_EXISTING);
+        assertFalse(ReplicaState.read(region).orElseThrow().describesFileAt(region),
+                "a file restored in place is described by the state verified before");
+    }
+
+    /** A VERIFIED state of {@code region} as a replica writes it: after its own writes, with their stamp. */
+    private static void verifiedFor(Path region) throws IOException {
+        ReplicaState.of(ReplicaState.Phase.VERIFIED, 9, PARAMETERS, new byte[16], Optional.of(Lineage.random()), 9,
+                Optional.empty(), Optional.of(FileStamp.of(region))).write(region);
     }
 
     /** The old fixed temporary name, {@code F.deltasync-state.tmp}, planted as a symlink to a victim. */
