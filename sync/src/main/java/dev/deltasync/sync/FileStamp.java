@@ -26,7 +26,7 @@ record FileStamp(FileIdentity file, long size, FileTime modified, FileTime chang
         FileTime modified = (FileTime) a.get("lastModifiedTime");
         FileTime creation = (FileTime) a.get("creationTime");
         // Without a birth time the JDK answers the modification time: that is no birth time at all.
-        return new FileStamp(new FileIdentity((Long) a.get("dev"), (Long) a.get("ino")), (Long) a.get("size"),
+        return new FileStamp(FileIdentity.of(a), (Long) a.get("size"),
                 modified, (FileTime) a.get("ctime"), creation.equals(modified) ? Optional.empty()
                 : Optional.of(creation));
     }

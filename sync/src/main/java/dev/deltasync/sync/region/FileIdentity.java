@@ -10,8 +10,8 @@ import java.util.Map;
  * and its target) of one file have one identity, so claims and locks keyed by it cover every name.
  */
 public record FileIdentity(long device, long inode) {
-    /** The identity of the file an open descriptor refers to, through its {@code /proc/self/fd} link. */
-    static FileIdentity of(Map<String, Object> unixAttributes) {
+    /** The identity in {@code unix:} attributes read with at least {@code dev} and {@code ino}. */
+    public static FileIdentity of(Map<String, Object> unixAttributes) {
         return new FileIdentity((Long) unixAttributes.get("dev"), (Long) unixAttributes.get("ino"));
     }
 
@@ -21,12 +21,12 @@ public record FileIdentity(long device, long inode) {
     }
 
     /** The device's major number as Linux encodes it in {@code st_dev} (glibc's {@code gnu_dev_major}). */
-    long major() {
-        return ((device >>> 8) & 0xfff) | ((device >>> 32) & ~0xfffL);
+    public long major() {
+        return ((device >>> 8) & 0xfff) | ((device >>> 32) & 0xfffff000L);
     }
 
     /** The device's minor number (glibc's {@code gnu_dev_minor}). */
-    long minor() {
-        return (device & 0xff) | ((device >>> 12) & ~0xffL);
+    public long minor() {
+        return (device & 0xff) | ((device >>> 12) & 0xffffff00L);
     }
 }

@@ -1,6 +1,7 @@
 package dev.deltasync.sync.trust;
 
 import dev.deltasync.hashing.HashAlgorithm;
+import dev.deltasync.sync.region.FileIdentity;
 import java.io.IOException;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -102,7 +103,7 @@ final class CheckedFile {
                 bytes = Arrays.copyOf(in.array(), in.position());
             }
             Map<String, Object> after = Files.readAttributes(file, "unix:ino,dev", LinkOption.NOFOLLOW_LINKS);
-            if (!before.get("ino").equals(after.get("ino")) || !before.get("dev").equals(after.get("dev"))) {
+            if (!FileIdentity.of(before).equals(FileIdentity.of(after))) {
                 return Optional.empty(); // replaced while read: whatever it is now was not checked
             }
         } catch (IOException e) {

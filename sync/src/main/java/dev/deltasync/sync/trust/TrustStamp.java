@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Map;
@@ -48,7 +47,7 @@ public record TrustStamp(FileIdentity file, long size, long modifiedNanos, long 
     /** The stamp of the file at {@code path} now, not following a symlink there. */
     public static TrustStamp of(Path path) throws IOException {
         Map<String, Object> a = Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-        return new TrustStamp(new FileIdentity((Long) a.get("dev"), (Long) a.get("ino")), (Long) a.get("size"),
+        return new TrustStamp(FileIdentity.of(a), (Long) a.get("size"),
                 nanos((FileTime) a.get("lastModifiedTime")), nanos((FileTime) a.get("ctime")),
                 FileSystemType.of(path), currentBootId().orElse(""));
     }
@@ -62,8 +61,6 @@ public record TrustStamp(FileIdentity file, long size, long modifiedNanos, long 
         try {
             String id = new String(Files.readAllBytes(BOOT_ID), StandardCharsets.US_ASCII).trim();
             return id.isEmpty() ? Optional.empty() : Optional.of(id);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -72,18 +69,16 @@ public record TrustStamp(FileIdentity file, long size, long modifiedNanos, long 
     /** True when the file system is one whose file times follow every write ({@link #TRUSTED_FILE_SYSTEMS}). */
     public boolean trustedFileSystem() {
         return TRUSTED_FILE_SYSTEMS.contains(fileSystem)
-                && (fileSystem != FileSystemType.EXT4 || mountedByTheExt4Driver(file.device()));
+                && (fileSystem != FileSystemType.EXT4 || mountedByTheExt4Driver(file));
     }
 
     /**
      * f_type 0xEF53 is also the legacy ext2 driver's, whose {@code O_DIRECT} read takes no inode lock: only the
      * ext4 driver creates {@code /sys/fs/ext4/<block device>}.
      */
-    static boolean mountedByTheExt4Driver(long device) {
-        long major = ((device >>> 8) & 0xfff) | ((device >>> 32) & 0xfffff000L);
-        long minor = (device & 0xff) | ((device >>> 12) & 0xffffff00L);
+    static boolean mountedByTheExt4Driver(FileIdentity file) {
         try {
-            Path block = Path.of("/sys/dev/block/" + major + ":" + minor).toRealPath();
+            Path block = Path.of("/sys/dev/block/" + file.major() + ":" + file.minor()).toRealPath();
             return Files.isDirectory(Path.of("/sys/fs/ext4").resolve(block.getFileName().toString()));
         } catch (IOException e) {
             return false;
