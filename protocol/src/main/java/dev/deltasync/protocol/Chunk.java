@@ -46,6 +46,8 @@ public record Chunk(int streamId, long epoch, int index, int codec, int rawLengt
             Wire.check(data.length == rawLength, "raw data is %d bytes, rawLength says %d", data.length, rawLength);
         } else if (codec == Constants.CODEC_ZERO) {
             Wire.check(data.length == 0, "a zero chunk carries no data, this one %d bytes", data.length);
+        } else if (codec == Constants.CODEC_PATCH) {
+            ChunkPatch.check(rawLength, data);
         } else {
             Wire.check(data.length > 0, "compressed data is empty");
         }

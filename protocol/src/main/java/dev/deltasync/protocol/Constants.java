@@ -41,6 +41,10 @@ public final class Constants {
     /** Bytes of a CHUNK payload before the data: epoch, index, codec, rawLength (§4.9). */
     public static final int CHUNK_HEADER_LENGTH = 17;
     public static final int MAX_RAW_LENGTH = 16777216;
+    /** Bytes of a REFINE payload before the indices: epoch (§4.14). */
+    public static final int REFINE_HEADER_LENGTH = 8;
+    /** Bytes of a PAGE_DIGESTS payload before the digests: epoch, index, digestLength (§4.15). */
+    public static final int PAGE_DIGESTS_HEADER_LENGTH = 13;
     public static final int MAX_REASON_BYTES = 1024;
     public static final int MAX_NAME_BYTES = 255;
     public static final int MIN_ROOT_LENGTH = 4;
@@ -70,6 +74,15 @@ public final class Constants {
      * sync of 4 KiB chunks costs one frame per run instead of one per chunk.
      */
     public static final int CODEC_RUN = 3;
+    /**
+     * A patch: the pages of one chunk that differ from the replica's copy, the rest kept (§4.9, §9.9). Listing it in
+     * HELLO also says the sender answers REFINE: a page-sized write into a 1 MiB chunk costs a page, not the chunk.
+     */
+    public static final int CODEC_PATCH = 4;
+    /** The sub-block of refinement (§9.9): what REFINE answers digest and a patch carries; a chunk's last may be short. */
+    public static final int PAGE_SIZE = 4096;
+    /** Most chunk indices one REFINE lists (§4.14): bounds the work and the answers one frame asks for. */
+    public static final int MAX_REFINE_INDICES = 1024;
 
     private Constants() {
     }

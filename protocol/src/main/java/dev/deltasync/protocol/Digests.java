@@ -27,9 +27,7 @@ public record Digests(int streamId, int firstIndex, int digestLength, byte[] dig
     public Digests {
         Wire.streamId(streamId);
         Wire.u31(firstIndex, "firstIndex");
-        Wire.range(digestLength, 1, Constants.MAX_DIGEST_LENGTH, "digestLength");
-        Wire.check(digests != null && digests.length > 0 && digests.length % digestLength == 0,
-                "digests must be a non-zero multiple of %d bytes", digestLength);
+        Wire.digests(digests, digestLength);
     }
 
     @Override

@@ -5,7 +5,8 @@ package dev.deltasync.protocol;
  * writes frames and {@link FrameReader} reads them, through the table in {@link FrameType}.
  */
 public sealed interface Frame
-        permits Hello, Ping, Pong, WindowUpdate, GoAway, Open, OpenOk, Digests, Chunk, EpochEnd, EpochAck, Reset {
+        permits Hello, Ping, Pong, WindowUpdate, GoAway, Open, OpenOk, Digests, Chunk, EpochEnd, EpochAck, Reset,
+        Refine, PageDigests {
 
     /** 0 for the connection. */
     int streamId();

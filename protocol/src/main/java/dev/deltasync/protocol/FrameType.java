@@ -19,6 +19,8 @@ public final class FrameType {
     public static final int EPOCH_END = 0x14;
     public static final int EPOCH_ACK = 0x15;
     public static final int RESET = 0x16;
+    public static final int REFINE = 0x17;
+    public static final int PAGE_DIGESTS = 0x18;
 
     /** Where a type may travel (§2 rule 4). */
     enum Scope { CONNECTION, STREAM, EITHER }
@@ -47,6 +49,8 @@ public final class FrameType {
         row(EPOCH_END, "EPOCH_END", Scope.STREAM, false, EpochEnd::read);
         row(EPOCH_ACK, "EPOCH_ACK", Scope.STREAM, false, EpochAck::read);
         row(RESET, "RESET", Scope.STREAM, false, Reset::read);
+        row(REFINE, "REFINE", Scope.STREAM, false, Refine::read);
+        row(PAGE_DIGESTS, "PAGE_DIGESTS", Scope.STREAM, true, PageDigests::read);
     }
 
     private static void row(int type, String name, Scope scope, boolean flowControlled, Reader reader) {

@@ -62,11 +62,12 @@ public record Hello(int minVersion, int maxVersion, int maxFramePayload, int max
         Wire.length(codecIds, 0, 0xFF, "codecIds");
     }
 
-    /** Versions 1..2 with the default limits, every hash of §9.2, zstd and zero chunks. */
+    /** Versions 1..2 with the default limits, every hash of §9.2, zstd, zero chunks, runs and patches. */
     public static Hello defaults() {
         return new Hello(Constants.MIN_VERSION, Constants.MAX_VERSION, Constants.DEFAULT_MAX_FRAME_PAYLOAD,
                 Constants.DEFAULT_MAX_STREAMS, Constants.DEFAULT_STREAM_WINDOW, Constants.DEFAULT_CONNECTION_WINDOW,
-                everyHashId(), new byte[] {Constants.CODEC_ZSTD, Constants.CODEC_ZERO, Constants.CODEC_RUN});
+                everyHashId(), new byte[] {Constants.CODEC_ZSTD, Constants.CODEC_ZERO, Constants.CODEC_RUN,
+                        Constants.CODEC_PATCH});
     }
 
     private static byte[] everyHashId() {

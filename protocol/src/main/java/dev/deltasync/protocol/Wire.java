@@ -81,6 +81,13 @@ final class Wire {
         range(ByteBufUtil.utf8Bytes(s), min, max, field + " length in UTF-8 bytes");
     }
 
+    /** Digests of one length (DIGESTS, PAGE_DIGESTS): 1..64 bytes each, at least one, nothing left over. */
+    static void digests(byte[] digests, int digestLength) {
+        range(digestLength, 1, Constants.MAX_DIGEST_LENGTH, "digestLength");
+        check(digests != null && digests.length > 0 && digests.length % digestLength == 0,
+                "digests must be a non-zero multiple of %d bytes", digestLength);
+    }
+
     static String hex(byte[] bytes) {
         return HexFormat.of().formatHex(bytes);
     }

@@ -23,6 +23,8 @@ class ConstantsTest {
         assertEquals(0x14, FrameType.EPOCH_END);
         assertEquals(0x15, FrameType.EPOCH_ACK);
         assertEquals(0x16, FrameType.RESET);
+        assertEquals(0x17, FrameType.REFINE);
+        assertEquals(0x18, FrameType.PAGE_DIGESTS);
     }
 
     @Test
@@ -34,11 +36,14 @@ class ConstantsTest {
                 assertFalse(FrameType.isConnectionOnly(t) && FrameType.isStreamOnly(t), FrameType.name(t));
             }
         }
-        assertEquals(12, known);
+        assertEquals(14, known);
         assertFalse(FrameType.isConnectionOnly(FrameType.WINDOW_UPDATE));
         assertFalse(FrameType.isStreamOnly(FrameType.WINDOW_UPDATE));
         assertTrue(FrameType.isFlowControlled(FrameType.CHUNK));
         assertTrue(FrameType.isFlowControlled(FrameType.DIGESTS));
+        assertTrue(FrameType.isFlowControlled(FrameType.PAGE_DIGESTS), "answers to a REFINE wait for credit");
+        assertFalse(FrameType.isFlowControlled(FrameType.REFINE));
+        assertTrue(FrameType.isStreamOnly(FrameType.REFINE) && FrameType.isStreamOnly(FrameType.PAGE_DIGESTS));
         assertEquals("0x06", FrameType.name(0x06));
     }
 
@@ -97,6 +102,11 @@ class ConstantsTest {
         assertEquals(1, Constants.CODEC_ZSTD);
         assertEquals(2, Constants.CODEC_ZERO);
         assertEquals(3, Constants.CODEC_RUN);
+        assertEquals(4, Constants.CODEC_PATCH);
+        assertEquals(4096, Constants.PAGE_SIZE);
+        assertEquals(1024, Constants.MAX_REFINE_INDICES);
+        assertEquals(8, Constants.REFINE_HEADER_LENGTH);
+        assertEquals(13, Constants.PAGE_DIGESTS_HEADER_LENGTH);
     }
 
     @Test

@@ -55,7 +55,7 @@ class ProtocolSpecVectorsTest {
         Map<String, Frame> m = new LinkedHashMap<>();
         m.put("hello-defaults", new Hello(1, 2, 1048640, 256, 4194304, 16777216,
                 new byte[] {1, 2, 3, 4, 5}, new byte[] {Constants.CODEC_ZSTD, Constants.CODEC_ZERO,
-                        Constants.CODEC_RUN}));
+                        Constants.CODEC_RUN, Constants.CODEC_PATCH}));
         m.put("hello-minimal", minimal);
         m.put("hello-trailing-bytes", minimal);
         m.put("hello-unknown-ids", new Hello(1, 2, 16384, 0, 16384, 16384,
@@ -92,6 +92,10 @@ class ProtocolSpecVectorsTest {
                 HexFormat.of().parseHex("28b52ffd60000f4d00001000000100fbf70116")));
         m.put("chunk-zero", Chunk.zeros(1, 3, 7, 1 << 20));
         m.put("chunk-run", Chunk.run(1, 4, 5, HexFormat.of().parseHex("0011223344556677")));
+        m.put("chunk-patch", new Chunk(1, 5, 2, Constants.CODEC_PATCH, 8200,
+                HexFormat.of().parseHex("60400011223344556677")));
+        m.put("refine", new Refine(1, 5, new int[] {3, 17, 4096}));
+        m.put("page-digests", new PageDigests(1, 5, 3, 4, HexFormat.of().parseHex("deadbeef01020304")));
         m.put("epoch-end", new EpochEnd(1, 1, 1, root));
         m.put("epoch-end-empty", new EpochEnd(3, 1, 0, new byte[4]));
         m.put("epoch-end-v2", new EpochEnd(7, 42, 3, OptionalLong.of(1796126400250000L), root));

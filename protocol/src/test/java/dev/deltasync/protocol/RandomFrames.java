@@ -8,7 +8,7 @@ import java.util.function.Function;
 /** Valid frames of every type with random fields, edge values included, for round-trip and fuzz tests. */
 final class RandomFrames {
 
-    static final int TYPE_COUNT = 12;
+    static final int TYPE_COUNT = 14;
 
     private final Random random;
 
@@ -37,6 +37,12 @@ final class RandomFrames {
                     bytes(4 + random.nextInt(61)));
             case 10 -> new EpochAck(streamId(), epoch(), bytes(4 + random.nextInt(61)));
             case 11 -> new Reset(streamId(), pick(0, 16, random.nextInt()), text(Constants.MAX_REASON_BYTES, 0));
+            case 12 -> refine();
+            case 13 -> {
+                int digestLength = 1 + random.nextInt(64);
+                yield new PageDigests(streamId(), epoch(), random.nextInt() >>> 1, digestLength,
+                        bytes(digestLength * (1 + random.nextInt(256))));
+            }
             default -> throw new IllegalArgumentException("no frame type number " + i);
         };
     }
@@ -88,9 +94,33 @@ final class RandomFrames {
         if (codec == Constants.CODEC_RUN) { // like raw: the data is exactly rawLength bytes
             return Chunk.run(streamId(), epoch(), random.nextInt() >>> 1, bytes(1 + random.nextInt(5000)));
         }
+        if (codec == Constants.CODEC_PATCH) { // a valid patch of some of a random chunk's pages
+            byte[] chunk = bytes(1 + random.nextInt(5 * Constants.PAGE_SIZE));
+            ChunkPatch.Builder patch = new ChunkPatch.Builder(chunk);
+            for (int page = 0; page < ChunkPatch.pageCount(chunk.length); page++) {
+                if (random.nextBoolean()) {
+                    patch.add(page);
+                }
+            }
+            return new Chunk(streamId(), epoch(), random.nextInt() >>> 1, codec, chunk.length, patch.build());
+        }
         int rawLength = 1 + random.nextInt(Constants.MAX_RAW_LENGTH);
         return codec == Constants.CODEC_ZERO ? Chunk.zeros(streamId(), epoch(), random.nextInt() >>> 1, rawLength)
                 : new Chunk(streamId(), epoch(), random.nextInt() >>> 1, codec, rawLength, bytes(1 + random.nextInt(500)));
+    }
+
+    /** 1..1024 strictly increasing indices, the last perhaps 2^31-1. */
+    private Refine refine() {
+        int[] indices = new int[1 + random.nextInt(Constants.MAX_REFINE_INDICES)];
+        int next = random.nextInt(1000);
+        for (int i = 0; i < indices.length; i++) {
+            indices[i] = next;
+            next += 1 + random.nextInt(1000);
+        }
+        if (random.nextBoolean()) {
+            indices[indices.length - 1] = Integer.MAX_VALUE;
+        }
+        return new Refine(streamId(), epoch(), indices);
     }
 
     private int streamId() {

@@ -10,7 +10,9 @@ import dev.deltasync.protocol.EpochEnd;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.Frame;
 import dev.deltasync.protocol.ProtocolException;
+import dev.deltasync.protocol.Refine;
 import dev.deltasync.sync.codec.ChunkDecoder;
+import dev.deltasync.sync.refine.Pages;
 import dev.deltasync.sync.region.MappedRegion;
 import dev.deltasync.sync.trust.TrustFile;
 import dev.deltasync.sync.trust.TrustPass;
@@ -58,6 +60,8 @@ final class ReplicaSide {
     /** Guards the table, the region's bytes as the table describes them, and the state file. */
     private final ReentrantLock tableLock = new ReentrantLock();
     private final DigestTable table;
+    /** Answers a source's REFINE with page digests (PROTOCOL.md §9.9). */
+    private final PageAnswers pageAnswers;
     /** The file as our own writes left it: taken after our msync, or before a full scan. */
     private FileStamp ownWritesDone;
     /** The bytes this epoch wrote lie in [writtenFrom, writtenTo): what its msync covers (under the table lock). */
@@ -107,6 +111,7 @@ final class ReplicaSide {
         this.buffer = new byte[parameters.chunkSize()];
         this.digest = new byte[parameters.hash().digestLength()];
         this.table = parameters.newTable();
+        this.pageAnswers = new PageAnswers(channel, region.segment(), table, tableLock, hasher);
         this.lineage = lineage;
         Optional<ReplicaState> continued = previous.filter(s -> lineage.v2() && s.lineage().equals(lineage.lineage()));
         this.verifiedEpoch = continued.map(ReplicaState::verifiedEpoch).orElse(0L);
@@ -178,6 +183,11 @@ final class ReplicaSide {
                 stats.applied(System.nanoTime() - applyStart);
                 return verified;
             }
+            if (frame instanceof Refine refine) { // asks, changes nothing: not a CHUNK of the epoch
+                pageAnswers.answer(refine, epoch);
+                frame = channel.receive();
+                continue;
+            }
             if (!(frame instanceof Chunk chunk)) {
                 throw channel.violation(ErrorCode.PROTOCOL_ERROR, "unexpected %s in epoch %d", frame, epoch);
             }
@@ -233,6 +243,8 @@ final class ReplicaSide {
         checkAdvertised(chunk);
         if (ChunkDecoder.isZeros(chunk)) {
             applyZeros(index, length);
+        } else if (chunk.codec() == Constants.CODEC_PATCH) {
+            applyPatch(index, chunk);
         } else {
             byte[] bytes;
             try {
@@ -252,6 +264,20 @@ final class ReplicaSide {
             }
         }
         stats.chunk(length, chunk.data().length);
+    }
+
+    /** A patch (codec 4, PROTOCOL.md §9.9): its pages written over ours, then the whole chunk hashed as it now is. */
+    private void applyPatch(int index, Chunk patch) {
+        MemorySegment chunk = region.segment().asSlice(table.chunkOffset(index), table.chunkLength(index));
+        tableLock.lock();
+        try {
+            Pages.apply(patch, chunk);
+            wrote(table.chunkOffset(index), table.chunkLength(index));
+            hasher.hash(chunk, digest, 0);
+            table.set(index, digest, 0);
+        } finally {
+            tableLock.unlock();
+        }
     }
 
     private void checkAdvertised(Chunk chunk) throws SyncException {

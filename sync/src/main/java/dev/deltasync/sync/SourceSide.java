@@ -216,7 +216,13 @@ final class SourceSide {
         long done = 0;
         int frames = 0;
         byte[] digest = new byte[table.digestLength()];
-        for (int index : changed) {
+        ChunkRefiner refiner = ChunkRefiner.applies(channel, table)
+                ? new ChunkRefiner(channel, hasher, table, epoch, changed) : null;
+        for (int position = 0; position < changed.length; position++) {
+            int index = changed[position];
+            if (refiner != null) {
+                refiner.before(position);
+            }
             int length = table.chunkLength(index);
             Chunk chunk;
             if (holes.allZeros(table.chunkOffset(index), length)) {
@@ -229,6 +235,9 @@ final class SourceSide {
                     throw regionFault("read", e);
                 }
                 chunk = encoder.encode(channel.id(), epoch, index, copy);
+                if (refiner != null) {
+                    chunk = refiner.choose(index, copy, chunk); // only the pages that differ (PROTOCOL.md §9.9)
+                }
                 if (!ChunkDecoder.isZeros(chunk)) {
                     hasher.hash(MemorySegment.ofArray(copy), digest, 0);
                     table.set(index, digest, 0);

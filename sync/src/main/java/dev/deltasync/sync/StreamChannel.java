@@ -67,6 +67,11 @@ final class StreamChannel implements AutoCloseable {
         return stream.peer().decodes(Constants.CODEC_RUN);
     }
 
+    /** True when the peer's HELLO lists patches (codec 4): it answers REFINE, a source may refine (PROTOCOL.md §9.9). */
+    boolean decodesPatches() {
+        return stream.peer().decodes(Constants.CODEC_PATCH);
+    }
+
     /** True when our own HELLO lists the codec: a CHUNK in any other is UNSUPPORTED_PARAMETER (PROTOCOL.md §9.4). */
     boolean advertised(int codecId) {
         return stream.peer().weDecode(codecId);

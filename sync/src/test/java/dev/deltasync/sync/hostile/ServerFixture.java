@@ -127,7 +127,11 @@ abstract class ServerFixture {
     }
 
     PushStream openPush(RawPeer peer, int streamId, String name, byte[] content) throws Exception {
-        peer.send(new Open(streamId, Constants.ROLE_PUSH, HASH.wireId(), CHUNK, content.length, name, false));
+        return openPush(peer, streamId, name, content, CHUNK);
+    }
+
+    PushStream openPush(RawPeer peer, int streamId, String name, byte[] content, int chunkSize) throws Exception {
+        peer.send(new Open(streamId, Constants.ROLE_PUSH, HASH.wireId(), chunkSize, content.length, name, false));
         Frame answer;
         do {
             answer = peer.read();
@@ -138,7 +142,7 @@ abstract class ServerFixture {
                 throw new AssertionError("OPEN refused: " + reset);
             }
         } while (!(answer instanceof OpenOk));
-        DigestTable table = DigestTable.create(HASH, content.length, CHUNK);
+        DigestTable table = DigestTable.create(HASH, content.length, chunkSize);
         int next = 0;
         while (next < table.chunkCount()) {
             Digests digests = peer.readUntil(Digests.class);
@@ -146,13 +150,17 @@ abstract class ServerFixture {
             table.writeRange(next, digests.count(), digests.digests(), 0);
             next += digests.count();
         }
-        DigestTable expected = tableOf(content);
+        DigestTable expected = tableOf(content, chunkSize);
         assertEquals(expected, table, "the server's DIGESTS describe the region as it is");
         return new PushStream(peer, streamId, content, expected);
     }
 
     static DigestTable tableOf(byte[] content) {
-        DigestTable table = DigestTable.create(HASH, content.length, CHUNK);
+        return tableOf(content, CHUNK);
+    }
+
+    static DigestTable tableOf(byte[] content, int chunkSize) {
+        DigestTable table = DigestTable.create(HASH, content.length, chunkSize);
         var hasher = HASH.newHasher();
         byte[] digest = new byte[table.digestLength()];
         for (int i = 0; i < table.chunkCount(); i++) {

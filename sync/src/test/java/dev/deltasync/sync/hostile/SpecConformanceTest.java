@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.deltasync.hashing.HashAlgorithm;
 import dev.deltasync.hashing.DigestTable;
 import dev.deltasync.protocol.Chunk;
+import dev.deltasync.protocol.ChunkPatch;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.Digests;
 import dev.deltasync.protocol.EpochAck;
@@ -14,6 +15,8 @@ import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.Hello;
 import dev.deltasync.protocol.Open;
 import dev.deltasync.protocol.OpenOk;
+import dev.deltasync.protocol.PageDigests;
+import dev.deltasync.protocol.Refine;
 import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +86,26 @@ class SpecConformanceTest extends ServerFixture {
         assertEquals(2, second.epoch(), "the short root was a mismatch: the source re-verified");
         peer.send(new EpochAck(1, 2, table.rootDigest()));
         peer.expectAlive(6, 1);
+    }
+
+    /** §9.9: a REFINE is no CHUNK of the epoch, and a patch needs no REFINE before it. */
+    @Test
+    void aRefineIsNotCountedAndAPatchNeedNotFollowOne() throws Exception {
+        int chunkSize = 4 * CHUNK;
+        RawPeer peer = connect();
+        peer.handshake();
+        openPush(peer, 1, "target", targetOriginal, chunkSize);
+        peer.send(new Refine(1, 1, new int[] {1}));
+        assertEquals(1, peer.readUntil(PageDigests.class).index());
+        byte[] expected = targetOriginal.clone();
+        byte[] page = randomBytes(Constants.PAGE_SIZE);
+        System.arraycopy(page, 0, expected, 0, page.length); // page 0 of chunk 0, which was not asked about
+        byte[] patch = new ChunkPatch.Builder(Arrays.copyOf(expected, chunkSize)).add(0).build();
+        byte[] root = tableOf(expected, chunkSize).rootDigest();
+        peer.send(new Chunk(1, 1, 0, Constants.CODEC_PATCH, chunkSize, patch), new EpochEnd(1, 1, 1, root));
+        assertArrayEquals(root, peer.readUntil(EpochAck.class).root(), "one CHUNK counted, the patch applied");
+        assertArrayEquals(expected, Files.readAllBytes(target));
+        peer.expectAlive(9, 1);
     }
 
     @Test
