@@ -10,6 +10,7 @@ import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +71,64 @@ class RefinementTest extends LoopbackFixture {
         long table = 64L * 16; // the replica's digests (push: received, pull: sent), asked or not
         assertTrue(wire <= WRITES * (PAGE + 200L) + table + 4096,
                 "the source sent about a page per write: " + wire);
+    }
+
+    /**
+     * A real region above 4 GiB: 16 GiB sparse, chunk size left to the source (16 KiB, §9.5). Pages rewritten inside its
+     * data and in its holes cost about a page each, not the 16 KiB chunk around them.
+     */
+    @Test
+    void aSixteenGibRegionWithTheSourcesChunkSizeSendsPagesNotChunks() throws Exception {
+        long size = 16L << 30;
+        int pieces = 64;
+        Path source = dir.resolve("source.bin");
+        SplittableRandom random = new SplittableRandom(6);
+        try (RandomAccessFile f = new RandomAccessFile(source.toFile(), "rw")) {
+            f.setLength(size);
+            byte[] piece = new byte[256 << 10];
+            for (int i = 0; i < pieces; i++) {
+                random.nextBytes(piece);
+                f.getChannel().write(ByteBuffer.wrap(piece), i * (size / pieces));
+            }
+        }
+        Path replica = dir.resolve("replica.bin");
+        serve(new ExposedRegion("big", source, true));
+        once(Direction.PULL, replica, "big", Constants.CHUNK_SIZE_CHOSEN_BY_SOURCE);
+        assertEquals(16384, ReplicaState.read(replica).orElseThrow().chunkSize(), "the source chose 16 KiB");
+        List<Long> written = new ArrayList<>();
+        try (RandomAccessFile f = new RandomAccessFile(source.toFile(), "rw")) {
+            byte[] page = new byte[PAGE];
+            for (int i = 0; i < WRITES; i++) { // half inside the data (asked about), half in holes (refined over zeros)
+                random.nextBytes(page);
+                long at = i % 2 == 0 ? (i % pieces) * (size / pieces) + 5 * PAGE
+                        : (i + 1) * (size / WRITES) / PAGE * PAGE - 3 * PAGE;
+                f.getChannel().write(ByteBuffer.wrap(page), at);
+                written.add(at);
+            }
+        }
+        SyncOutcome outcome = once(Direction.PULL, replica, "big", Constants.CHUNK_SIZE_CHOSEN_BY_SOURCE);
+        // The roots say the whole region is equal; the bytes are compared where data is (reading 2 x 16 GiB of holes
+        // would take minutes on a loaded machine).
+        for (int i = 0; i < pieces; i++) {
+            assertEqualAt(source, replica, i * (size / pieces), 256 << 10);
+        }
+        for (long at : written) {
+            assertEqualAt(source, replica, at, PAGE);
+        }
+        assertEquals(WRITES, outcome.stats().chunksChanged());
+        assertTrue(outcome.stats().chunkPayloadBytes() <= WRITES * (PAGE + 64L),
+                "a page per write, not 16 KiB: " + outcome.stats().chunkPayloadBytes());
+    }
+
+    private static void assertEqualAt(Path a, Path b, long offset, int length) throws Exception {
+        try (RandomAccessFile x = new RandomAccessFile(a.toFile(), "r");
+             RandomAccessFile y = new RandomAccessFile(b.toFile(), "r")) {
+            ByteBuffer left = ByteBuffer.allocate(length);
+            ByteBuffer right = ByteBuffer.allocate(length);
+            x.getChannel().read(left, offset);
+            y.getChannel().read(right, offset);
+            assertEquals(left.flip(), right.flip(), "bytes at " + offset);
+        }
     }
 
     @Test
