@@ -90,6 +90,13 @@ class PatchChunkTest extends ServerFixture {
     }
 
     @Test
+    void pageDigestsSentToAReplicaAreRefused() throws Exception {
+        PushStream s = openBigPush();
+        s.peer().send(new PageDigests(1, 1, 0, HASH.digestLength(), new byte[4 * HASH.digestLength()]));
+        assertRefused(s, ErrorCode.PROTOCOL_ERROR, "PageDigests");
+    }
+
+    @Test
     void aRefineForAnotherEpochIsRefused() throws Exception {
         PushStream s = openBigPush();
         s.peer().send(new Refine(1, 2, new int[] {0}));

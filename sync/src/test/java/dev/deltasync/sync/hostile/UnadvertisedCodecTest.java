@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.luben.zstd.Zstd;
 import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.protocol.Chunk;
+import dev.deltasync.protocol.ChunkPatch;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.ErrorCode;
+import dev.deltasync.protocol.Refine;
 import dev.deltasync.protocol.Reset;
 import dev.deltasync.sync.Security;
 import dev.deltasync.sync.ServerOptions;
@@ -16,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A replica whose HELLO lists no codec but 0 (none): a CHUNK with a codec it knows how to decode but did not
- * advertise (zstd, zero, run) is still a stream error UNSUPPORTED_PARAMETER (PROTOCOL.md §9.4), and nothing is written.
+ * advertise (zstd, zero, run, patch), or a REFINE, is still a stream error UNSUPPORTED_PARAMETER (PROTOCOL_ERROR for REFINE; PROTOCOL.md §9.4, §9.9), and nothing is written.
  */
 class UnadvertisedCodecTest extends ServerFixture {
     @Override
@@ -47,6 +49,25 @@ class UnadvertisedCodecTest extends ServerFixture {
         PushStream s = openPush();
         s.peer().send(new Chunk(1, 1, 0, Constants.CODEC_ZERO, CHUNK, new byte[0]));
         assertRefused(s);
+    }
+
+    @Test
+    void patchToAReplicaThatDidNotListPatches() throws Exception {
+        PushStream s = openPush();
+        s.peer().send(new Chunk(1, 1, 0, Constants.CODEC_PATCH, CHUNK,
+                new ChunkPatch.Builder(new byte[CHUNK]).add(0).build()));
+        assertRefused(s);
+    }
+
+    @Test
+    void refineToAReplicaThatDidNotListPatches() throws Exception {
+        PushStream s = openPush();
+        s.peer().send(new Refine(1, 1, new int[] {0}));
+        Reset reset = s.peer().expectReset(s.id(), ErrorCode.PROTOCOL_ERROR);
+        assertTrue(reset.reason().contains("codec 4"), reset.reason());
+        s.peer().expectAlive(78, 0);
+        assertTargetUntouched();
+        assertServerHealthy();
     }
 
     @Test
