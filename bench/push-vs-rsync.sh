@@ -3,10 +3,15 @@
 # on loopback and over shaped links between two network namespaces.
 #
 # A file of SIZE random bytes (seed SEED) is the replica's starting content; the source is a copy with FRACTION
-# of its PAGE-sized pages rewritten (seed SEED+1). For every link and every round, each tool in turn (alternating,
-# so that the machine's load hits them alike) updates a fresh copy of the starting content from the source
-# ("1 % changed", checked with cmp afterwards), then runs once more with nothing changed ("unchanged"). The table
-# gives medians over the rounds (and the range), client and server CPU seconds and the bytes on the wire.
+# of its PAGE-sized pages rewritten (seed SEED+1). Both are written back once after they are made (sync FILE: files
+# at rest, as a user's files are between pushes; freshly written pages stay dirty for up to 30 s, and a source
+# with dirty pages trusts no scan of its own, PROTOCOL.md §9.7). For every link and every round, each tool in turn
+# (alternating, so that the machine's load hits them alike) updates a fresh copy of the starting content from the
+# source ("1 % changed", checked with cmp afterwards), then runs once more with nothing changed ("unchanged"). For
+# deltasync, "changed" is what a user's next push sees: the replica was pushed the starting content before
+# (untimed, and given time to trust its table), and the source file was written since its last scan (touched: its
+# times moved, so it must hash it). The table gives medians over the rounds (and the range), client and server CPU
+# seconds and the bytes on the wire.
 #
 # Usage: bench/push-vs-rsync.sh [-h]          (settings via environment, defaults in brackets)
 #   SIZE=1GiB  FRACTION=0.01  PAGE=4KiB  SEED=42  ROUNDS=3
@@ -21,7 +26,9 @@
 #   KEEP_DATA=0    1 keeps the data and reuses it on the next run with the same settings
 #   RUN_TIMEOUT=600  seconds allowed per run; SERVER_WAIT=60 seconds for a server to listen
 #   SETTLE=0       seconds to wait (untimed, every tool alike) before each run: the replica at rest, as between a
-#                  user's pushes, so that a serve replica has passed over its file (PROTOCOL.md §9.7); 0: back to back
+#                  user's pushes, so that a serve replica has passed over its file (PROTOCOL.md §9.7), and the
+#                  source's change time is no longer racy (>= 4 s: else no scan of the touched source is trusted
+#                  and the unchanged push hashes it again); 0: back to back
 #
 # Needs: a built tree (./mvnw -B -q package -DskipTests), jq, ss, cmp, rsync; root for the shaped links.
 set -euo pipefail
@@ -30,7 +37,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-  sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 
@@ -197,6 +204,7 @@ else
     $((SEED + 1)) >"$DATA_DIR/mutation.json"
   echo "$stamp" >"$DATA_DIR/stamp"
 fi
+sync "$base" "$source" # at rest: no page waiting for writeback (a no-op for data already written back)
 mutation="$(cat "$DATA_DIR/mutation.json")"
 load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 log "mutation: $mutation"
@@ -268,9 +276,9 @@ EOF
   server_port[$key]=$port
 }
 
-# client TOOL TRANSPORT OUT ERR: one push (or rsync) from the client's side of the link.
+# client TOOL TRANSPORT OUT ERR [FILE]: one push (or rsync) of FILE (the source) from the client's side of the link.
 client() {
-  local tool="$1" transport="$2" out="$3" err="$4" key="$1 $2"
+  local tool="$1" transport="$2" out="$3" err="$4" key="$1 $2" file="${5:-$source}"
   local port="${server_port[$key]}"
   if [[ "$tool" == rsync ]]; then
     in_ns client /usr/bin/time -f '%U %S' -o "$out.time" timeout "$RUN_TIMEOUT" \
@@ -282,7 +290,7 @@ client() {
     opts=(env "DELTASYNC_STATE=$work/state-$tool-$transport")
     [[ "$tool" == ds-c2 ]] && opts+=("DELTASYNC_JAVA_OPTS=-XX:TieredStopAtLevel=4")
     in_ns client /usr/bin/time -f '%U %S' -o "$out.time" timeout "$RUN_TIMEOUT" "${opts[@]}" \
-      "$(launcher "$tool")" push "$source" "$host:$port/$REGION" --once --json "${security[@]}" >"$out" 2>"$err"
+      "$(launcher "$tool")" push "$file" "$host:$port/$REGION" --once --json "${security[@]}" >"$out" 2>"$err"
   fi
 }
 
@@ -316,6 +324,21 @@ measure() {
   log "$link $tool $transport $case: $(tail -n1 "$results" | cut -f5-9 | tr '\t' ' ') (wall cpu server-cpu wire identical)"
 }
 
+# prime TOOL TRANSPORT: (untimed) the combination's replica, just reset to the starting content, is pushed that
+# content, as by a user's last push, and given up to a minute to trust its table (a serve replica passes over its
+# file once its change time settled, PROTOCOL.md §9.7); then the source is touched: written since its last scan.
+prime() {
+  local tool="$1" transport="$2" replica="$DATA_DIR/replica-$1-$2.bin" deadline
+  client "$tool" "$transport" "$work/prime.out" "$work/prime.err" "$base" \
+    || log "prime $tool $transport: $(tail -c 500 "$work/prime.err")"
+  deadline=$((SECONDS + 60))
+  until [[ "$replica.deltasync-trust" -nt "$work/prime.out" ]] || ((SECONDS >= deadline)); do
+    sleep 0.2
+  done
+  [[ "$replica.deltasync-trust" -nt "$work/prime.out" ]] || log "prime $tool $transport: the replica trusts no table"
+  touch "$source"
+}
+
 # Until a launcher's ahead-of-time caches exist (recorded by one run, assembled after the next), runs are not
 # what a user sees from the second run on: warm each deltasync combination up first.
 warm_up() {
@@ -343,6 +366,7 @@ for link in $LINKS; do
     for combo in "${combos[@]}"; do
       read -r tool transport <<<"$combo"
       cp "$base" "$DATA_DIR/replica-$tool-$transport.bin"
+      [[ "$tool" != rsync ]] && prime "$tool" "$transport"
       measure "$tool" "$transport" changed
       measure "$tool" "$transport" unchanged
     done

@@ -40,6 +40,8 @@ final class PullCommand extends SyncCommand {
                 scans on its own --interval (or less often, if this pull's --interval asks) and sends only changed
                 chunks; each epoch is verified by root digest.
                 Several pairs share one connection. With --once: converge, verify, exit 0.
+                A replica whose file is unchanged since a hash it trusts sends that table instead of hashing;
+                --verify hashes both sides in full instead (and drops a trusted table the bytes contradict).
                 While following, a write into LOCAL_PATH by another program is noticed (within a second when it
                 changes the file's times, within --reverify otherwise), the file is no longer called verified, and
                 the next epoch repairs it (the server runs one at least every 10 s, or every --interval if longer).

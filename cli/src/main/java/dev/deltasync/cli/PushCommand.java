@@ -26,6 +26,10 @@ final class PushCommand extends SyncCommand {
                 Keeps the region NAME on a 'deltasync serve' at HOST:PORT identical to LOCAL_PATH: scans the file
                 every --interval, sends only the chunks that changed, and has the server verify each epoch by
                 root digest. Several pairs share one connection. With --once: converge, verify, exit 0.
+                A file unchanged since a full scan that saw no writer and no page waiting for writeback is not hashed
+                again: that scan's table is kept under $DELTASYNC_STATE/sources (default
+                ~/.local/state/deltasync/sources) and used while the file's size, times and inode stay the same; a
+                server that trusts its replica likewise sends no table. --verify hashes both sides in full instead.
 
                 Examples:
                   deltasync push /var/lib/vm/disk.img 10.0.0.2:7070/vm --once --stats \\

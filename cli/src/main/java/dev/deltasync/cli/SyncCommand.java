@@ -46,6 +46,10 @@ abstract class SyncCommand extends Command {
             .desc("draw the progress line of the first sync even when stderr is not a terminal").get();
     static final Option NO_PROGRESS = Option.builder().longOpt("no-progress")
             .desc("no progress line, even on a terminal").get();
+    static final Option VERIFY = Option.builder().longOpt("verify")
+            .desc("hash both sides in full for the first epoch: neither side's trusted table of its file nor the table"
+                    + " remembered of the replica stands in for reading the bytes (the server must agree: needs a"
+                    + " deltasync serve that knows REHASH, protocol v2)").get();
     static final Option RESIZE = Option.builder().longOpt("resize")
             .desc("let the replica's file take the source's size instead of refusing a mismatch").get();
     static final Duration FIRST_RECONNECT_DELAY = Duration.ofSeconds(1);
@@ -75,7 +79,7 @@ abstract class SyncCommand extends Command {
     @Override
     Options ownOptions() {
         return SecurityOptions.addTo(new Options().addOption(ONCE).addOption(INTERVAL).addOption(CHUNK_SIZE)
-                .addOption(HASH).addOption(COMPRESS).addOption(STATS).addOption(JSON).addOption(RESIZE)
+                .addOption(HASH).addOption(COMPRESS).addOption(STATS).addOption(JSON).addOption(RESIZE).addOption(VERIFY)
                 .addOption(PROGRESS).addOption(NO_PROGRESS)
                 .addOption(THREADS).addOption(MAX_RATE).addOption(LogLines.QUIET).addOption(LogLines.VERBOSE)
                 .addOption(ConfigFile.OPTION).addOption(MetricsOption.OPTION), PEER_FINGERPRINT);
@@ -165,13 +169,16 @@ abstract class SyncCommand extends Command {
         }
         try (client) {
             signals.whenStopped(client::stop);
-            return client.rememberingTablesIn(rememberedTables(System.getenv())).runAll(jobs, options, listener);
+            Path tables = rememberedTables(System.getenv());
+            return client.rememberingTablesIn(tables).trustingSourcesIn(tables.resolveSibling("sources"))
+                    .runAll(jobs, options, listener);
         }
     }
 
     /**
      * Where --once pushes remember their replicas' tables (PROTOCOL.md §9.7): $DELTASYNC_STATE, else
-     * $XDG_STATE_HOME/deltasync/tables, else ~/.local/state/deltasync/tables.
+     * $XDG_STATE_HOME/deltasync/tables, else ~/.local/state/deltasync/tables; their own files' trusted tables go
+     * to {@code sources} beside it.
      */
     static Path rememberedTables(Map<String, String> env) {
         String explicit = env.get("DELTASYNC_STATE");
@@ -204,7 +211,7 @@ abstract class SyncCommand extends Command {
         Duration interval = valueOr(line, INTERVAL, Durations::interval, push ? defaults.interval() : Duration.ZERO);
         int threads = Threads.parse(line.getOptionValue(THREADS));
         return new SyncOptions(chunkSize, hash, compression, interval, line.hasOption(ONCE), line.hasOption(RESIZE),
-                threads, Rates.parse(line, MAX_RATE));
+                threads, Rates.parse(line, MAX_RATE)).verifying(line.hasOption(VERIFY));
     }
 
     /** --progress or --no-progress if given, else a bar on a terminal unless the output is JSON. */

@@ -63,6 +63,7 @@ class OnceAndErrorsE2eTest {
         server = serverHarness.serve(Duration.ofSeconds(30),
                 "--region", "fresh=" + dir.resolve("fresh.bin") + ":rw",
                 "--region", "fresh-json=" + dir.resolve("fresh-json.bin") + ":rw",
+                "--region", "verify=" + dir.resolve("verify.bin") + ":rw",
                 "--region", "ro=" + roFile + ":ro",
                 "--region", "sized=" + sizedReplica + ":rw", "--allow-resize", "sized",
                 "--region", "fixed=" + fixedReplica + ":rw");
@@ -123,6 +124,22 @@ class OnceAndErrorsE2eTest {
                 "JSON summary last: " + json.getLast());
         assertTrue(identical(source, dir.resolve("fresh-json.bin")), describeMismatch(source,
                 dir.resolve("fresh-json.bin")));
+    }
+
+    /** --verify: the server agrees to REHASH (PROTOCOL.md §9.7), both ways, and the whole source is hashed. */
+    @Test
+    void pushAndPullOnceWithVerifyHashInFullAndConverge() throws Exception {
+        Proc push = run("push-verify", "push", source.toString(), server.address("verify"), "--once", "--verify",
+                "--json");
+        assertEquals(0, exit(push), "push --once --verify" + push.tails() + server.proc().tails());
+        String done = push.stdout().lines().filter(l -> l.contains("\"type\":\"region_done\"")).findFirst()
+                .orElseThrow();
+        assertTrue(done.contains("\"bytes_scanned\":" + 8 * MIB), done);
+        assertTrue(identical(source, dir.resolve("verify.bin")), describeMismatch(source, dir.resolve("verify.bin")));
+        Path local = dir.resolve("pulled-verify.bin");
+        Proc pull = run("pull-verify", "pull", server.address("ro"), local.toString(), "--once", "--verify");
+        assertEquals(0, exit(pull), "pull --once --verify" + pull.tails() + server.proc().tails());
+        assertTrue(identical(roFile, local), describeMismatch(roFile, local) + pull.tails());
     }
 
     @Test

@@ -60,6 +60,11 @@ public final class Constants {
     public static final int FLAG_LINEAGE = 0x02;
     /** OPEN_OK flag (v2): the source holds the replica's table already; no DIGESTS follow (§9.7). */
     public static final int FLAG_TABLE_KNOWN = 0x04;
+    /**
+     * OPEN flag (v2): the server hashes its side in full for this stream, trusting no table (§9.7); OPEN_OK flag: it
+     * does so. A server that does not know the flag ignores it and echoes nothing.
+     */
+    public static final int FLAG_REHASH = 0x08;
     /** EPOCH_END flag (v2): a source time precedes the root (§4.10). */
     public static final int FLAG_SOURCE_TIME = 0x02;
     /** Bytes of a lineage id (§9.6). */

@@ -37,9 +37,12 @@ import java.util.Optional;
  *
  * @param lineage   v2: the client's lineage position ({@link LineagePosition#NONE} for none); empty in a v1 OPEN
  * @param tableRoot v2: the root of the replica table the client offers instead of DIGESTS; empty for none
+ * @param rehash    v2 (flag REHASH): the server is to hash its side in full, trusting no table (§9.7); then no
+ *                  table root is offered
  */
 public record Open(int streamId, int role, int hashId, int chunkSize, long regionSize, int intervalMillis,
-                   String name, boolean allowResize, Optional<LineagePosition> lineage, byte[] tableRoot)
+                   String name, boolean allowResize, Optional<LineagePosition> lineage, byte[] tableRoot,
+                   boolean rehash)
         implements Frame {
 
     static final int ROLE_OFFSET = 0;
@@ -70,7 +73,16 @@ public record Open(int streamId, int role, int hashId, int chunkSize, long regio
         Wire.check(tableRoot.length == 0 || tableRoot.length >= Constants.MIN_ROOT_LENGTH
                 && tableRoot.length <= Constants.MAX_DIGEST_LENGTH, "table root of %d bytes, not 0 or 4..64",
                 tableRoot.length);
+        Wire.check(!rehash || lineage.isPresent(), "REHASH without the lineage fields");
+        Wire.check(!rehash || tableRoot.length == 0, "REHASH with a table root offered");
         tableRoot = tableRoot.clone();
+    }
+
+    /** An OPEN that asks for no re-hash. */
+    public Open(int streamId, int role, int hashId, int chunkSize, long regionSize, int intervalMillis, String name,
+                boolean allowResize, Optional<LineagePosition> lineage, byte[] tableRoot) {
+        this(streamId, role, hashId, chunkSize, regionSize, intervalMillis, name, allowResize, lineage, tableRoot,
+                false);
     }
 
     /** A v1 OPEN. */
@@ -97,7 +109,8 @@ public record Open(int streamId, int role, int hashId, int chunkSize, long regio
 
     @Override
     public int flags() {
-        return (allowResize ? Constants.FLAG_ALLOW_RESIZE : 0) | (lineage.isPresent() ? Constants.FLAG_LINEAGE : 0);
+        return (allowResize ? Constants.FLAG_ALLOW_RESIZE : 0) | (lineage.isPresent() ? Constants.FLAG_LINEAGE : 0)
+                | (rehash ? Constants.FLAG_REHASH : 0);
     }
 
     @Override
@@ -143,10 +156,12 @@ public record Open(int streamId, int role, int hashId, int chunkSize, long regio
         long regionSize = p.u64(REGION_SIZE_OFFSET);
         int intervalMillis = p.u32(INTERVAL_OFFSET);
         boolean allowResize = (p.flags() & Constants.FLAG_ALLOW_RESIZE) != 0;
+        // REHASH is a v2 flag: a v1 OPEN (no LINEAGE) has it undefined, and undefined flags are ignored (§2)
+        boolean rehash = lineage.isPresent() && (p.flags() & Constants.FLAG_REHASH) != 0;
         Optional<LineagePosition> position = lineage;
         byte[] root = tableRoot;
         return p.build(() -> new Open(p.streamId(), role, hashId, chunkSize, regionSize, intervalMillis, name,
-                allowResize, position, root));
+                allowResize, position, root, rehash));
     }
 
     @Override
@@ -154,13 +169,13 @@ public record Open(int streamId, int role, int hashId, int chunkSize, long regio
         return o instanceof Open x && streamId == x.streamId && role == x.role && hashId == x.hashId
                 && chunkSize == x.chunkSize && regionSize == x.regionSize && intervalMillis == x.intervalMillis
                 && name.equals(x.name) && allowResize == x.allowResize && lineage.equals(x.lineage)
-                && Arrays.equals(tableRoot, x.tableRoot);
+                && Arrays.equals(tableRoot, x.tableRoot) && rehash == x.rehash;
     }
 
     @Override
     public int hashCode() {
         return 31 * Objects.hash(streamId, role, hashId, chunkSize, regionSize, intervalMillis, name, allowResize,
-                lineage) + Arrays.hashCode(tableRoot);
+                lineage, rehash) + Arrays.hashCode(tableRoot);
     }
 
     @Override
@@ -168,6 +183,6 @@ public record Open(int streamId, int role, int hashId, int chunkSize, long regio
         return "Open[streamId=" + streamId + ", role=" + role + ", hashId=" + hashId + ", chunkSize=" + chunkSize
                 + ", regionSize=" + regionSize + ", intervalMillis=" + intervalMillis + ", name=" + name
                 + ", allowResize=" + allowResize + ", lineage=" + lineage.map(LineagePosition::toString).orElse("v1")
-                + ", tableRoot=" + Wire.hex(tableRoot) + "]";
+                + ", tableRoot=" + Wire.hex(tableRoot) + ", rehash=" + rehash + "]";
     }
 }

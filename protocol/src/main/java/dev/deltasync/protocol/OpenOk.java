@@ -27,9 +27,10 @@ import java.util.Optional;
  *
  * @param lineage    v2: the lineage in force, never {@link LineagePosition#NONE}; empty in a v1 OPEN_OK
  * @param tableKnown v2: the replica sends no DIGESTS, the table whose root the OPEN named is the acknowledged one
+ * @param rehash     v2 (flag REHASH): the server does as the OPEN's REHASH asked, hashing its side in full (§9.7)
  */
 public record OpenOk(int streamId, long regionSize, int chunkSize, int hashId, Optional<LineagePosition> lineage,
-                     boolean tableKnown) implements Frame {
+                     boolean tableKnown, boolean rehash) implements Frame {
 
     static final int REGION_SIZE_OFFSET = 0;
     static final int CHUNK_SIZE_OFFSET = 8;
@@ -47,11 +48,19 @@ public record OpenOk(int streamId, long regionSize, int chunkSize, int hashId, O
         Objects.requireNonNull(lineage, "lineage");
         Wire.check(lineage.filter(LineagePosition::isNone).isEmpty(), "the all-zero lineage id in OPEN_OK");
         Wire.check(!tableKnown || lineage.isPresent(), "TABLE_KNOWN without the lineage fields");
+        Wire.check(!rehash || lineage.isPresent(), "REHASH without the lineage fields");
+        Wire.check(!rehash || !tableKnown, "REHASH together with TABLE_KNOWN");
+    }
+
+    /** An OPEN_OK to an OPEN that asked for no re-hash. */
+    public OpenOk(int streamId, long regionSize, int chunkSize, int hashId, Optional<LineagePosition> lineage,
+                  boolean tableKnown) {
+        this(streamId, regionSize, chunkSize, hashId, lineage, tableKnown, false);
     }
 
     /** A v1 OPEN_OK. */
     public OpenOk(int streamId, long regionSize, int chunkSize, int hashId) {
-        this(streamId, regionSize, chunkSize, hashId, Optional.empty(), false);
+        this(streamId, regionSize, chunkSize, hashId, Optional.empty(), false, false);
     }
 
     @Override
@@ -61,7 +70,8 @@ public record OpenOk(int streamId, long regionSize, int chunkSize, int hashId, O
 
     @Override
     public int flags() {
-        return (lineage.isPresent() ? Constants.FLAG_LINEAGE : 0) | (tableKnown ? Constants.FLAG_TABLE_KNOWN : 0);
+        return (lineage.isPresent() ? Constants.FLAG_LINEAGE : 0) | (tableKnown ? Constants.FLAG_TABLE_KNOWN : 0)
+                | (rehash ? Constants.FLAG_REHASH : 0);
     }
 
     @Override
@@ -88,7 +98,8 @@ public record OpenOk(int streamId, long regionSize, int chunkSize, int hashId, O
             lineage = Optional.of(p.build(() -> new LineagePosition(id, epoch)));
         }
         boolean tableKnown = (p.flags() & Constants.FLAG_TABLE_KNOWN) != 0;
+        boolean rehash = v2 && (p.flags() & Constants.FLAG_REHASH) != 0; // undefined in v1: ignored (§2)
         Optional<LineagePosition> position = lineage;
-        return p.build(() -> new OpenOk(p.streamId(), regionSize, chunkSize, hashId, position, tableKnown));
+        return p.build(() -> new OpenOk(p.streamId(), regionSize, chunkSize, hashId, position, tableKnown, rehash));
     }
 }

@@ -97,6 +97,7 @@ class ConstantsTest {
         assertEquals(0x01, Constants.FLAG_ALLOW_RESIZE);
         assertEquals(0x02, Constants.FLAG_LINEAGE);
         assertEquals(0x04, Constants.FLAG_TABLE_KNOWN);
+        assertEquals(0x08, Constants.FLAG_REHASH);
         assertEquals(0x02, Constants.FLAG_SOURCE_TIME);
         assertEquals(0, Constants.CODEC_NONE);
         assertEquals(1, Constants.CODEC_ZSTD);

@@ -85,6 +85,12 @@ class ProtocolSpecVectorsTest {
                 Optional.of(epoch41), true));
         m.put("open-ok-v2-new-lineage", new OpenOk(9, 1L << 20, 4096, HashAlgorithm.XXH3_128.wireId(), Optional.of(
                 new LineagePosition(HexFormat.of().parseHex("0f1e2d3c4b5a69788796a5b4c3d2e1f0"), 0)), false));
+        m.put("open-v2-push-rehash", new Open(11, Constants.ROLE_PUSH, HashAlgorithm.XXH3_128.wireId(), 4096,
+                1L << 20, 0, "vm", false, Optional.of(LineagePosition.NONE), new byte[0], true));
+        m.put("open-ok-v2-rehash", new OpenOk(11, 1L << 20, 4096, HashAlgorithm.XXH3_128.wireId(),
+                Optional.of(epoch41), false, true));
+        m.put("open-v1-rehash-bit-ignored", new Open(1, Constants.ROLE_PUSH, HashAlgorithm.XXH3_128.wireId(), 65536,
+                1L << 30, "vm-disk", false));
         m.put("digests-xxh3-128", new Digests(1, 0, 16, digests));
         m.put("digests-crc32c", new Digests(5, 1024, 4, HexFormat.of().parseHex("deadbeef00000000ffffffff")));
         m.put("chunk-raw", Chunk.raw(1, 1, 5, HexFormat.of().parseHex("0011223344556677")));

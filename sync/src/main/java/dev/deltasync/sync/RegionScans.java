@@ -4,6 +4,8 @@ import dev.deltasync.hashing.ChunkHasher;
 import dev.deltasync.hashing.DigestTable;
 import dev.deltasync.hashing.KnownZeros;
 import dev.deltasync.sync.region.MappedRegion;
+import dev.deltasync.sync.trust.SourceTrust;
+import dev.deltasync.sync.trust.TrustPass;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -39,6 +41,8 @@ final class RegionScans implements AutoCloseable {
     private final SourceTracking tracking;
     private final Relay relay;
     private final ChunkHasher hasher;
+    /** A push's trust in its own last scan (PROTOCOL.md §9.7); null: every scan hashes. */
+    private SourceTrust trust;
     private Scan latest;
     private long latestStartNanos;
     private volatile boolean scanning;
@@ -73,6 +77,12 @@ final class RegionScans implements AutoCloseable {
         this.tracking = tracking;
         this.relay = relay;
         this.hasher = tracking == null ? null : parameters.hash().newHasher();
+    }
+
+    /** Lets full scans take, or leave, a table of this file that a trust pass established (a push's source). */
+    RegionScans trusting(SourceTrust trust) {
+        this.trust = trust;
+        return this;
     }
 
     MappedRegion region() {
@@ -131,8 +141,10 @@ final class RegionScans implements AutoCloseable {
                         : tracking.writtenChunks(parameters.chunkSize(), full || latest == null);
                 DigestTable table;
                 if (written == null || written.cardinality() > latest.table().chunkCount() / TRACKED_SHARE_LIMIT) {
-                    table = parameters.newTable();
-                    hashed = queue.scan(region.segment(), table, region.knownZeros(), hashedBytes);
+                    DigestTable into = table = parameters.newTable();
+                    TrustPass.Hashing hashing = () -> queue.scan(region.segment(), into, region.knownZeros(),
+                            hashedBytes);
+                    hashed = trust == null ? hashing.hashAll() : trust.scan(region, into, hashing);
                 } else {
                     table = latest.table(); // its one stream is done with it: it asks for the next scan
                     hashed = hashWritten(table, written);

@@ -79,6 +79,8 @@ final class ReplicaSide {
     private BitSet writtenSinceVerified;
     /** A table a trust pass established before this stream (PROTOCOL.md §9.7), sent instead of a hash if it holds. */
     private Optional<TrustedTable> trusted = Optional.empty();
+    /** Hash the initial table in full whatever is trusted (REHASH). */
+    private boolean verify;
     /** OPEN_OK said TABLE_KNOWN: the source has our table already, no DIGESTS are sent. */
     private boolean tableKnown;
     /** The stamp the table is trusted for since the stream's start; empty once anything was written or differed. */
@@ -131,6 +133,15 @@ final class ReplicaSide {
     ReplicaSide trusting(Optional<TrustedTable> table, boolean known) {
         this.trusted = table;
         this.tableKnown = known;
+        return this;
+    }
+
+    /**
+     * With {@code verify} (REHASH, {@code --verify}) the initial table is a full hash whatever is trusted, and a
+     * trusted table that still holds but differs from it is discarded: the bytes prove it wrong.
+     */
+    ReplicaSide verifying(boolean verify) {
+        this.verify = verify;
         return this;
     }
 
@@ -524,12 +535,16 @@ final class ReplicaSide {
         try {
             ownWritesDone = stamp();
             writtenSinceVerified = null; // as after any re-hash: a relay takes every chunk as possibly changed
-            if (trusted.isPresent() && trusted.get().fits(table) && trusted.get().holdsFor(region.path())) {
+            boolean holds = trusted.isPresent() && trusted.get().fits(table) && trusted.get().holdsFor(region.path());
+            if (holds && !verify) {
                 table.copyFrom(trusted.get().table());
                 trustedAtStart = Optional.of(trusted.get().stamp());
                 trustRecorded = true;
             } else {
                 trustPass(); // a record beside the file that does not hold is useless, not harmful: left as it is
+                if (holds && !Arrays.equals(trusted.get().table().rootDigest(), table.rootDigest())) {
+                    distrust();
+                }
             }
             sent = tableKnown ? null : table.copy();
         } finally {

@@ -12,6 +12,7 @@ import dev.deltasync.protocol.OpenOk;
 import dev.deltasync.sync.region.MappedRegion;
 import dev.deltasync.sync.region.RegionFile;
 import dev.deltasync.sync.trust.RememberedTables;
+import dev.deltasync.sync.trust.SourceTrust;
 import dev.deltasync.sync.trust.TrustFile;
 import dev.deltasync.sync.trust.TrustedTable;
 import java.io.IOException;
@@ -34,6 +35,8 @@ public final class SyncClient implements AutoCloseable {
     private volatile boolean stopping;
     /** Where pushes remember what their replicas acknowledged (PROTOCOL.md §9.7); null: nowhere. */
     private volatile RememberedTables memory;
+    /** Where pushes record the tables of their own files' trusted scans (PROTOCOL.md §9.7); null: nowhere. */
+    private volatile Path sourceRecords;
 
     private SyncClient(MuxSession session, RemotePeer server) {
         this.session = session;
@@ -62,6 +65,15 @@ public final class SyncClient implements AutoCloseable {
      */
     public SyncClient rememberingTablesIn(Path dir) {
         this.memory = new RememberedTables(dir);
+        return this;
+    }
+
+    /**
+     * Lets pushes record, in {@code dir}, the table of a scan of their file that was a trust pass, and take it
+     * instead of hashing the next time while the file's stamp is the same (PROTOCOL.md §9.7).
+     */
+    public SyncClient trustingSourcesIn(Path dir) {
+        this.sourceRecords = dir;
         return this;
     }
 
@@ -159,7 +171,7 @@ public final class SyncClient implements AutoCloseable {
     private Optional<RememberedTables.Remembered> recall(SyncJob job, SyncOptions options, long size) {
         RememberedTables tables = memory;
         return tables == null || job.embedded() != null || !StreamLineage.spokenIn(session.peer().version())
-                ? Optional.empty()
+                || options.verify() ? Optional.empty()
                 : tables.recall(replicaKey(job), options.hash(), options.chunkSize(), size);
     }
 
@@ -203,15 +215,21 @@ public final class SyncClient implements AutoCloseable {
         }
         LineagePosition offered = recalled.map(RememberedTables.Remembered::position).orElse(LineagePosition.NONE);
         StreamLineage lineage = agreedLineage(channel, ok, offered, false);
+        checkRehash(channel, ok, options);
         EmbeddedSource embedded = job.embedded();
+        Path records = sourceRecords;
+        SourceTrust trust = embedded == null && records != null ? new SourceTrust(records, options.verify()) : null;
         try (RegionScans scans = embedded != null ? new RegionScans(embedded, parameters, options.scanThreads())
-                : new RegionScans(local, parameters, options.scanThreads(), Duration.ZERO)) {
+                : new RegionScans(local, parameters, options.scanThreads(), Duration.ZERO).trusting(trust)) {
             SourceSide side = new SourceSide(job.remoteName(), channel, scans, options.compression(),
                     options.interval(), options.once(), lineage, stats, listener,
                     embedded == null ? null : embedded.pacer())
                     .knowing(ok.tableKnown() ? recalled.get().table() : null);
             SyncOutcome outcome = side.run();
             remember(job, options, lineage, outcome, side);
+            if (trust != null) {
+                trust.keep();
+            }
             return outcome;
         }
     }
@@ -248,6 +266,7 @@ public final class SyncClient implements AutoCloseable {
         OpenOk ok = channel.expect(OpenOk.class, "in answer to OPEN");
         StreamParameters parameters = agreed(channel, ok, options);
         StreamLineage lineage = agreedLineage(channel, ok, offered, true);
+        checkRehash(channel, ok, options);
         if (localSize >= 0 && localSize != ok.regionSize() && !options.allowResize()) {
             throw channel.violation(ErrorCode.SIZE_MISMATCH,
                     "%s is %d bytes but region '%s' is %d bytes (use --resize to resize the local file)",
@@ -266,7 +285,8 @@ public final class SyncClient implements AutoCloseable {
                     parameters.regionSize());
             return new ReplicaSide(job.remoteName(), channel, local, parameters, options.scanThreads(), options.once(),
                     options.reverifyEvery(), lineage, previous, stats, listener)
-                    .reportingTo(job.relay() != null ? job.relay() : AppliedEpochs.NONE).trusting(trusted, false).run();
+                    .reportingTo(job.relay() != null ? job.relay() : AppliedEpochs.NONE).trusting(trusted, false)
+                    .verifying(options.verify()).run();
         }
     }
 
@@ -281,12 +301,27 @@ public final class SyncClient implements AutoCloseable {
             int intervalMillis = role == Constants.ROLE_PULL ? wireMillis(options.interval()) : 0;
             Optional<LineagePosition> lineage = StreamLineage.spokenIn(session.peer().version())
                     ? Optional.of(position) : Optional.empty();
+            if (options.verify() && lineage.isEmpty()) {
+                throw new SyncException(ErrorCode.UNSUPPORTED_PARAMETER, server.address() + " speaks protocol v1,"
+                        + " which cannot ask it to hash its side in full (REHASH is v2)");
+            }
             MuxStream stream = session.openStream(id -> new Open(id, role, options.hash().wireId(), options.chunkSize(),
                     regionSize, intervalMillis, job.remoteName(), allowResize, lineage,
-                    lineage.isPresent() ? tableRoot : new byte[0]));
+                    lineage.isPresent() ? tableRoot : new byte[0], options.verify()));
             return new StreamChannel(stream, stats, options.rateLimit());
         } catch (StreamClosedException e) {
             throw new SyncException(e.errorCode(), "cannot open a stream to " + server.address() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A full re-hash asked for (REHASH) must be agreed to: a server that does not know the flag ignores it and would
+     * answer from what it trusts (PROTOCOL.md §9.7).
+     */
+    private static void checkRehash(StreamChannel channel, OpenOk ok, SyncOptions options) throws SyncException {
+        if (options.verify() && !ok.rehash()) {
+            throw channel.violation(ErrorCode.UNSUPPORTED_PARAMETER, "the server did not agree to hash its side in"
+                    + " full (no REHASH in OPEN_OK: it predates the flag, or serves the region as a relay)");
         }
     }
 

@@ -17,9 +17,12 @@ import java.time.Duration;
  * @param rateLimit    the cap all streams of the client share (one instance per invocation, kept across reconnects)
  * @param reverifyEvery how often a continuous pull's replica re-hashes its whole file in the background, to find
  *                     writes by someone else that left the file's times unchanged ({@link Duration#ZERO}: never)
+ * @param verify       hash both sides in full for the first epoch: neither a table a source or replica trusts
+ *                     nor one remembered of the replica stands in for reading the bytes (PROTOCOL.md §9.7, REHASH)
  */
 public record SyncOptions(int chunkSize, HashAlgorithm hash, Compression compression, Duration interval, boolean once,
-                          boolean allowResize, int scanThreads, RateLimit rateLimit, Duration reverifyEvery) {
+                          boolean allowResize, int scanThreads, RateLimit rateLimit, Duration reverifyEvery,
+                          boolean verify) {
     /** A full re-hash of a 64 GiB replica every 10 minutes costs about 3 % of one core. */
     public static final Duration DEFAULT_REVERIFY_EVERY = Duration.ofMinutes(10);
 
@@ -27,6 +30,12 @@ public record SyncOptions(int chunkSize, HashAlgorithm hash, Compression compres
         if (reverifyEvery.isNegative()) {
             throw new IllegalArgumentException("reverifyEvery must not be negative: " + reverifyEvery);
         }
+    }
+
+    /** Options that trust what may be trusted. */
+    public SyncOptions(int chunkSize, HashAlgorithm hash, Compression compression, Duration interval, boolean once,
+                       boolean allowResize, int scanThreads, RateLimit rateLimit, Duration reverifyEvery) {
+        this(chunkSize, hash, compression, interval, once, allowResize, scanThreads, rateLimit, reverifyEvery, false);
     }
 
     /** Options with the default re-verification period. */
@@ -52,16 +61,22 @@ public record SyncOptions(int chunkSize, HashAlgorithm hash, Compression compres
 
     public SyncOptions withChunkSize(int chunkSize) {
         return new SyncOptions(chunkSize, hash, compression, interval, once, allowResize, scanThreads, rateLimit,
-                reverifyEvery);
+                reverifyEvery, verify);
     }
 
     public SyncOptions once(boolean once) {
         return new SyncOptions(chunkSize, hash, compression, interval, once, allowResize, scanThreads, rateLimit,
-                reverifyEvery);
+                reverifyEvery, verify);
+    }
+
+    /** With {@code verify}, the first epoch hashes both sides in full whatever either trusts. */
+    public SyncOptions verifying(boolean verify) {
+        return new SyncOptions(chunkSize, hash, compression, interval, once, allowResize, scanThreads, rateLimit,
+                reverifyEvery, verify);
     }
 
     public SyncOptions withReverifyEvery(Duration reverifyEvery) {
         return new SyncOptions(chunkSize, hash, compression, interval, once, allowResize, scanThreads, rateLimit,
-                reverifyEvery);
+                reverifyEvery, verify);
     }
 }

@@ -280,11 +280,13 @@ public final class SyncServer implements AutoCloseable {
                         ? StreamLineage.continuing(StreamLineage.positionOf(previous)) : StreamLineage.V1;
                 Optional<TrustedTable> trusted = TrustFile.read(region.path(), parameters.hash(),
                         parameters.chunkSize(), parameters.regionSize());
-                boolean known = lineage.v2() && tableKnown(open, lineage, previous, trusted, region.path());
+                boolean known = lineage.v2() && !open.rehash()
+                        && tableKnown(open, lineage, previous, trusted, region.path());
                 channel.send(new OpenOk(channel.id(), open.regionSize(), open.chunkSize(), open.hashId(),
-                        lineage.v2() ? Optional.of(lineage.position()) : Optional.empty(), known));
+                        lineage.v2() ? Optional.of(lineage.position()) : Optional.empty(), known, open.rehash()));
                 return new ReplicaSide(region.name(), channel, replica, parameters, options.scanThreads(), false,
-                        options.reverifyEvery(), lineage, previous, stats, events).trusting(trusted, known).run();
+                        options.reverifyEvery(), lineage, previous, stats, events).trusting(trusted, known)
+                        .verifying(open.rehash()).run();
             } finally {
                 trust.streamEnded(region.path());
             }
@@ -339,7 +341,8 @@ public final class SyncServer implements AutoCloseable {
                 StreamParameters parameters = scans.parameters();
                 checkChunkSize(parameters.chunkSize(), parameters.regionSize(), channel.peerMaxFramePayload(), channel);
                 try (Admission.Ticket ticket = admit(channel, parameters.tableBytes())) { // the acknowledged table
-                    return runSource(open, region, parameters, scans, channel, stats, events);
+                    // a relay's table is its verified epochs', never a hash of its file: it cannot REHASH
+                    return runSource(open, region, parameters, scans, channel, stats, events, false);
                 }
             }
             long size = existingSize(region, channel);
@@ -359,22 +362,25 @@ public final class SyncServer implements AutoCloseable {
                 } catch (IOException e) {
                     throw FileRefusals.ofRegion(channel, region.name(), e, false);
                 }
-                try {
-                    return runSource(open, region, parameters, scans, channel, stats, events);
+                try { // the first scan of a pull's stream is always a fresh full one: REHASH asks nothing more
+                    return runSource(open, region, parameters, scans, channel, stats, events, open.rehash());
                 } finally {
                     sources.release(region, parameters);
                 }
             }
         }
 
-        /** Answers OPEN and runs the source side of a pull over {@code scans}. */
+        /**
+         * Answers OPEN and runs the source side of a pull over {@code scans}; {@code rehashes}: OPEN_OK says REHASH,
+         * the stream's first scan hashes the whole region.
+         */
         private SyncOutcome runSource(Open open, ExposedRegion region, StreamParameters parameters, RegionScans scans,
-                                      StreamChannel channel, SyncStats stats, SyncListener events)
+                                      StreamChannel channel, SyncStats stats, SyncListener events, boolean rehashes)
                 throws SyncException, InterruptedException {
             // A pull's lineage is the replica's, continued; a replica without one starts a new one here.
             StreamLineage lineage = open.lineage().map(StreamLineage::continuing).orElse(StreamLineage.V1);
             channel.send(new OpenOk(channel.id(), parameters.regionSize(), parameters.chunkSize(), open.hashId(),
-                    lineage.v2() ? Optional.of(lineage.position()) : Optional.empty(), false));
+                    lineage.v2() ? Optional.of(lineage.position()) : Optional.empty(), false, rehashes));
             return new SourceSide(region.name(), channel, scans, options.compression(), pace(open), false,
                     lineage, stats, events).run();
         }

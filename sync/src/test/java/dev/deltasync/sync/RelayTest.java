@@ -127,6 +127,26 @@ class RelayTest {
     }
 
     /**
+     * A relay's table is its upstream's verified epochs, never a hash of its file: it cannot REHASH (PROTOCOL.md
+     * §9.7), so it answers without the flag, and a verifying pull must not take that for a full re-hash.
+     */
+    @Test
+    void aVerifyingPullOfARelayIsRefusedForTheRelayCannotRehash() throws Exception {
+        Path b = dir.resolve("b.bin");
+        Relay relay = closing(new Relay("r", b, SyncListener.SILENT));
+        SyncServer relayServer = relaying(randomFile("a.bin", 1), b, relay, SyncListener.SILENT);
+        try (SyncClient client = SyncClient.connect("127.0.0.1", relayServer.port(), Security.insecure())) {
+            SyncException refused = assertThrows(SyncException.class, () -> client.run(
+                    new SyncJob(SyncJob.Direction.PULL, dir.resolve("c.bin"), "r"), FOLLOW.once(true).verifying(true),
+                    SyncListener.SILENT));
+            assertEquals(ErrorCode.UNSUPPORTED_PARAMETER, refused.code(), refused.getMessage());
+            assertTrue(refused.getMessage().contains("REHASH"), refused.getMessage());
+            assertTrue(client.run(new SyncJob(SyncJob.Direction.PULL, dir.resolve("c.bin"), "r"), FOLLOW.once(true),
+                    SyncListener.SILENT).verified(), "without --verify the relay serves the pull");
+        }
+    }
+
+    /**
      * The relay's file is being written by an upstream epoch that never verifies (it is written over with other
      * bytes): a downstream epoch already under way must not send those bytes, and completes once the upstream
      * verifies again, with exactly the verified bytes.
@@ -338,14 +358,19 @@ class RelayTest {
     /** A -> B -> C: {@code a} served, B a relay pulling it and serving it on, C pulling B into {@code c}, converged. */
     private Relay chainConverged(Path a, Path c, SyncListener downstream) throws Exception {
         Path b = dir.resolve("b.bin");
-        SyncServer upstream = serve(List.of(new ExposedRegion("a", a, true)), Map.of(), SyncListener.SILENT);
         Relay relay = closing(new Relay("r", b, SyncListener.SILENT));
+        follow(relaying(a, b, relay, downstream), new SyncJob(SyncJob.Direction.PULL, c, "r"));
+        await(() -> identical(a, c), "c to converge on a");
+        return relay;
+    }
+
+    /** {@code relay} of {@code b} following region "a" of a server of {@code a}, served as "r" once it verified. */
+    private SyncServer relaying(Path a, Path b, Relay relay, SyncListener downstream) throws Exception {
+        SyncServer upstream = serve(List.of(new ExposedRegion("a", a, true)), Map.of(), SyncListener.SILENT);
         follow(upstream, SyncJob.relayedPull(b, "a", relay));
         SyncServer relayServer = serve(List.of(new ExposedRegion("r", b, true)), Map.of("r", relay), downstream);
         await(() -> relay.verifiedEpoch() > 0, "the relay's first verified upstream epoch");
-        follow(relayServer, new SyncJob(SyncJob.Direction.PULL, c, "r"));
-        await(() -> identical(a, c), "c to converge on a");
-        return relay;
+        return relayServer;
     }
 
     private void follow(SyncServer server, SyncJob job) {

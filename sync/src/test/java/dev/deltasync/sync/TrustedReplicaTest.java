@@ -178,7 +178,7 @@ class TrustedReplicaTest extends LoopbackFixture {
     }
 
     /** Waits until the replica's record is there and holds for its file as it is now. */
-    private static TrustedTable awaitTrusted(Path replica) throws Exception {
+    static TrustedTable awaitTrusted(Path replica) throws Exception {
         long deadline = System.nanoTime() + PATIENCE_NANOS;
         while (true) {
             Optional<TrustedTable> record = TrustFile.read(replica, HashAlgorithm.XXH3_128, CHUNK, SIZE);
@@ -190,7 +190,7 @@ class TrustedReplicaTest extends LoopbackFixture {
         }
     }
 
-    private static void awaitSettled(Path file) throws Exception {
+    static void awaitSettled(Path file) throws Exception {
         long deadline = System.nanoTime() + PATIENCE_NANOS;
         while (TrustStamp.of(file).racyAt(TrustPass.nowNanos())) {
             assertTrue(System.nanoTime() < deadline);

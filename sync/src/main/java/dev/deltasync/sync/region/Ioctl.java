@@ -77,9 +77,14 @@ final class Ioctl {
 
     /** Opens {@code path} read-only, close-on-exec; returns the descriptor. */
     static int openReadOnly(String path) throws Failure {
+        return open(path, O_RDONLY | O_CLOEXEC);
+    }
+
+    /** Opens {@code path} with {@code flags} ({@code open(2)}'s); returns the descriptor. */
+    static int open(String path, int flags) throws Failure {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = arena.allocate(Libc.CAPTURE_LAYOUT);
-            int fd = (int) OPEN.invokeExact(capture, arena.allocateFrom(path), O_RDONLY | O_CLOEXEC);
+            int fd = (int) OPEN.invokeExact(capture, arena.allocateFrom(path), flags);
             if (fd < 0) {
                 throw new Failure("cannot open " + path, Libc.errno(capture));
             }

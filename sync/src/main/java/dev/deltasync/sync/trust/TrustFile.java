@@ -55,7 +55,12 @@ public final class TrustFile {
      * by a pass that begins now. An unreadable record is a version no later one equals.
      */
     public static Version version(Path region) {
-        try (FileChannel channel = FileChannel.open(fileFor(region), StandardOpenOption.READ,
+        return versionAt(fileFor(region));
+    }
+
+    /** {@link #version} of the record at {@code record}. */
+    static Version versionAt(Path record) {
+        try (FileChannel channel = FileChannel.open(record, StandardOpenOption.READ,
                 LinkOption.NOFOLLOW_LINKS)) {
             long size = channel.size();
             ByteBuffer tail = ByteBuffer.allocate((int) Math.min(size, TAIL_BYTES));
@@ -75,12 +80,17 @@ public final class TrustFile {
      * that made the table began: a discard or another record meanwhile wins. True when it was written.
      */
     public static boolean writeIfUnchanged(Path region, Version seen, TrustedTable trusted) throws IOException {
+        return writeIfUnchangedAt(fileFor(region), seen, trusted);
+    }
+
+    /** {@link #writeIfUnchanged} of the record at {@code record}. */
+    static boolean writeIfUnchangedAt(Path record, Version seen, TrustedTable trusted) throws IOException {
         synchronized (IN_PROCESS) {
-            try (FileChannel lock = lock(region)) {
-                if (!version(region).equals(seen)) {
+            try (FileChannel lock = lock(record)) {
+                if (!versionAt(record).equals(seen)) {
                     return false;
                 }
-                write(region, trusted);
+                writeAt(record, trusted);
                 return true;
             }
         }
@@ -88,6 +98,10 @@ public final class TrustFile {
 
     /** Records {@code trusted} for {@code region}, replacing any earlier record atomically (no check). */
     public static void write(Path region, TrustedTable trusted) throws IOException {
+        writeAt(fileFor(region), trusted);
+    }
+
+    private static void writeAt(Path record, TrustedTable trusted) throws IOException {
         DigestTable table = trusted.table();
         TrustStamp stamp = trusted.stamp();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -102,7 +116,7 @@ public final class TrustFile {
             out.write(boot);
             Tables.write(out, table);
         }
-        CheckedFile.write(fileFor(region), bytes.toByteArray(), table.algorithm());
+        CheckedFile.write(record, bytes.toByteArray(), table.algorithm());
     }
 
     /**
@@ -111,9 +125,14 @@ public final class TrustFile {
      * empty (and left for the next pass to replace).
      */
     public static Optional<TrustedTable> read(Path region, HashAlgorithm hash, int chunkSize, long regionSize) {
+        return readAt(fileFor(region), hash, chunkSize, regionSize);
+    }
+
+    /** {@link #read} of the record at {@code record}. */
+    static Optional<TrustedTable> readAt(Path record, HashAlgorithm hash, int chunkSize, long regionSize) {
         try {
             DigestTable like = DigestTable.create(hash, regionSize, chunkSize);
-            return CheckedFile.read(fileFor(region), Tables.maxRecordBytes(like), hash).flatMap(in -> parse(in, like));
+            return CheckedFile.read(record, Tables.maxRecordBytes(like), hash).flatMap(in -> parse(in, like));
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             return Optional.empty();
         }
@@ -141,14 +160,19 @@ public final class TrustFile {
      * began before now records its table.
      */
     public static void discard(Path region) throws IOException {
+        discardAt(fileFor(region));
+    }
+
+    /** {@link #discard} of the record at {@code record}. */
+    static void discardAt(Path record) throws IOException {
         byte[] body = new byte[DISCARDED.length + 16];
         System.arraycopy(DISCARDED, 0, body, 0, DISCARDED.length);
         byte[] nonce = new byte[16];
         RANDOM.nextBytes(nonce);
         System.arraycopy(nonce, 0, body, DISCARDED.length, nonce.length);
         synchronized (IN_PROCESS) {
-            try (FileChannel lock = lock(region)) {
-                CheckedFile.write(fileFor(region), body, HashAlgorithm.XXH3_128);
+            try (FileChannel lock = lock(record)) {
+                CheckedFile.write(record, body, HashAlgorithm.XXH3_128);
             }
         }
     }
@@ -157,8 +181,8 @@ public final class TrustFile {
      * The lock every change of the record is made under, held until the channel returned is closed (its file is
      * created once and left beside the record).
      */
-    private static FileChannel lock(Path region) throws IOException {
-        Path file = region.resolveSibling(region.getFileName() + SUFFIX + ".lock");
+    private static FileChannel lock(Path record) throws IOException {
+        Path file = record.resolveSibling(record.getFileName() + ".lock");
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 LinkOption.NOFOLLOW_LINKS);
         try {

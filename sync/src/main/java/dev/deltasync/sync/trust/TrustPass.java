@@ -4,6 +4,7 @@ import com.sun.nio.file.ExtendedOpenOption;
 import dev.deltasync.hashing.DigestTable;
 import dev.deltasync.hashing.ParallelScanner;
 import dev.deltasync.sync.region.MappedRegion;
+import dev.deltasync.sync.region.PageCache;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -19,8 +20,8 @@ import java.util.Set;
 import java.util.function.LongConsumer;
 
 /**
- * The one way a replica comes to trust a table (PROTOCOL.md §9.7): a full read-and-hash pass of its region with no
- * writer in between, shown by equal {@link TrustStamp}s around it.
+ * The one way a replica or a source comes to trust a table (PROTOCOL.md §9.7): a full read-and-hash pass of its
+ * region with no writer in between, shown by equal {@link TrustStamp}s around it.
  *
  * <ol>
  *   <li>Note the time, then take the first stamp. Refuse a file system not on the trusted list, an unknown boot,
@@ -29,9 +30,11 @@ import java.util.function.LongConsumer;
  *   <li>Read one block with {@code O_DIRECT}: on ext4, xfs and btrfs that waits for a buffered {@code write(2)}
  *       still copying (it holds the inode lock from before it moved the times until its last byte), so no write
  *       that moved the times before the first stamp is still writing during the hash.</li>
- *   <li>{@code fdatasync}: every dirty page is written back and write-protected in every mapping, so the next
- *       write through any mapping faults and moves the times; a page dirtied before the stamp and written since
- *       is read by the hash that follows.</li>
+ *   <li>A replica: {@code fdatasync}, so every dirty page is written back and write-protected in every mapping.
+ *       Both: {@code cachestat} must then count no page dirty and none under writeback, so every page is
+ *       write-protected in every mapping and the next write through any of them faults and moves the times (a
+ *       write into a page a mapping holds dirty and writable moves none); where the kernel cannot tell, nothing is
+ *       trusted. A page dirtied before the stamp and written since is read by the hash that follows.</li>
  *   <li>Hash the whole region (holes read as zeros), then take the second stamp. Equal stamps: the table is
  *       trusted, for exactly that stamp.</li>
  * </ol>
@@ -60,31 +63,75 @@ public final class TrustPass {
         }
     }
 
+    /** A full hash of the region into a table; the bytes hashed (holes are not read). */
+    @FunctionalInterface
+    public interface Hashing {
+        long hashAll() throws IOException, InterruptedException;
+    }
+
     /**
-     * Hashes the whole of {@code region} into {@code into}, always (the table is right even when it is not
-     * trusted: it is what a plain re-hash would give), and says whether it may be trusted.
+     * A replica's pass: hashes the whole of {@code region} into {@code into}, always (the table is right even when
+     * it is not trusted: it is what a plain re-hash would give), and says whether it may be trusted. Writes the
+     * file's dirty pages back first, so a replica's own writes of the last epoch do not keep it from trusting.
      */
     public static Outcome hash(MappedRegion region, DigestTable into, ParallelScanner scanner, LongConsumer hashed)
             throws IOException {
+        try {
+            return pass(region, true, () -> scanner.scan(region.segment(), into, region.knownZeros(), hashed));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while hashing", e);
+        }
+    }
+
+    /**
+     * A source's pass around {@code hashing}, a full hash of {@code region}: as a replica's, but it writes nothing
+     * back (a source's file may be another user's, and writeback costs its disk): a file with a page not yet
+     * written back is not trusted, and the next pass may find it clean.
+     */
+    public static Outcome around(MappedRegion region, Hashing hashing) throws IOException, InterruptedException {
+        return pass(region, false, hashing);
+    }
+
+    private static Outcome pass(MappedRegion region, boolean writeBack, Hashing hashing)
+            throws IOException, InterruptedException {
         Path path = region.path();
         long started = nowNanos();
         TrustStamp before = TrustStamp.of(path);
         Optional<String> refusal = refusal(region, before, started);
         if (refusal.isEmpty()) {
             try {
-                waitForWritersAndFlush(path, before.size());
+                waitForWriters(path, before.size(), writeBack);
+                refusal = dirtyPages(path, before);
             } catch (IOException | UnsupportedOperationException e) {
                 refusal = Optional.of("its file cannot be read directly or flushed: " + e.getMessage());
             }
         }
         region.checkIntact();
-        long bytes = scanner.scan(region.segment(), into, region.knownZeros(), hashed);
+        long bytes = hashing.hashAll();
         if (refusal.isPresent()) {
             return Outcome.refused(refusal.get(), before.settledAt(), bytes);
         }
         TrustStamp after = TrustStamp.of(path);
         return after.equals(before) ? new Outcome(Optional.of(before), "", before.settledAt(), bytes)
                 : Outcome.refused("its file changed while it was hashed", after.settledAt(), bytes);
+    }
+
+    /**
+     * Why the pass cannot be trusted for the file's pages: a page dirty or under writeback may be writable in some
+     * mapping, whose next write into it moves no time; and where {@code cachestat} cannot tell, nothing is trusted.
+     */
+    private static Optional<String> dirtyPages(Path path, TrustStamp stamp) {
+        Optional<PageCache.Counts> counts = PageCache.of(path);
+        if (counts.isEmpty() || !counts.get().file().equals(stamp.file())) {
+            return Optional.of("the kernel cannot tell whether its pages are all written back (cachestat, Linux 6.5)");
+        }
+        if (!counts.get().clean()) {
+            return Optional.of("it has pages not yet written back (" + counts.get().dirty() + " dirty, "
+                    + counts.get().writeback() + " under writeback): a write into them through a mapping would move"
+                    + " no file time");
+        }
+        return Optional.empty();
     }
 
     private static Optional<String> refusal(MappedRegion region, TrustStamp stamp, long now) {
@@ -107,8 +154,8 @@ public final class TrustPass {
         return Optional.empty();
     }
 
-    /** Step 2 and 3 of the pass: an O_DIRECT read of the first block, then fdatasync. */
-    private static void waitForWritersAndFlush(Path path, long size) throws IOException {
+    /** Step 2 and 3 of the pass: an O_DIRECT read of the first block, then fdatasync if {@code writeBack}. */
+    private static void waitForWriters(Path path, long size, boolean writeBack) throws IOException {
         Set<OpenOption> options = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS, ExtendedOpenOption.DIRECT);
         try (FileChannel channel = FileChannel.open(path, options)) {
             if (size > 0) {
@@ -116,7 +163,9 @@ public final class TrustPass {
                 ByteBuffer buffer = ByteBuffer.allocateDirect(2 * block).alignedSlice(block);
                 channel.read(buffer, 0);
             }
-            channel.force(false);
+            if (writeBack) {
+                channel.force(false);
+            }
         }
     }
 

@@ -51,6 +51,27 @@ class VersionTwoConformanceTest extends ServerFixture {
         peer.send(new Digests(1, 0, table.digestLength(), digests));
     }
 
+    /** §9.7 REHASH: the server says it hashes its side in full, as source and as replica, and offers no TABLE_KNOWN. */
+    @Test
+    void rehashIsAgreedToAsSourceAndAsReplica() throws Exception {
+        RawPeer peer = v2();
+        peer.send(new Open(1, Constants.ROLE_PULL, HASH.wireId(), CHUNK, readOnlyOriginal.length, 0, "ro", false,
+                Optional.of(LineagePosition.NONE), new byte[0], true));
+        OpenOk pull = peer.readUntil(OpenOk.class);
+        assertTrue(pull.rehash(), "a source that hashes every first epoch agrees to REHASH");
+        sendTable(peer);
+        EpochEnd first = peer.readUntil(EpochEnd.class);
+        peer.send(new EpochAck(1, first.epoch(), first.root()));
+
+        peer.send(new Open(3, Constants.ROLE_PUSH, HASH.wireId(), CHUNK, targetOriginal.length, 0, "target", false,
+                Optional.of(LineagePosition.NONE), new byte[0], true));
+        OpenOk push = peer.readUntil(OpenOk.class);
+        assertTrue(push.rehash(), "a replica agrees to REHASH");
+        assertFalse(push.tableKnown());
+        Digests digests = peer.readUntil(Digests.class);
+        assertEquals(3, digests.streamId(), "a REHASH replica sends its hashed table");
+    }
+
     @Test
     void aPullWithoutALineageGetsAFreshOneAndEpochsWithTheSourceTime() throws Exception {
         RawPeer peer = v2();

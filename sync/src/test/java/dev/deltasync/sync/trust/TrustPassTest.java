@@ -120,6 +120,32 @@ class TrustPassTest {
         }
     }
 
+    /**
+     * A source's pass writes nothing back: a page another mapping holds dirty (writable there, so its next write
+     * would move no time) refuses trust; once written back, the same file is trusted.
+     */
+    @Test
+    void aSourcePassTrustsOnlyAFileWithNoPageAwaitingWriteback() throws Exception {
+        Path file = quietFile();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            MappedByteBuffer other = channel.map(FileChannel.MapMode.READ_WRITE, 0, SIZE);
+            other.put(LATE_PAGE, (byte) 1);
+            awaitSettled(file);
+            try (MappedRegion region = MappedRegion.open(file, dev.deltasync.sync.region.RegionAccess.READ_ONLY)) {
+                TrustPass.Outcome dirty = sourcePass(region, table());
+                assertFalse(dirty.trusted(), "a page dirty and writable in another mapping");
+                assertTrue(dirty.whyNot().contains("written back"), dirty.whyNot());
+                assertEquals(1, region.segment().get(ValueLayout.JAVA_BYTE, LATE_PAGE), "the pass reads the page");
+
+                other.force();
+                DigestTable table = table();
+                TrustPass.Outcome clean = sourcePass(region, table);
+                assertTrue(clean.trusted(), clean.whyNot());
+                assertArrayEquals(freshRoot(region), table.rootDigest());
+            }
+        }
+    }
+
     @Test
     void aChangeJustBeforeThePassIsRacyAndNotTrusted() throws Exception {
         Path file = dir.resolve("racy.bin");
@@ -201,6 +227,13 @@ class TrustPassTest {
             throws IOException {
         try (ParallelScanner scanner = new ParallelScanner(HashAlgorithm.XXH3_128, 1)) {
             return TrustPass.hash(region, table, scanner, hashed);
+        }
+    }
+
+    private static TrustPass.Outcome sourcePass(MappedRegion region, DigestTable table) throws Exception {
+        try (ParallelScanner scanner = new ParallelScanner(HashAlgorithm.XXH3_128, 1)) {
+            return TrustPass.around(region, () -> scanner.scan(region.segment(), table, region.knownZeros(),
+                    done -> { }));
         }
     }
 
