@@ -113,6 +113,7 @@ abstract class SyncCommand extends Command {
             jobs.add(new SyncJob(direction(), local, remote.region()));
         }
         SyncOptions options = withOwnOptions(options(line, push), line);
+        options.hash().prepare(); // native hashing binds while the connection is set up, not during the first scan
         Security security = SecurityOptions.configure(line, io, Set.of(), "cannot authenticate the server: pass"
                 + " --peer-fingerprint FP (the server's; its 'deltasync keygen' and 'deltasync serve' print it) or"
                 + " --ca FILE, or use --insecure against a plaintext server");

@@ -21,6 +21,20 @@ public interface ChunkHasher {
      */
     void hash(MemorySegment data, byte[] out, int offset);
 
+    /**
+     * Hashes the consecutive chunks of {@code region[offset, offset + length)}, each {@code chunkSize} bytes but the
+     * last, which may be shorter, into {@code out[outOffset..]}, one digest after another: as many
+     * {@link #hash(MemorySegment, byte[], int)} calls, which hashers that gain from it (many chunks per copy or
+     * call) do at once. A scan's path.
+     */
+    default void hashChunks(MemorySegment region, long offset, long length, int chunkSize, byte[] out, int outOffset) {
+        int digestLength = algorithm().digestLength();
+        for (long at = 0; at < length; at += chunkSize) {
+            hash(region.asSlice(offset + at, Math.min(chunkSize, length - at)), out, outOffset);
+            outOffset += digestLength;
+        }
+    }
+
     /** Convenience form that allocates the digest; hot paths use {@link #hash(MemorySegment, byte[], int)}. */
     default byte[] hash(MemorySegment data) {
         byte[] out = new byte[algorithm().digestLength()];

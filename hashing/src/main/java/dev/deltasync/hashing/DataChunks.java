@@ -1,7 +1,6 @@
 package dev.deltasync.hashing;
 
 import java.util.BitSet;
-import java.util.function.IntConsumer;
 
 /**
  * The chunks of a table that may hold data, found before a scan from {@link KnownZeros}: every other chunk gets
@@ -69,6 +68,12 @@ final class DataChunks {
         return bytes;
     }
 
+    /** Receives a run of consecutive chunks, {@code first} to {@code end} (exclusive). */
+    @FunctionalInterface
+    interface RunConsumer {
+        void accept(int first, int end);
+    }
+
     Batches batches(int chunksPerBatch) {
         return new Batches(chunksPerBatch);
     }
@@ -82,8 +87,11 @@ final class DataChunks {
             this.chunksPerBatch = chunksPerBatch;
         }
 
-        /** Calls {@code chunk} for each data chunk of the next batch; returns the region bytes it covered, 0 at the end. */
-        long next(IntConsumer chunk) {
+        /**
+         * Calls {@code run} for each run of consecutive data chunks in the next batch, as (first, end) with the end
+         * exclusive; returns the region bytes it covered, 0 at the end.
+         */
+        long next(RunConsumer run) {
             int first;
             int end;
             synchronized (this) {
@@ -96,13 +104,21 @@ final class DataChunks {
                 next = end;
             }
             long bytes = 0;
-            for (int i = first; i < end; i++) {
-                if (data == null || data.get(i)) {
-                    chunk.accept(i);
-                    bytes += table.chunkLength(i);
+            for (int i = first; i < end; ) {
+                int runEnd = data == null ? end : Math.min(end, nextClear(i));
+                run.accept(i, runEnd);
+                bytes += table.chunkOffset(runEnd - 1) + table.chunkLength(runEnd - 1) - table.chunkOffset(i);
+                i = data == null ? end : data.nextSetBit(runEnd);
+                if (i < 0) {
+                    break;
                 }
             }
             return bytes;
+        }
+
+        private int nextClear(int from) {
+            int clear = data.nextClearBit(from);
+            return clear < 0 ? table.chunkCount() : clear;
         }
 
         /** No batch is handed out after this: the workers finish their current one and stop. */

@@ -126,9 +126,11 @@ public final class DigestTable {
                 digestLength);
     }
 
-    /** Hashes chunk {@code index} of {@code region} straight into the table, without a temporary digest. */
-    void hashChunk(int index, MemorySegment region, ChunkHasher hasher) {
-        hasher.hash(region.asSlice(chunkOffset(index), chunkLength(index)), digests, index * digestLength);
+    /** Hashes chunks {@code from} (inclusive) to {@code to} (exclusive) of {@code region} straight into this table, in one call. */
+    void hashChunks(int from, int to, MemorySegment region, ChunkHasher hasher) {
+        long offset = chunkOffset(from);
+        long end = chunkOffset(to - 1) + chunkLength(to - 1);
+        hasher.hashChunks(region, offset, end - offset, chunkSize, digests, from * digestLength);
     }
 
     /** Whether chunk {@code index} has the same digest here and in {@code other} (same geometry required). */

@@ -19,11 +19,11 @@ import java.util.stream.Collectors;
  * The wire ids and digest lengths are pinned by a test: never renumber.
  */
 public enum HashAlgorithm {
-    XXH3_64(1, "xxh3-64", 8, Xxh3_64Hasher::new),
-    XXH3_128(2, "xxh3-128", 16, Xxh3_128Hasher::new),
-    BLAKE3(3, "blake3", 32, Blake3Hasher::new),
-    CRC32C(4, "crc32c", 4, ChecksumHasher::crc32c),
-    CRC32(5, "crc32", 4, ChecksumHasher::crc32);
+    XXH3_64(1, "xxh3-64", 8, Xxh3_64Hasher::new, Xxh3_64Hasher::prepare),
+    XXH3_128(2, "xxh3-128", 16, Xxh3_128Hasher::new, Xxh3_128Hasher::prepare),
+    BLAKE3(3, "blake3", 32, Blake3Hasher::new, () -> { }),
+    CRC32C(4, "crc32c", 4, ChecksumHasher::crc32c, () -> { }),
+    CRC32(5, "crc32", 4, ChecksumHasher::crc32, () -> { });
 
     private static final HashAlgorithm[] VALUES = values();
 
@@ -31,12 +31,14 @@ public enum HashAlgorithm {
     private final String cliName;
     private final int digestLength;
     private final Supplier<ChunkHasher> factory;
+    private final Runnable preparer;
 
-    HashAlgorithm(int wireId, String cliName, int digestLength, Supplier<ChunkHasher> factory) {
+    HashAlgorithm(int wireId, String cliName, int digestLength, Supplier<ChunkHasher> factory, Runnable preparer) {
         this.wireId = wireId;
         this.cliName = cliName;
         this.digestLength = digestLength;
         this.factory = factory;
+        this.preparer = preparer;
     }
 
     /** The algorithm's id in {@code HELLO} and {@code OPEN} frames. */
@@ -57,6 +59,15 @@ public enum HashAlgorithm {
     /** A fresh hasher. Hashers keep scratch state, so use one per thread. */
     public ChunkHasher newHasher() {
         return factory.get();
+    }
+
+    /**
+     * Starts readying this algorithm's fastest code in the background (binding the system's xxHash takes a cold
+     * JVM 100-600 ms), so that a scan starting soon runs on it from its first chunk; returns at once, and does
+     * nothing where there is nothing to ready. Call it as soon as the algorithm is known.
+     */
+    public void prepare() {
+        preparer.run();
     }
 
     /** The algorithm with this wire id, or empty for an id this build does not know (a peer may be newer). */

@@ -100,10 +100,19 @@ final class NativeXxh3 {
         return XXH3_128_READY.ready();
     }
 
-    /** Makes both handles now, on this thread (tests, which must know the native path is the one they test). */
+    /**
+     * The libffi path for XXH3-128 of native memory ({@link FfiXxh3_128}), once bound; empty until then (the
+     * first ask starts binding it in the background), and for good where it cannot be used.
+     */
+    static Optional<FfiXxh3_128> ffi128() {
+        return XXH3_128_FFI_READY.ready() ? Xxh3_128ByFfi.FFI : Optional.empty();
+    }
+
+    /** Makes every handle now, on this thread (tests, which must know the native path is the one they test). */
     static void bindNow() {
         XXH3_64_READY.makeNow();
         XXH3_128_READY.makeNow();
+        XXH3_128_FFI_READY.makeNow();
     }
 
     /** XXH3-64 of {@code data}, at most {@link #MAX_LENGTH} bytes; only once {@link #ready64()}. */
@@ -134,17 +143,30 @@ final class NativeXxh3 {
         static final MethodHandle HANDLE = downcall(BINDING.xxh3_128(), XXH128_HASH);
     }
 
+    /** XXH3-128 through libffi, on its own handles (see {@link FfiXxh3_128}). */
+    private static final class Xxh3_128ByFfi {
+        static final Optional<FfiXxh3_128> FFI = FfiXxh3_128.bind(BINDING.xxh3_128().orElseThrow());
+
+        static {
+            if (FFI.isEmpty()) {
+                System.getLogger(NativeXxh3.class.getName()).log(System.Logger.Level.DEBUG, "xxh3: libffi is missing"
+                        + " or failed its known answer here; scans call " + LIBRARY + " directly (slower under C1)");
+            }
+        }
+    }
+
     private static final Readiness XXH3_64_READY = new Readiness("xxh3-64", () -> Xxh3_64.HANDLE);
     private static final Readiness XXH3_128_READY = new Readiness("xxh3-128", () -> Xxh3_128.HANDLE);
+    private static final Readiness XXH3_128_FFI_READY = new Readiness("xxh3-128-ffi", () -> Xxh3_128ByFfi.FFI);
 
     /** One handle holder, initialized on a daemon thread on first ask, then ready for good. */
     static final class Readiness {
         private final String name;
-        private final Supplier<MethodHandle> holder;
+        private final Supplier<?> holder;
         private final AtomicBoolean started = new AtomicBoolean();
         private volatile boolean ready;
 
-        Readiness(String name, Supplier<MethodHandle> holder) {
+        Readiness(String name, Supplier<?> holder) {
             this.name = name;
             this.holder = holder;
         }
@@ -185,7 +207,7 @@ final class NativeXxh3 {
     }
 
     /** The downcalls declare no checked exceptions: anything thrown is a bug, not a condition to handle. */
-    private static IllegalStateException unexpected(Throwable e) {
+    static IllegalStateException unexpected(Throwable e) {
         if (e instanceof RuntimeException re) {
             throw re;
         }

@@ -39,6 +39,7 @@ public final class ParallelScanner implements AutoCloseable {
             throw new IllegalArgumentException("threads must be >= 1: " + threads);
         }
         this.algorithm = algorithm;
+        algorithm.prepare();
         this.hashers = new ChunkHasher[threads];
         for (int i = 0; i < threads; i++) {
             hashers[i] = algorithm.newHasher();
@@ -101,7 +102,7 @@ public final class ParallelScanner implements AutoCloseable {
             ChunkHasher hasher = hashers[w];
             futures.add(pool.submit(() -> {
                 long bytes;
-                while ((bytes = batches.next(i -> into.hashChunk(i, region, hasher))) > 0) {
+                while ((bytes = batches.next((from, to) -> into.hashChunks(from, to, region, hasher))) > 0) {
                     synchronized (done) {
                         hashedBytes.accept(done[0] += bytes);
                     }

@@ -19,6 +19,8 @@ final class Xxh3_128Hasher implements ChunkHasher {
     private final NativeXxh3.Result128 result; // null: hash4j only
     private final String implementation;
     private final ArrayWindow window = new ArrayWindow();
+    private final NativeWindow nativeWindow = new NativeWindow();
+    private FfiXxh3_128.Call ffiCall;
 
     Xxh3_128Hasher() {
         this(Xxh3Backend.chosen());
@@ -28,6 +30,13 @@ final class Xxh3_128Hasher implements ChunkHasher {
         this.useNative = backend.isNative();
         this.result = useNative ? new NativeXxh3.Result128() : null;
         this.implementation = backend.description();
+    }
+
+    /** {@link HashAlgorithm#prepare()}: the first asks start the bindings in the background. */
+    static void prepare() {
+        if (Xxh3Backend.chosen().isNative()) {
+            NativeXxh3.ffi128(); // what scans use; the plain handle (for single chunks) binds on first use
+        }
     }
 
     @Override
@@ -53,5 +62,38 @@ final class Xxh3_128Hasher implements ChunkHasher {
                 : XXH3.hashBytesTo128Bits(data, 0, data.byteSize(), Xxh3_64Hasher.SEGMENT_ACCESS);
         BigEndian.putLong(out, offset, h.getMostSignificantBits());
         BigEndian.putLong(out, offset + 8, h.getLeastSignificantBits());
+    }
+
+    /**
+     * Native memory and mappings go native a window at a time: through libffi once that is bound, else through the
+     * plain downcall once that is, else hash4j.
+     */
+    @Override
+    public void hashChunks(MemorySegment region, long offset, long length, int chunkSize, byte[] out, int outOffset) {
+        FfiXxh3_128.Call call = useNative && region.isNative() ? ffiCall() : null;
+        if (call == null && (!useNative || !region.isNative() || !NativeXxh3.ready128())) {
+            ChunkHasher.super.hashChunks(region, offset, length, chunkSize, out, outOffset);
+            return;
+        }
+        nativeWindow.forEachChunk(region, offset, length, chunkSize, (staged, at, len, n) -> {
+            int to = outOffset + n * 16;
+            if (call != null) {
+                call.hash(staged.address() + at, len);
+                BigEndian.putLong(out, to, call.high64());
+                BigEndian.putLong(out, to + 8, call.low64());
+            } else {
+                NativeXxh3.hash128(staged.asSlice(at, len), result);
+                BigEndian.putLong(out, to, result.high64());
+                BigEndian.putLong(out, to + 8, result.low64());
+            }
+        });
+    }
+
+    /** This hasher's libffi call, once {@link NativeXxh3#ffi128()} is bound; null until then, or where it can't be. */
+    private FfiXxh3_128.Call ffiCall() {
+        if (ffiCall == null) {
+            ffiCall = NativeXxh3.ffi128().map(FfiXxh3_128::newCall).orElse(null);
+        }
+        return ffiCall;
     }
 }

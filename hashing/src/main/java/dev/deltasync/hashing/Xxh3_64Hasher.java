@@ -20,6 +20,7 @@ final class Xxh3_64Hasher implements ChunkHasher {
     private final boolean useNative;
     private final String implementation;
     private final ArrayWindow window = new ArrayWindow();
+    private final NativeWindow nativeWindow = new NativeWindow();
 
     Xxh3_64Hasher() {
         this(Xxh3Backend.chosen());
@@ -28,6 +29,13 @@ final class Xxh3_64Hasher implements ChunkHasher {
     Xxh3_64Hasher(Xxh3Backend backend) {
         this.useNative = backend.isNative();
         this.implementation = backend.description();
+    }
+
+    /** {@link HashAlgorithm#prepare()}: the first asks start the bindings in the background. */
+    static void prepare() {
+        if (Xxh3Backend.chosen().isNative()) {
+            NativeXxh3.ready64();
+        }
     }
 
     @Override
@@ -51,5 +59,16 @@ final class Xxh3_64Hasher implements ChunkHasher {
                     : XXH3.hashBytesToLong(data, 0, data.byteSize(), SEGMENT_ACCESS);
         }
         BigEndian.putLong(out, offset, hash);
+    }
+
+    /** Native memory and mappings go native a window at a time (see {@link NativeWindow}). */
+    @Override
+    public void hashChunks(MemorySegment region, long offset, long length, int chunkSize, byte[] out, int outOffset) {
+        if (!useNative || !region.isNative() || !NativeXxh3.ready64()) {
+            ChunkHasher.super.hashChunks(region, offset, length, chunkSize, out, outOffset);
+            return;
+        }
+        nativeWindow.forEachChunk(region, offset, length, chunkSize, (staged, at, len, n) ->
+                BigEndian.putLong(out, outOffset + n * 8, NativeXxh3.hash64(staged.asSlice(at, len))));
     }
 }
