@@ -22,10 +22,15 @@ final class RegionFault {
      * out: the message travels to the peer, which knows the region by name only.
      */
     static String describe(String name, MappedRegion region, InternalError e) {
+        return describe(name, region, e.getMessage());
+    }
+
+    /** The same for a write through the file that failed with {@code detail} (ENOSPC for a full disk). */
+    static String describe(String name, MappedRegion region, String detail) {
         Path path = region.path();
         String prefix = "cannot access the file of " + name + ": ";
         if (path == null) {
-            return prefix + "the application's mapping faulted, its file truncated? (" + e.getMessage() + ")";
+            return prefix + "the application's mapping faulted, its file truncated? (" + detail + ")";
         }
         try {
             if (!Files.exists(path)) {
@@ -42,6 +47,6 @@ final class RegionFault {
         } catch (IOException ignored) {
             // fall through to the general description
         }
-        return prefix + "truncated, or disk full? (" + e.getMessage() + ")";
+        return prefix + "truncated, or disk full? (" + detail + ")";
     }
 }

@@ -266,7 +266,7 @@ final class ReplicaSide {
             MemorySegment data = MemorySegment.ofArray(bytes).asSlice(0, length);
             tableLock.lock();
             try {
-                MemorySegment.copy(data, 0, region.segment(), table.chunkOffset(index), length);
+                write(table.chunkOffset(index), data);
                 wrote(table.chunkOffset(index), length);
                 hasher.hash(data, digest, 0);
                 table.set(index, digest, 0);
@@ -288,6 +288,15 @@ final class ReplicaSide {
             table.set(index, digest, 0);
         } finally {
             tableLock.unlock();
+        }
+    }
+
+    /** Writes chunk bytes into the region (through the file where it can, see {@link MappedRegion#write}). */
+    private void write(long offset, MemorySegment data) throws SyncException {
+        try {
+            region.write(offset, data);
+        } catch (IOException e) {
+            throw channel.violation(ErrorCode.IO_ERROR, "%s", RegionFault.describe(name, region, e.getMessage()));
         }
     }
 
@@ -317,7 +326,7 @@ final class ReplicaSide {
         int chunks = 0;
         tableLock.lock();
         try {
-            MemorySegment.copy(data, 0, region.segment(), offset, length);
+            write(offset, data);
             wrote(offset, length);
             for (long at = 0; at < length; chunks++) {
                 int chunkLength = table.chunkLength(first + chunks);

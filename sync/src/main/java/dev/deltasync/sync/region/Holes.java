@@ -27,12 +27,8 @@ final class Holes implements KnownZeros, AutoCloseable {
     private static final int SEEK_HOLE = 4;
     private static final int O_RDONLY_CLOEXEC = 02000000;
 
-    private static final MethodHandle OPEN = Libc.downcall("open", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.ADDRESS, ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle LSEEK = Libc.downcall("lseek", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
             ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
-    private static final MethodHandle CLOSE = Libc.downcall("close", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT));
 
     /** statfs f_type of file systems whose SEEK_DATA/SEEK_HOLE see dirty page-cache pages (statfs(2) magics). */
     private static final Set<Long> PAGE_CACHE_AWARE = Set.of(FileSystemType.EXT4, FileSystemType.XFS,
@@ -51,21 +47,16 @@ final class Holes implements KnownZeros, AutoCloseable {
      * its file system is not one whose holes can be trusted.
      */
     static KnownZeros of(int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            int own = (int) OPEN.invokeExact(arena.allocate(Libc.CAPTURE_LAYOUT),
-                    arena.allocateFrom("/proc/self/fd/" + fd), O_RDONLY_CLOEXEC);
-            if (own < 0) {
-                return KnownZeros.NONE;
-            }
-            Holes holes = new Holes(own);
-            if (!trustsHoles(FileSystemType.of(own))) {
-                holes.close();
-                return KnownZeros.NONE;
-            }
-            return holes;
-        } catch (Throwable t) {
+        int own = Libc.reopen(fd, O_RDONLY_CLOEXEC);
+        if (own < 0) {
             return KnownZeros.NONE;
         }
+        Holes holes = new Holes(own);
+        if (trustsHoles(FileSystemType.of(own))) {
+            return holes;
+        }
+        holes.close();
+        return KnownZeros.NONE;
     }
 
     /** True for a statfs {@code f_type} whose lseek holes account for pages not yet written back. */
@@ -106,13 +97,11 @@ final class Holes implements KnownZeros, AutoCloseable {
     @Override
     public void close() {
         lock.writeLock().lock();
-        try (Arena arena = Arena.ofConfined()) {
+        try {
             if (fd >= 0) {
-                int ignored = (int) CLOSE.invokeExact(arena.allocate(Libc.CAPTURE_LAYOUT), fd);
+                Libc.close(fd);
                 fd = -1;
             }
-        } catch (Throwable t) {
-            fd = -1;
         } finally {
             lock.writeLock().unlock();
         }

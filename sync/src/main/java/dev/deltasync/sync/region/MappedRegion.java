@@ -35,6 +35,8 @@ public final class MappedRegion implements AutoCloseable {
     private final KnownZeros zeros;
     /** True when closing the mapping releases {@link #file} too; false when its opener keeps it locked longer. */
     private final boolean ownsFile;
+    /** Writes through the file rather than the mapping, for a writable mapping of a {@link RegionFile}; else null. */
+    private final FileWrites writes;
 
     private MappedRegion(Path path, RegionAccess access, Arena arena, MemorySegment segment, RegionFile file,
                          boolean ownsFile) {
@@ -45,6 +47,7 @@ public final class MappedRegion implements AutoCloseable {
         this.file = file;
         this.zeros = file == null ? KnownZeros.NONE : Holes.of(file.fd());
         this.ownsFile = ownsFile;
+        this.writes = file == null || access != RegionAccess.READ_WRITE ? null : FileWrites.of(file.fd());
     }
 
     /**
@@ -151,6 +154,29 @@ public final class MappedRegion implements AutoCloseable {
     }
 
     /**
+     * Writes {@code data} into the region at {@code offset}: through the file ({@code pwrite}, see {@link FileWrites})
+     * where the mapping came from a writable {@link RegionFile}, except a write that reaches the region's end, which
+     * goes through the mapping like every write of other mappings. Why the end: a {@code pwrite} into a file someone
+     * truncated grows it back, and one that reaches the end would restore the mapped size, so {@link #checkIntact}
+     * would no longer see the truncation; a write that stops short leaves the file shorter (checkIntact sees it), and
+     * through the mapping the end faults (SIGBUS, an {@link InternalError} the engines report).
+     *
+     * @throws IOException the file refused the write (a full disk: ENOSPC)
+     */
+    public void write(long offset, MemorySegment data) throws IOException {
+        long length = data.byteSize();
+        if (offset < 0 || length > size() - offset) {
+            throw new IndexOutOfBoundsException("write of " + length + " bytes at " + offset + " outside the region of "
+                    + size() + " bytes");
+        }
+        if (writes == null || offset + length == size()) {
+            MemorySegment.copy(data, 0, segment, offset, length);
+        } else {
+            writes.write(offset, data, path.toString());
+        }
+    }
+
+    /**
      * Calls {@code msync(MS_SYNC)} on the whole mapping. On a replica this makes written chunks durable. On a
      * source, whose file is opened read-only, Linux makes it a no-op (the mapping is not shared-writable), and
      * it needs none: the mapping shares the page cache, so other programs' writes are visible at once.
@@ -219,6 +245,9 @@ public final class MappedRegion implements AutoCloseable {
             try {
                 if (zeros instanceof Holes holes) {
                     holes.close();
+                }
+                if (writes != null) {
+                    writes.close();
                 }
             } finally {
                 if (file != null && ownsFile) {
