@@ -216,6 +216,9 @@ final class SourceSide {
         long done = 0;
         int frames = 0;
         byte[] digest = new byte[table.digestLength()];
+        // With runs, a raw chunk's copy is copied on into the run, and a compressed one into its own array: one copy
+        // buffer serves every chunk of the region's chunk size (all but the last), instead of an array per chunk.
+        byte[] reused = run != null ? new byte[scans.parameters().chunkSize()] : null;
         ChunkRefiner refiner = ChunkRefiner.applies(channel, table)
                 ? new ChunkRefiner(channel, hasher, table, epoch, changed) : null;
         for (int position = 0; position < changed.length; position++) {
@@ -228,7 +231,7 @@ final class SourceSide {
             if (holes.allZeros(table.chunkOffset(index), length)) {
                 chunk = Chunk.zeros(channel.id(), epoch, index, length);
             } else {
-                byte[] copy = new byte[length];
+                byte[] copy = reused != null && reused.length == length ? reused : new byte[length];
                 try {
                     scans.copy(table.chunkOffset(index), copy, channel);
                 } catch (IOException e) {

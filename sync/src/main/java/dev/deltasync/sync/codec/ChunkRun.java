@@ -17,7 +17,7 @@ public final class ChunkRun {
     public static final int MAX_BYTES = 128 * 1024;
 
     private final int maxBytes;
-    private final byte[] buffer;
+    private byte[] buffer;
     private int firstIndex;
     private int count;
     private int length;
@@ -65,7 +65,13 @@ public final class ChunkRun {
         if (count == 0) {
             throw new IllegalStateException("empty run");
         }
-        byte[] data = Arrays.copyOf(buffer, length);
+        byte[] data;
+        if (length == buffer.length) { // a full run hands its buffer over: a fresh one costs a fill, not a copy
+            data = buffer;
+            buffer = new byte[maxBytes];
+        } else {
+            data = Arrays.copyOf(buffer, length);
+        }
         Chunk frame = count == 1 ? Chunk.raw(streamId, epoch, firstIndex, data)
                 : Chunk.run(streamId, epoch, firstIndex, data);
         count = 0;
