@@ -14,6 +14,9 @@
 #   ROUNDS=1        rounds of every case; the table shows each case's median
 #   COMPRESS=zstd   the --compress of the source (zstd or none)
 #   EXTRA_ARGS=""   more options for push/pull (e.g. "--chunk-size 1MiB")
+#   WARM=0          1: each serve first serves one untimed sync of the same size (pull: into a throwaway replica;
+#                   push: into a second region), so the timed one meets a serve past its JIT warm-up, as a
+#                   long-lived serve is; 0: every timed sync meets a serve started for it
 #   DELTASYNC_JAVA_OPTS is passed on (e.g. -XX:StartFlightRecording=filename=/tmp/x-%p.jfr for a profile)
 #
 # Needs: a built tree (./mvnw -B -q package -DskipTests), ss, cmp, python3, /usr/bin/time.
@@ -22,7 +25,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 
@@ -37,6 +40,7 @@ EXTRA_ARGS="${EXTRA_ARGS:-}"
 DS="$root/bin/deltasync"
 BASE_DS="${BASE_DS:-}"
 ROUNDS="${ROUNDS:-1}"
+WARM="${WARM:-0}"
 BENCH_JAR="$root/bench/target/benchmarks.jar"
 
 log() { printf '[full-sync-vs-tcp %s] %s\n' "$(date +%T)" "$*" >&2; }
@@ -52,7 +56,8 @@ cleanup() {
   local pid
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -f "$DATA_DIR"/{replica.bin,replica.bin.deltasync-state,serve.log,time.txt,receiver-time.txt,table.md}
+  rm -f "$DATA_DIR"/{replica.bin,replica.bin.deltasync-state,warm.bin,warm.bin.deltasync-state,serve.log,time.txt}
+  rm -f "$DATA_DIR"/{receiver-time.txt,table.md}
   [[ "$KEEP_DATA" == 1 ]] || { rm -f "$DATA_DIR"/source-*.bin; rmdir "$DATA_DIR" 2>/dev/null || true; }
 }
 trap cleanup EXIT
@@ -114,14 +119,25 @@ for size in $SIZES; do
     rm -f "$replica" "$replica.deltasync-state"
     port="$(free_port)"
     if [[ "$mode" == pull ]]; then
-      region="r=$source:ro"
+      regions=(--region "r=$source:ro")
     else
-      region="r=$replica:rw"
+      regions=(--region "r=$replica:rw" --region "w=$DATA_DIR/warm.bin:rw")
     fi
-    "$launcher" serve --listen "127.0.0.1:$port" --region "$region" --insecure --compress "$COMPRESS" \
+    "$launcher" serve --listen "127.0.0.1:$port" "${regions[@]}" --insecure --compress "$COMPRESS" \
       2>"$DATA_DIR/serve.log" &
     serve_pid=$!; pids+=("$serve_pid")
     wait_listening "$port" "$serve_pid"
+    if [[ "$WARM" == 1 ]]; then
+      rm -f "$DATA_DIR"/warm.bin{,.deltasync-state}
+      if [[ "$mode" == pull ]]; then
+        # shellcheck disable=SC2086
+        "$launcher" pull "127.0.0.1:$port/r" "$DATA_DIR/warm.bin" --once --insecure $EXTRA_ARGS 2>/dev/null
+      else
+        # shellcheck disable=SC2086
+        "$launcher" push "$source" "127.0.0.1:$port/w" --once --insecure --compress "$COMPRESS" $EXTRA_ARGS 2>/dev/null
+      fi
+      rm -f "$DATA_DIR"/warm.bin{,.deltasync-state}
+    fi
     sleep 1 # let the server's start-up settle before its CPU is counted
     before="$(cpu_seconds "$serve_pid")"
     start="$(now)"
@@ -139,6 +155,7 @@ for size in $SIZES; do
     kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
     cmp -s "$source" "$replica" || die "$mode: replica differs"
     name="deltasync $mode --once"; [[ "$tool" == base ]] && name="base $mode --once"
+    [[ "$WARM" == 1 ]] && name+=" (warm serve)"
     result "$size" "$name" "$wall" "$bytes" "$(awk '{print $1 + $2}' "$DATA_DIR/time.txt")" "$server_cpu"
     log "$size $tool $mode: $wall s"
   done
@@ -147,6 +164,7 @@ done
 done
 
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores; compress $COMPRESS $EXTRA_ARGS;" \
+  "$([[ "$WARM" == 1 ]] && echo "serve warmed by one untimed sync;" || echo "a serve started for each sync;")" \
   "median of $ROUNDS round(s)${BASE_DS:+; base = $BASE_DS}"
 echo
 echo "| size | case | wall s | MB/s | client CPU s/GiB | server CPU s/GiB | x raw TCP speed |"
