@@ -105,6 +105,7 @@ final class SourceSide {
         try (ChunkEncoder encoder = new ChunkEncoder(compression, zeroChunks)) {
             // Scan while the replica hashes its side: the two passes overlap instead of adding up.
             long requests = scanStarting();
+            long cycleStart = System.nanoTime();
             RegionScans.Scan current = scan(true);
             acknowledged = scans.parameters().newTable();
             if (known != null) {
@@ -159,9 +160,10 @@ final class SourceSide {
                             "replica of %s still differs after %d epochs", name, unverifiedInARow);
                 }
                 if (!once) {
-                    awaitInterval(requests);
+                    awaitInterval(requests, cycleStart + interval.toNanos());
                 }
                 requests = scanStarting();
+                cycleStart = System.nanoTime();
                 current = scan(unverifiedInARow > 0);
             }
         } catch (SyncException e) {
@@ -293,18 +295,18 @@ final class SourceSide {
     }
 
     /**
-     * Waits one interval, or less when the application asks for an epoch after {@code requests}, listening: a
-     * replica ends the stream (RESET NO_ERROR) to stop us.
+     * Waits until {@code deadline} (one interval after the previous scan began, so a replica slow to acknowledge
+     * delays its epochs only when it takes longer than the interval), or less when the application asks for an
+     * epoch after {@code requests}, listening: a replica ends the stream (RESET NO_ERROR) to stop us.
      */
-    private void awaitInterval(long requests) throws SyncException, InterruptedException {
+    private void awaitInterval(long requests, long deadline) throws SyncException, InterruptedException {
         if (pacer == null) {
-            expectNothingFor(interval);
+            expectNothingFor(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             return;
         }
         // Waits on the pacer, which a request wakes at once, looking at the stream now and then: polling the stream
         // often enough for a prompt syncNow would cost more CPU than a tracked epoch.
-        long deadline = System.nanoTime() + interval.toNanos();
-        for (long left = interval.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+        for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
             boolean requested = pacer.awaitRequestAfter(requests,
                     Math.min(left, EpochPacer.LOOK_AT_STREAM_EVERY.toNanos()));
             expectNothingFor(Duration.ZERO);
@@ -312,6 +314,7 @@ final class SourceSide {
                 return;
             }
         }
+        expectNothingFor(Duration.ZERO);
     }
 
     private void expectNothingFor(Duration wait) throws SyncException, InterruptedException {
