@@ -248,6 +248,14 @@ final class ProcessHarness {
         return start(name, List.of("script", "-q", "-e", "-c", shell, "/dev/null"));
     }
 
+    /** Starts {@code deltasync ARGS...} under {@code wrapper}, a command that runs the rest (e.g. strace). */
+    Proc wrapped(String name, List<String> wrapper, String... args) throws IOException {
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(javaCommand(Main.class.getName()));
+        command.addAll(TestIdentities.secured(List.of(args)));
+        return start(name, command);
+    }
+
     /** Starts {@code deltasync ARGS...}. */
     Proc deltasync(String name, String... args) throws IOException {
         return start(name, "dev.deltasync.cli.Main", List.of(args));

@@ -68,6 +68,8 @@ final class ReplicaSide {
     private long writtenFrom = Long.MAX_VALUE;
     private long writtenTo;
     private ReplicaState.Phase recordedPhase;
+    /** The state file this stream writes: replaced once, then overwritten in place. */
+    private final ReplicaStateFile stateFile;
     private long recordedEpoch;
     private final StreamLineage lineage;
     /** The lineage's last verified epoch and its source time, carried into every state written. */
@@ -114,6 +116,7 @@ final class ReplicaSide {
         this.digest = new byte[parameters.hash().digestLength()];
         this.table = parameters.newTable();
         this.pageAnswers = new PageAnswers(channel, region.segment(), table, tableLock, hasher);
+        this.stateFile = new ReplicaStateFile(region.path());
         this.lineage = lineage;
         Optional<ReplicaState> continued = previous.filter(s -> lineage.v2() && s.lineage().equals(lineage.lineage()));
         this.verifiedEpoch = continued.map(ReplicaState::verifiedEpoch).orElse(0L);
@@ -179,6 +182,7 @@ final class ReplicaSide {
             throw channel.violation(ErrorCode.IO_ERROR, "%s", RegionFault.describe(name, region, e));
         } finally {
             applied.changing(); // nobody watches the file now: a relay stops serving it until a stream verifies again
+            stateFile.close();
         }
     }
 
@@ -525,8 +529,8 @@ final class ReplicaSide {
 
     private void writeState(ReplicaState.Phase phase, long epoch, byte[] root) throws IOException {
         long start = System.nanoTime();
-        ReplicaState.of(phase, epoch, parameters, root, lineage.lineage(), verifiedEpoch, verifiedSourceTime,
-                Optional.ofNullable(ownWritesDone)).write(region.path());
+        stateFile.write(ReplicaState.of(phase, epoch, parameters, root, lineage.lineage(), verifiedEpoch,
+                verifiedSourceTime, Optional.ofNullable(ownWritesDone)));
         stats.stateWritten(System.nanoTime() - start);
         recordedPhase = phase;
         recordedEpoch = epoch;

@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.zip.CRC32C;
 
 /**
  * The replica's own record of what it holds, in a small file beside the region
@@ -66,8 +67,12 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
     /** A state file is a few hundred bytes; more is not ours. */
     private static final int MAX_STATE_BYTES = 64 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** What a record's text ends in: the CRC-32C of the text before it, so a torn overwrite is seen as torn. */
+    private static final String CHECK = "check=";
+    /** A record's size on disk (padded): one file system block or less, so an overwrite changes no metadata. */
+    static final int RECORD_BYTES = 2048;
 
-    private static Path fileFor(Path region) {
+    static Path fileFor(Path region) {
         return region.resolveSibling(region.getFileName() + SUFFIX);
     }
 
@@ -75,7 +80,7 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
     public static Optional<ReplicaState> read(Path region) throws IOException {
         Properties p = new Properties();
         try {
-            p.load(new StringReader(readNoFollow(fileFor(region))));
+            p.load(new StringReader(checked(readNoFollow(fileFor(region)), fileFor(region))));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -154,13 +159,40 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
     }
 
     /**
-     * Replaces the state file atomically and durably: the text goes to a temporary file of a fresh random name,
-     * created with CREATE_NEW (O_EXCL, which never follows a symlink, so nothing planted at a predictable name is
-     * written through), fsynced, renamed over the state file (rename replaces a symlink there, never its target),
-     * and the directory is fsynced so the rename itself survives a crash. Two writers never share a temporary.
+     * The text of a record that ends in its {@code check=} line; the bytes after that line are not the record's
+     * (padding, or what a torn overwrite left of an older record). A text without one (written before there was a
+     * check) is taken whole.
+     *
+     * @throws IOException when the check does not match: an overwrite was cut short by a crash, and the record
+     *                     says nothing (its reader starts a new lineage, as for a missing record)
      */
-    void write(Path region) throws IOException {
-        String text = "# deltasync replica state: written before and after each epoch; do not edit\n"
+    private static String checked(String text, Path file) throws IOException {
+        int line = text.indexOf("\n" + CHECK);
+        if (line < 0) {
+            return text;
+        }
+        int at = line + 1;
+        int end = text.indexOf('\n', at);
+        String body = text.substring(0, at);
+        String check = text.substring(at + CHECK.length(), end < 0 ? text.length() : end);
+        if (!check.equals(checkOf(body))) {
+            throw new IOException("state file " + file + " is torn (a write of it was cut short), so it records nothing");
+        }
+        return body;
+    }
+
+    private static String checkOf(String body) {
+        CRC32C crc = new CRC32C();
+        crc.update(body.getBytes(StandardCharsets.UTF_8));
+        return String.format("%08x", crc.getValue());
+    }
+
+    /**
+     * The record's bytes: its text, its check line, and padding up to {@link #RECORD_BYTES} (when it fits), so an
+     * overwrite in place never changes the file's size and fdatasync has no metadata to write.
+     */
+    private byte[] bytes() {
+        String body = "# deltasync replica state: written before and after each epoch; do not edit\n"
                 + "phase=" + phase + "\nepoch=" + epoch + "\nhash=" + hash.cliName() + "\nchunk_size=" + chunkSize
                 + "\nregion_size=" + regionSize + "\nroot=" + HexFormat.of().formatHex(root) + "\nupdated=" + updated
                 + "\nlineage=" + lineage.map(Lineage::toString).orElse("") + "\nverified_epoch=" + verifiedEpoch
@@ -168,23 +200,76 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
                 + file.map(f -> "\ndevice=" + f.device() + "\ninode=" + f.inode()).orElse("")
                 + born.map(time -> "\nborn=" + time).orElse("") + changed.map(time -> "\nchanged=" + time).orElse("")
                 + "\n";
+        byte[] text = (body + CHECK + checkOf(body) + "\n").getBytes(StandardCharsets.UTF_8);
+        if (text.length >= RECORD_BYTES) {
+            return text;
+        }
+        byte[] padded = Arrays.copyOf(text, RECORD_BYTES);
+        Arrays.fill(padded, text.length, RECORD_BYTES, (byte) '\n');
+        return padded;
+    }
+
+    /** Replaces the state file atomically and durably ({@link #replace}). */
+    void write(Path region) throws IOException {
+        replace(region).close();
+    }
+
+    /**
+     * Replaces the state file atomically and durably: the record goes to a temporary file of a fresh random name,
+     * created with CREATE_NEW (O_EXCL, which never follows a symlink, so nothing planted at a predictable name is
+     * written through), fdatasynced, renamed over the state file (rename replaces a symlink there, never its
+     * target), and the directory is fsynced so the rename itself survives a crash. Two writers never share a
+     * temporary.
+     *
+     * @return the new state file, open for writing, for {@link #overwrite} by the stream that holds the replica's
+     *         lock; the caller closes it
+     */
+    FileChannel replace(Path region) throws IOException {
         Path target = fileFor(region);
         Path temporary = target.resolveSibling(target.getFileName() + "." + Long.toHexString(RANDOM.nextLong())
                 + ".tmp");
+        FileChannel channel = null;
         try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                channel.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
-                channel.force(true);
-            }
+            channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
+            channel.write(ByteBuffer.wrap(bytes()));
+            channel.force(false); // a new file's size and blocks are written with its data: what reading it needs
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | RuntimeException e) {
+            if (channel != null) {
+                channel.close();
+            }
             Files.deleteIfExists(temporary);
             throw e;
         }
         try (FileChannel directory = FileChannel.open(target.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
             directory.force(true);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
         }
+        return channel;
+    }
+
+    /**
+     * Overwrites the state file that {@link #replace} returned with this record, in place, and fdatasyncs it: one
+     * data write and a cache flush, where a replacement costs a new file, a rename and two journal commits. A crash
+     * during it leaves the old record or the new one, or a torn one whose check fails ({@link #read} refuses it:
+     * no claim at all), never a VERIFIED claim this record did not make.
+     *
+     * @return false, writing nothing, when the record does not fit the file's {@link #RECORD_BYTES}
+     */
+    boolean overwrite(FileChannel channel) throws IOException {
+        byte[] bytes = bytes();
+        if (bytes.length != RECORD_BYTES || channel.size() != RECORD_BYTES) {
+            return false;
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+            channel.write(buffer, buffer.position());
+        }
+        channel.force(false);
+        return true;
     }
 
     /**

@@ -98,6 +98,61 @@ class ReplicaStateTest {
                 Optional.empty(), Optional.of(FileStamp.of(region))).write(region);
     }
 
+    /** A stream replaces its state file once, then overwrites that file in place: same inode, same size. */
+    @Test
+    void aStreamsLaterStatesOverwriteTheFileItCreatedInPlace() throws IOException {
+        Path region = Files.write(dir.resolve("F"), new byte[8192]);
+        Path stateFile = dir.resolve("F.deltasync-state");
+        try (ReplicaStateFile states = new ReplicaStateFile(region)) {
+            states.write(ReplicaState.of(ReplicaState.Phase.APPLYING, 4, PARAMETERS, new byte[0]));
+            Object inode = Files.getAttribute(stateFile, "unix:ino");
+            states.write(verified(4));
+            assertEquals(inode, Files.getAttribute(stateFile, "unix:ino"), "overwritten, not replaced");
+            assertEquals(ReplicaState.RECORD_BYTES, Files.size(stateFile));
+            assertEquals(ReplicaState.Phase.VERIFIED, ReplicaState.read(region).orElseThrow().phase());
+            states.write(ReplicaState.of(ReplicaState.Phase.APPLYING, 5, PARAMETERS, new byte[0]));
+            ReplicaState applying = ReplicaState.read(region).orElseThrow();
+            assertEquals(ReplicaState.Phase.APPLYING, applying.phase());
+            assertEquals(5, applying.epoch(), "a shorter record leaves nothing of the longer one before it");
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(2, files.count(), "no temporary left behind");
+        }
+    }
+
+    /** A state file someone removed while the stream ran is written again, not overwritten where nobody sees it. */
+    @Test
+    void aStateFileRemovedUnderAStreamIsWrittenAgain() throws IOException {
+        Path region = Files.write(dir.resolve("F"), new byte[8192]);
+        try (ReplicaStateFile states = new ReplicaStateFile(region)) {
+            states.write(ReplicaState.of(ReplicaState.Phase.APPLYING, 4, PARAMETERS, new byte[0]));
+            Files.delete(dir.resolve("F.deltasync-state"));
+            states.write(verified(4));
+            assertEquals(ReplicaState.Phase.VERIFIED, ReplicaState.read(region).orElseThrow().phase());
+        }
+    }
+
+    /**
+     * A crash in the middle of an overwrite can leave the new record's first bytes over the old one's rest: its check
+     * fails, so it claims nothing, though its first line says VERIFIED, and a stream starts a new lineage.
+     */
+    @Test
+    void aTornOverwriteIsRefusedNotReadAsTheRecordItsFirstBytesBelongTo() throws IOException {
+        Path region = Files.write(dir.resolve("F"), new byte[8192]);
+        Path stateFile = dir.resolve("F.deltasync-state");
+        verifiedFor(region);
+        byte[] verifiedRecord = Files.readAllBytes(stateFile);
+        ReplicaState.of(ReplicaState.Phase.APPLYING, 10, PARAMETERS, new byte[0], Optional.of(Lineage.random()), 9,
+                Optional.empty(), Optional.of(FileStamp.of(region))).write(region);
+        byte[] torn = Files.readAllBytes(stateFile);
+        int cut = new String(verifiedRecord, java.nio.charset.StandardCharsets.UTF_8).indexOf("\nepoch=") + 1;
+        System.arraycopy(verifiedRecord, 0, torn, 0, cut); // "phase=VERIFIED" from the new, the rest the old
+        Files.write(stateFile, torn);
+        IOException refused = assertThrows(IOException.class, () -> ReplicaState.read(region));
+        assertTrue(refused.getMessage().contains("torn"), refused.getMessage());
+        assertEquals(Optional.empty(), ReplicaState.continuable(region, FileIdentity.of(region)));
+    }
+
     /** The old fixed temporary name, {@code F.deltasync-state.tmp}, planted as a symlink to a victim. */
     @Test
     void aSymlinkAtTheOldTemporaryNameIsNeitherFollowedNorTouched() throws IOException {
