@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * process crash leaves, but only the order of the calls shows what a power loss would. A following pull gets two
  * epochs that write: the first records APPLYING by replacing the state file (written, renamed, directory fsynced),
  * the second by overwriting it in place (fdatasynced). Each time APPLYING is durable before the replica flushes the
- * epoch's bytes, and VERIFIED is written only after msyncs that cover every page the epoch changed. Skipped where
+ * epoch's bytes (and before any of them is written, where they go through pwrite rather than the mapping), and
+ * VERIFIED is written only after msyncs that cover every page the epoch changed. Skipped where
  * strace cannot run.
  */
 @Timeout(300)
@@ -49,6 +50,7 @@ class DurabilityOrderE2eTest {
     /** A state record written: group 1 is set when it went to a temporary file, group 2 is its phase. */
     private static final Pattern STATE_WRITE = Pattern.compile(
             "^(?:p?write(?:64)?)\\(\\d+<[^>]*\\.deltasync-state(\\.[^>]*\\.tmp)?>, \".*phase=([A-Z]+)");
+    private static final Pattern REPLICA_WRITE = Pattern.compile("^pwrite(?:64)?\\(\\d+<([^>]+)>, ");
     private static final Pattern SYNC_STATE = Pattern.compile("^f(?:data)?sync\\(\\d+<[^>]*\\.deltasync-state>\\)");
     private static final Pattern RENAME = Pattern.compile("^rename(?:at2?)?\\(.*\\.deltasync-state\"");
     private static final Pattern FSYNC_DIR = Pattern.compile("^fsync\\(\\d+<([^>]+)>\\)");
@@ -100,12 +102,18 @@ class DurabilityOrderE2eTest {
         List<long[]> flushed = new ArrayList<>(); // [from, to) of the file, msynced since APPLYING was durable
         List<long[]> verifiedFlushed = new ArrayList<>();
         int cycles = 0;
+        int replicaWrites = 0;
         for (int i = 0; i < calls.size(); i++) {
             String call = calls.get(i);
             Matcher m;
             if ((m = MMAP.matcher(call)).find() && m.group(2).equals(real)) {
                 mapped = Long.decode(m.group(3));
                 mappedLength = Long.parseLong(m.group(1));
+            } else if ((m = REPLICA_WRITE.matcher(call)).find() && m.group(1).equals(real)) {
+                // chunks written through the file (pwrite) show the epoch's first byte itself
+                assertTrue(applying >= 0 && durable, "an epoch's bytes written before its APPLYING state was durable:\n"
+                        + String.join("\n", calls.subList(Math.max(0, i - 12), i + 1)));
+                replicaWrites++;
             } else if ((m = STATE_WRITE.matcher(call)).find()) {
                 if (m.group(2).equals("APPLYING")) {
                     applying = i;
@@ -135,6 +143,8 @@ class DurabilityOrderE2eTest {
                 }
             }
         }
+        System.out.println("DurabilityOrderE2eTest: " + cycles + " epochs from APPLYING to VERIFIED, " + replicaWrites
+                + " pwrites into the replica, msynced " + verifiedFlushed.size() + " times");
         assertTrue(cycles >= 2, cycles + " epochs went from APPLYING to VERIFIED; expected the two that wrote");
         for (long page : LongStream.concat(LongStream.of(FIRST_PAGES), LongStream.of(SECOND_PAGES)).toArray()) {
             long offset = page * PAGE;
@@ -181,7 +191,7 @@ class DurabilityOrderE2eTest {
             String thread = numbered ? pid.group().trim() : "";
             String call = numbered ? line.substring(pid.end()) : line;
             if (call.endsWith("<unfinished ...>")) {
-                unfinished.put(thread, call.substring(0, call.length() - "<unfinished ...>".length()));
+                unfinished.put(thread, call.substring(0, call.length() - "<unfinished ...>".length()).stripTrailing());
             } else if (call.startsWith("<... ")) {
                 String start = unfinished.remove(thread);
                 if (start != null) {
