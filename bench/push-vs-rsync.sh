@@ -99,10 +99,10 @@ cleanup() {
   ip netns del "$NS_SERVER" 2>/dev/null || true
   [[ -n "$work" ]] && rm -rf "$work"
   if [[ "$KEEP_DATA" != 1 ]]; then
-    rm -f "$DATA_DIR"/{base.bin,source.bin,stamp,mutation.json} "$DATA_DIR"/replica-*.bin
+    rm -f "$DATA_DIR"/{base.bin,source.bin,stamp,mutation.json} "$DATA_DIR"/replica-*.bin*
     rmdir "$DATA_DIR" 2>/dev/null || true
   else
-    rm -f "$DATA_DIR"/replica-*.bin "$DATA_DIR"/replica-*.bin.deltasync-state
+    rm -f "$DATA_DIR"/replica-*.bin*
   fi
 }
 trap cleanup EXIT
@@ -329,13 +329,14 @@ measure() {
 # file once its change time settled, PROTOCOL.md §9.7); then the source is touched: written since its last scan.
 prime() {
   local tool="$1" transport="$2" replica="$DATA_DIR/replica-$1-$2.bin" deadline
+  : >"$work/prime.start" # the record, written at the push's end or by a pass after it, is newer than this
   client "$tool" "$transport" "$work/prime.out" "$work/prime.err" "$base" \
     || log "prime $tool $transport: $(tail -c 500 "$work/prime.err")"
   deadline=$((SECONDS + 60))
-  until [[ "$replica.deltasync-trust" -nt "$work/prime.out" ]] || ((SECONDS >= deadline)); do
+  until [[ "$replica.deltasync-trust" -nt "$work/prime.start" ]] || ((SECONDS >= deadline)); do
     sleep 0.2
   done
-  [[ "$replica.deltasync-trust" -nt "$work/prime.out" ]] || log "prime $tool $transport: the replica trusts no table"
+  [[ "$replica.deltasync-trust" -nt "$work/prime.start" ]] || log "prime $tool $transport: the replica trusts no table"
   touch "$source"
 }
 
