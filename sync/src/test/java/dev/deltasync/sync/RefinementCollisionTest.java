@@ -10,11 +10,13 @@ import dev.deltasync.hashing.HashAlgorithm;
 import dev.deltasync.mux.MuxConfig;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.sync.SyncJob.Direction;
+import dev.deltasync.sync.codec.Compression;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -165,6 +167,32 @@ class RefinementCollisionTest extends LoopbackFixture {
         new SplittableRandom(9).nextBytes(fresh);
         System.arraycopy(fresh, 0, other, 2 * PAGE, PAGE); // a second write in the same chunk: the chunk changed
         Files.write(source, other);
+    }
+
+    /**
+     * CRCs are linear: a page difference that is a multiple of the polynomial (here the polynomial itself, 5 bytes)
+     * is invisible to the page's CRC and to the chunk's alike, so on a crc32 stream every page collision carries.
+     */
+    @Test
+    void aCrc32PageCollisionIsNeverVerifiedWithoutThePage() throws Exception {
+        byte[] bytes = new byte[8 * CHUNK];
+        new SplittableRandom(10).nextBytes(bytes);
+        byte[] other = bytes.clone();
+        long polynomial = 0x1DB710641L; // CRC-32's, reflected, with its x^32 term
+        for (int i = 0; i < 5; i++) {
+            other[PAGE + 100 + i] ^= (byte) (polynomial >>> (8 * i));
+        }
+        byte[] fresh = new byte[PAGE];
+        new SplittableRandom(11).nextBytes(fresh);
+        System.arraycopy(fresh, 0, other, 2 * PAGE, PAGE); // the chunk changed elsewhere too
+        Path replica = Files.write(dir.resolve("replica.bin"), bytes);
+        Path source = Files.write(dir.resolve("source.bin"), other);
+        serve(new ExposedRegion("r", replica, false));
+        SyncOptions crc32 = new SyncOptions(CHUNK, HashAlgorithm.CRC32, Compression.ZSTD_DEFAULT, Duration.ofSeconds(1),
+                true, false, 1);
+        SyncOutcome outcome = client.run(new SyncJob(Direction.PUSH, source, "r"), crc32, SyncListener.SILENT);
+        assertTrue(outcome.verified(), "verified");
+        assertEquals(-1, Files.mismatch(source, replica), "VERIFIED, yet the replica does not hold the source's bytes");
     }
 
     private static MuxConfig withoutPatches() {
