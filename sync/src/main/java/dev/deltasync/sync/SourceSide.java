@@ -125,7 +125,8 @@ final class SourceSide {
                     epoch++;
                     lastEpochNanos = System.nanoTime();
                     long changedBefore = stats.snapshot().changedBytes();
-                    byte[] expectedRoot = sendEpoch(epoch, changed, acknowledged, current.startedAt(), encoder);
+                    byte[] expectedRoot = sendEpoch(epoch, changed, acknowledged, current.startedAt(), encoder,
+                            unverifiedInARow == 0);
                     boolean verified = awaitAck(epoch, expectedRoot);
                     if (!once && epoch > lineage.firstEpoch()) { // the first epoch is the initial copy: it may take as long as it takes
                         lag.epochSent(epoch, System.nanoTime() - lastEpochNanos,
@@ -207,9 +208,12 @@ final class SourceSide {
      * hole of the file goes as a zero chunk without being read (when the replica decodes those), a copy that turns
      * out all zeros too; either way the digest recorded is the zero digest, which is what was sent. Consecutive
      * chunks that go raw travel as runs when the replica decodes those.
+     *
+     * @param refine whether chunks may go as patches: not in the epoch after a mismatch (PROTOCOL.md §9.9), where a
+     *               page whose digest matched yet whose bytes differ would otherwise never be sent
      */
-    private byte[] sendEpoch(long epoch, int[] changed, DigestTable table, Instant scanned, ChunkEncoder encoder)
-            throws SyncException, InterruptedException {
+    private byte[] sendEpoch(long epoch, int[] changed, DigestTable table, Instant scanned, ChunkEncoder encoder,
+                             boolean refine) throws SyncException, InterruptedException {
         ZeroCursor holes = new ZeroCursor(zeroChunks ? scans.knownZeros() : KnownZeros.NONE);
         long total = 0;
         for (int index : changed) {
@@ -221,7 +225,7 @@ final class SourceSide {
         // With runs, a raw chunk's copy is copied on into the run, and a compressed one into its own array: one copy
         // buffer serves every chunk of the region's chunk size (all but the last), instead of an array per chunk.
         byte[] reused = run != null ? new byte[scans.parameters().chunkSize()] : null;
-        ChunkRefiner refiner = ChunkRefiner.applies(channel, table)
+        ChunkRefiner refiner = refine && ChunkRefiner.applies(channel, table)
                 ? new ChunkRefiner(channel, hasher, table, epoch, changed) : null;
         for (int position = 0; position < changed.length; position++) {
             int index = changed[position];
