@@ -41,8 +41,8 @@ public final class Constants {
     /** Bytes of a CHUNK payload before the data: epoch, index, codec, rawLength (§4.9). */
     public static final int CHUNK_HEADER_LENGTH = 17;
     public static final int MAX_RAW_LENGTH = 16777216;
-    /** Bytes of a REFINE payload before the indices: epoch (§4.14). */
-    public static final int REFINE_HEADER_LENGTH = 8;
+    /** Bytes of a REFINE payload before the indices: epoch, seed (§4.14). */
+    public static final int REFINE_HEADER_LENGTH = 16;
     /** Bytes of a PAGE_DIGESTS payload before the digests: epoch, index, digestLength (§4.15). */
     public static final int PAGE_DIGESTS_HEADER_LENGTH = 13;
     public static final int MAX_REASON_BYTES = 1024;

@@ -7,7 +7,9 @@ import java.util.Objects;
 
 /**
  * REFINE: the source asks the replica for the page digests of changed chunks before it sends them, so that it can
- * send only the pages that differ (PROTOCOL.md §4.14, §9.9). Not flow-controlled; its answers (PAGE_DIGESTS) are.
+ * send only the pages that differ (PROTOCOL.md §4.14, §9.9). The seed is the page digests' (seeded XXH3-128): the
+ * source draws it at random for each REFINE, so that a peer cannot craft pages whose digests collide.
+ * Not flow-controlled; its answers (PAGE_DIGESTS) are.
  * The array is the frame's own: neither copied in nor out, so do not change it.
  * <pre>
  *  0                   1                   2                   3
@@ -16,13 +18,17 @@ import java.util.Objects;
  * |                          Epoch (u63)                          |
  * |                                                               |
  * +---------------------------------------------------------------+
+ * |                          Seed (u64)                           |
+ * |                                                               |
+ * +---------------------------------------------------------------+
  * |  Indices (rest: n x u31, n in 1..1024, strictly increasing) ...
  * +---------------------------------------------------------------+
  * </pre>
  */
-public record Refine(int streamId, long epoch, int[] indices) implements Frame {
+public record Refine(int streamId, long epoch, long seed, int[] indices) implements Frame {
 
     static final int EPOCH_OFFSET = 0;
+    static final int SEED_OFFSET = 8;
     static final int INDICES_OFFSET = Constants.REFINE_HEADER_LENGTH;
 
     public Refine {
@@ -49,7 +55,7 @@ public record Refine(int streamId, long epoch, int[] indices) implements Frame {
 
     @Override
     public void writePayload(ByteBuf out) {
-        out.writeLong(epoch);
+        out.writeLong(epoch).writeLong(seed);
         for (int index : indices) {
             out.writeInt(index);
         }
@@ -62,25 +68,27 @@ public record Refine(int streamId, long epoch, int[] indices) implements Frame {
                     p.length() - INDICES_OFFSET);
         }
         long epoch = p.u64(EPOCH_OFFSET);
+        long seed = p.u64(SEED_OFFSET);
         int[] indices = new int[Math.min((p.length() - INDICES_OFFSET) / 4, Constants.MAX_REFINE_INDICES + 1)];
         for (int i = 0; i < indices.length; i++) {
             indices[i] = p.u32(INDICES_OFFSET + 4 * i);
         }
-        return p.build(() -> new Refine(p.streamId(), epoch, indices));
+        return p.build(() -> new Refine(p.streamId(), epoch, seed, indices));
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Refine r && streamId == r.streamId && epoch == r.epoch && Arrays.equals(indices, r.indices);
+        return o instanceof Refine r && streamId == r.streamId && epoch == r.epoch && seed == r.seed
+                && Arrays.equals(indices, r.indices);
     }
 
     @Override
     public int hashCode() {
-        return 31 * Objects.hash(streamId, epoch) + Arrays.hashCode(indices);
+        return 31 * Objects.hash(streamId, epoch, seed) + Arrays.hashCode(indices);
     }
 
     @Override
     public String toString() {
-        return "Refine[streamId=" + streamId + ", epoch=" + epoch + ", indices=" + indices.length + "]";
+        return "Refine[streamId=" + streamId + ", epoch=" + epoch + ", seed=" + seed + ", indices=" + indices.length + "]";
     }
 }

@@ -106,7 +106,7 @@ class ConstantsTest {
         assertEquals(4, Constants.CODEC_PATCH);
         assertEquals(4096, Constants.PAGE_SIZE);
         assertEquals(1024, Constants.MAX_REFINE_INDICES);
-        assertEquals(8, Constants.REFINE_HEADER_LENGTH);
+        assertEquals(16, Constants.REFINE_HEADER_LENGTH);
         assertEquals(13, Constants.PAGE_DIGESTS_HEADER_LENGTH);
     }
 

@@ -100,8 +100,9 @@ class ProtocolSpecVectorsTest {
         m.put("chunk-run", Chunk.run(1, 4, 5, HexFormat.of().parseHex("0011223344556677")));
         m.put("chunk-patch", new Chunk(1, 5, 2, Constants.CODEC_PATCH, 8200,
                 HexFormat.of().parseHex("60400011223344556677")));
-        m.put("refine", new Refine(1, 5, new int[] {3, 17, 4096}));
-        m.put("page-digests", new PageDigests(1, 5, 3, 4, HexFormat.of().parseHex("deadbeef01020304")));
+        m.put("refine", new Refine(1, 5, 0x0123456789abcdefL, new int[] {3, 17, 4096}));
+        m.put("page-digests", new PageDigests(1, 5, 3, 16, HexFormat.of().parseHex(
+                "99aa06d3014798d86001c324468d497f000102030405060708090a0b0c0d0e0f")));
         m.put("epoch-end", new EpochEnd(1, 1, 1, root));
         m.put("epoch-end-empty", new EpochEnd(3, 1, 0, new byte[4]));
         m.put("epoch-end-v2", new EpochEnd(7, 42, 3, OptionalLong.of(1796126400250000L), root));

@@ -120,7 +120,7 @@ final class RandomFrames {
         if (random.nextBoolean()) {
             indices[indices.length - 1] = Integer.MAX_VALUE;
         }
-        return new Refine(streamId(), epoch(), indices);
+        return new Refine(streamId(), epoch(), random.nextLong(), indices);
     }
 
     private int streamId() {

@@ -19,7 +19,7 @@ class RefineLimitsReviewTest {
 
     @Test
     void aRefineOf1025IndicesIsAStreamProtocolError() {
-        ByteBuf p = Unpooled.buffer().writeLong(5);
+        ByteBuf p = Unpooled.buffer().writeLong(5).writeLong(42); // epoch, seed
         for (int i = 0; i < 1025; i++) {
             p.writeInt(i);
         }
@@ -30,14 +30,14 @@ class RefineLimitsReviewTest {
 
     @Test
     void aRefineOfEpochZeroIsAStreamProtocolError() {
-        ProtocolException e = read(FrameType.REFINE, Unpooled.buffer().writeLong(0).writeInt(1));
+        ProtocolException e = read(FrameType.REFINE, Unpooled.buffer().writeLong(0).writeLong(42).writeInt(1));
         assertEquals(ErrorCode.PROTOCOL_ERROR, e.code());
         assertFalse(e.isConnectionError());
     }
 
     @Test
     void aShortRefineIsAStreamFrameSizeError() {
-        ProtocolException e = read(FrameType.REFINE, Unpooled.buffer().writeInt(5));
+        ProtocolException e = read(FrameType.REFINE, Unpooled.buffer().writeLong(5).writeInt(42)); // 4 bytes of the seed
         assertEquals(ErrorCode.FRAME_SIZE_ERROR, e.code());
         assertFalse(e.isConnectionError());
     }

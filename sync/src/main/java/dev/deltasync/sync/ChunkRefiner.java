@@ -1,7 +1,7 @@
 package dev.deltasync.sync;
 
-import dev.deltasync.hashing.ChunkHasher;
 import dev.deltasync.hashing.DigestTable;
+import dev.deltasync.hashing.SeededXxh3_128;
 import dev.deltasync.protocol.Chunk;
 import dev.deltasync.protocol.ChunkPatch;
 import dev.deltasync.protocol.Constants;
@@ -9,6 +9,7 @@ import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.PageDigests;
 import dev.deltasync.protocol.Refine;
 import dev.deltasync.sync.refine.Pages;
+import java.security.SecureRandom;
 import java.util.Arrays;
 
 /**
@@ -16,14 +17,15 @@ import java.util.Arrays;
  * for their page digests a batch at a time (one REFINE, its answers read before anything else is sent), and then
  * sends a chunk as a patch of the pages that differ when that is smaller than the chunk as it would go otherwise.
  * A chunk whose acknowledged digest is the zero digest is refined against zeros without asking. Memory: one batch
- * of page digests, at most {@link #MAX_PAGES_PER_REFINE}; no chunk is copied before its turn.
+ * of page digests, at most {@link #MAX_PAGES_PER_REFINE}; no chunk is copied before its turn. Each REFINE carries a
+ * fresh random seed for the page digests, so the replica's peer cannot craft pages whose digests collide.
  */
 final class ChunkRefiner {
     /** Pages one REFINE asks for at most: 1 MiB of xxh3-128 digests held at a time. */
     static final int MAX_PAGES_PER_REFINE = 65536;
+    private static final SecureRandom SEEDS = new SecureRandom();
 
     private final StreamChannel channel;
-    private final ChunkHasher hasher;
     private final DigestTable acknowledged;
     private final long epoch;
     private final int[] changed;
@@ -33,6 +35,8 @@ final class ChunkRefiner {
     /** This batch's chunks, in increasing order, and what the replica answered for each (null: refined against zeros). */
     private int[] batch = new int[0];
     private byte[][] pages = new byte[0][];
+    /** Hashes this batch's pages with the seed its REFINE carried. */
+    private SeededXxh3_128 pageHasher = new SeededXxh3_128(0);
     private int cursor;
     /** Bytes this batch's chunks would have cost whole, and cost as sent. */
     private long wholeBytes;
@@ -43,9 +47,8 @@ final class ChunkRefiner {
      * @param acknowledged the table the replica acknowledged, as it still is for every chunk not yet sent
      * @param changed      the epoch's changed chunks, in increasing order
      */
-    ChunkRefiner(StreamChannel channel, ChunkHasher hasher, DigestTable acknowledged, long epoch, int[] changed) {
+    ChunkRefiner(StreamChannel channel, DigestTable acknowledged, long epoch, int[] changed) {
         this.channel = channel;
-        this.hasher = hasher;
         this.acknowledged = acknowledged;
         this.epoch = epoch;
         this.changed = changed;
@@ -98,17 +101,19 @@ final class ChunkRefiner {
 
     /** Sends the REFINE and reads its answers, one per index in order, into {@link #pages}. */
     private void receiveAnswers(int[] ask) throws SyncException, InterruptedException {
-        channel.send(new Refine(channel.id(), epoch, ask));
+        long seed = SEEDS.nextLong();
+        pageHasher = new SeededXxh3_128(seed);
+        channel.send(new Refine(channel.id(), epoch, seed, ask));
         int slot = 0;
         for (int index : ask) {
             PageDigests answer = channel.expect(PageDigests.class, "answering REFINE of epoch " + epoch);
             int pageCount = ChunkPatch.pageCount(acknowledged.chunkLength(index));
-            if (answer.epoch() != epoch || answer.index() != index || answer.digestLength() != acknowledged.digestLength()
+            if (answer.epoch() != epoch || answer.index() != index || answer.digestLength() != SeededXxh3_128.DIGEST_LENGTH
                     || answer.count() != pageCount) {
                 throw channel.violation(ErrorCode.PROTOCOL_ERROR,
                         "PAGE_DIGESTS for epoch %d chunk %d with %d digests of %d bytes, expected epoch %d chunk %d"
                                 + " with %d of %d", answer.epoch(), answer.index(), answer.count(),
-                        answer.digestLength(), epoch, index, pageCount, acknowledged.digestLength());
+                        answer.digestLength(), epoch, index, pageCount, SeededXxh3_128.DIGEST_LENGTH);
             }
             while (batch[slot] != index) {
                 slot++; // a chunk refined against zeros, which nobody was asked about
@@ -128,7 +133,7 @@ final class ChunkRefiner {
         if (!paying || cursor == batch.length || batch[cursor] != index) {
             return whole;
         }
-        byte[] patch = Pages.patch(copy, pages[cursor], hasher);
+        byte[] patch = Pages.patch(copy, pages[cursor], pageHasher);
         pages[cursor] = null; // done with: the batch's memory goes as its chunks go
         wholeBytes += whole.data().length;
         if (patch.length >= whole.data().length) {

@@ -1,7 +1,7 @@
 package dev.deltasync.sync;
 
-import dev.deltasync.hashing.ChunkHasher;
 import dev.deltasync.hashing.DigestTable;
+import dev.deltasync.hashing.SeededXxh3_128;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.ErrorCode;
 import dev.deltasync.protocol.PageDigests;
@@ -12,22 +12,19 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The replica's answers to REFINE (PROTOCOL.md §9.9): the page digests of each chunk listed, as the region holds it
- * now. Every index is checked before the first answer leaves, so a bad REFINE gets a RESET and no answer at all.
+ * now, with the REFINE's seed. Every index is checked before the first answer leaves, so a bad REFINE gets a RESET and no answer at all.
  */
 final class PageAnswers {
     private final StreamChannel channel;
     private final MemorySegment region;
     private final DigestTable table;
     private final ReentrantLock tableLock;
-    private final ChunkHasher hasher;
 
-    PageAnswers(StreamChannel channel, MemorySegment region, DigestTable table, ReentrantLock tableLock,
-                ChunkHasher hasher) {
+    PageAnswers(StreamChannel channel, MemorySegment region, DigestTable table, ReentrantLock tableLock) {
         this.channel = channel;
         this.region = region;
         this.table = table;
         this.tableLock = tableLock;
-        this.hasher = hasher;
     }
 
     /** Answers {@code refine}, which must belong to the open {@code epoch}. */
@@ -45,6 +42,7 @@ final class PageAnswers {
             throw channel.violation(ErrorCode.PROTOCOL_ERROR, "REFINE index %d out of range 0..%d",
                     indices[indices.length - 1], table.chunkCount() - 1);
         }
+        SeededXxh3_128 hasher = new SeededXxh3_128(refine.seed());
         for (int index : indices) {
             byte[] digests;
             tableLock.lock(); // the bytes as the table describes them: no re-hash or foreign-write check in between
@@ -53,7 +51,7 @@ final class PageAnswers {
             } finally {
                 tableLock.unlock();
             }
-            channel.send(new PageDigests(channel.id(), epoch, index, table.digestLength(), digests));
+            channel.send(new PageDigests(channel.id(), epoch, index, SeededXxh3_128.DIGEST_LENGTH, digests));
         }
     }
 }

@@ -115,7 +115,7 @@ final class ReplicaSide {
         this.buffer = new byte[parameters.chunkSize()];
         this.digest = new byte[parameters.hash().digestLength()];
         this.table = parameters.newTable();
-        this.pageAnswers = new PageAnswers(channel, region.segment(), table, tableLock, hasher);
+        this.pageAnswers = new PageAnswers(channel, region.segment(), table, tableLock);
         this.stateFile = new ReplicaStateFile(region.path());
         this.lineage = lineage;
         Optional<ReplicaState> continued = previous.filter(s -> lineage.v2() && s.lineage().equals(lineage.lineage()));

@@ -226,7 +226,7 @@ final class SourceSide {
         // buffer serves every chunk of the region's chunk size (all but the last), instead of an array per chunk.
         byte[] reused = run != null ? new byte[scans.parameters().chunkSize()] : null;
         ChunkRefiner refiner = refine && ChunkRefiner.applies(channel, table)
-                ? new ChunkRefiner(channel, hasher, table, epoch, changed) : null;
+                ? new ChunkRefiner(channel, table, epoch, changed) : null;
         for (int position = 0; position < changed.length; position++) {
             int index = changed[position];
             if (refiner != null) {

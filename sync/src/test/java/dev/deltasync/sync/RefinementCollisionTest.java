@@ -111,13 +111,7 @@ class RefinementCollisionTest extends LoopbackFixture {
         Path source = dir.resolve("source.bin");
         Path replica = dir.resolve("replica.bin");
         nonCarryingPair(source, replica);
-        server = SyncServer.start("127.0.0.1", 0, List.of(new ExposedRegion("r", source, true)),
-                ServerOptions.defaults(), SyncListener.SILENT);
-        client = SyncClient.connect("127.0.0.1", server.port(), Security.tuned(withoutPatches())); // the replica
-        SyncOutcome outcome = client.run(new SyncJob(Direction.PULL, replica, "r"),
-                SyncOptions.defaults().withChunkSize(CHUNK).once(true), SyncListener.SILENT);
-        assertTrue(outcome.verified());
-        assertEquals(-1, Files.mismatch(source, replica));
+        assertPullsWhole(source, replica);
     }
 
     /**
@@ -142,6 +136,11 @@ class RefinementCollisionTest extends LoopbackFixture {
         Path source = dir.resolve("source.bin");
         Path replica = dir.resolve("replica.bin");
         carryingPair(source, replica);
+        assertPullsWhole(source, replica);
+    }
+
+    /** A replica that does not list codec 4 pulls {@code source}: whole chunks only, verified and equal. */
+    private void assertPullsWhole(Path source, Path replica) throws Exception {
         server = SyncServer.start("127.0.0.1", 0, List.of(new ExposedRegion("r", source, true)),
                 ServerOptions.defaults(), SyncListener.SILENT);
         client = SyncClient.connect("127.0.0.1", server.port(), Security.tuned(withoutPatches())); // the replica

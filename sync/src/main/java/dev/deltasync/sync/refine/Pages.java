@@ -1,6 +1,6 @@
 package dev.deltasync.sync.refine;
 
-import dev.deltasync.hashing.ChunkHasher;
+import dev.deltasync.hashing.SeededXxh3_128;
 import dev.deltasync.protocol.Chunk;
 import dev.deltasync.protocol.ChunkPatch;
 import dev.deltasync.protocol.Constants;
@@ -9,7 +9,7 @@ import java.util.Arrays;
 
 /**
  * The pages of one chunk (PROTOCOL.md §9.9): their digests, the patch of those that differ from a replica's, and
- * a patch applied. Pages are {@value Constants#PAGE_SIZE} bytes from the chunk's start; its last may be short.
+ * a patch applied. Page digests are seeded XXH3-128's, with the seed of the REFINE they answer. Pages are {@value Constants#PAGE_SIZE} bytes from the chunk's start; its last may be short.
  */
 public final class Pages {
 
@@ -17,9 +17,9 @@ public final class Pages {
     }
 
     /** The digests of every page of {@code chunk}, in page order, as one array (PAGE_DIGESTS' digests). */
-    public static byte[] digests(MemorySegment chunk, ChunkHasher hasher) {
+    public static byte[] digests(MemorySegment chunk, SeededXxh3_128 hasher) {
         int length = Math.toIntExact(chunk.byteSize());
-        int digestLength = hasher.algorithm().digestLength();
+        int digestLength = SeededXxh3_128.DIGEST_LENGTH;
         byte[] digests = new byte[ChunkPatch.pageCount(length) * digestLength];
         for (int page = 0; page < ChunkPatch.pageCount(length); page++) {
             hasher.hash(chunk.asSlice((long) page * Constants.PAGE_SIZE, ChunkPatch.pageLength(length, page)),
@@ -33,10 +33,11 @@ public final class Pages {
      * zero pages as flags.
      *
      * @param replicaPages the replica's page digests; null when its chunk is zeros (its table says so)
+     * @param hasher       seeded with the seed of the REFINE that {@code replicaPages} answer
      */
-    public static byte[] patch(byte[] copy, byte[] replicaPages, ChunkHasher hasher) {
+    public static byte[] patch(byte[] copy, byte[] replicaPages, SeededXxh3_128 hasher) {
         ChunkPatch.Builder patch = new ChunkPatch.Builder(copy);
-        int digestLength = hasher.algorithm().digestLength();
+        int digestLength = SeededXxh3_128.DIGEST_LENGTH;
         byte[] digest = new byte[digestLength];
         byte[] zeros = new byte[Constants.PAGE_SIZE];
         MemorySegment bytes = MemorySegment.ofArray(copy);

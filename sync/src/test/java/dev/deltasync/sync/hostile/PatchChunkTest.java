@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.hashing.DigestTable;
+import dev.deltasync.hashing.SeededXxh3_128;
 import dev.deltasync.protocol.Chunk;
 import dev.deltasync.protocol.ChunkPatch;
 import dev.deltasync.protocol.Constants;
@@ -48,11 +49,12 @@ class PatchChunkTest extends ServerFixture {
     @Test
     void aReplicaAnswersRefineWithItsPagesAndAppliesAPatch() throws Exception {
         PushStream s = openBigPush();
-        s.peer().send(new Refine(1, 1, new int[] {0, 4}));
+        s.peer().send(new Refine(1, 1, 77, new int[] {0, 4}));
         PageDigests first = s.peer().readUntil(PageDigests.class);
         PageDigests last = s.peer().readUntil(PageDigests.class);
-        var hasher = HASH.newHasher();
+        var hasher = new SeededXxh3_128(77); // the REFINE's seed, whatever the stream hash (§9.9)
         assertEquals(0, first.index());
+        assertEquals(SeededXxh3_128.DIGEST_LENGTH, first.digestLength());
         assertArrayEquals(Pages.digests(MemorySegment.ofArray(s.chunk(0)), hasher), first.digests());
         assertEquals(4, first.count(), "four pages");
         assertEquals(4, last.index());
@@ -85,7 +87,7 @@ class PatchChunkTest extends ServerFixture {
     @Test
     void aRefineIndexOutOfRangeIsRefusedWithoutAnAnswer() throws Exception {
         PushStream s = openBigPush();
-        s.peer().send(new Refine(1, 1, new int[] {1, 5}));
+        s.peer().send(new Refine(1, 1, 77, new int[] {1, 5}));
         assertRefused(s, ErrorCode.PROTOCOL_ERROR, "out of range");
     }
 
@@ -99,7 +101,7 @@ class PatchChunkTest extends ServerFixture {
     @Test
     void aRefineForAnotherEpochIsRefused() throws Exception {
         PushStream s = openBigPush();
-        s.peer().send(new Refine(1, 2, new int[] {0}));
+        s.peer().send(new Refine(1, 2, 77, new int[] {0}));
         assertRefused(s, ErrorCode.PROTOCOL_ERROR, "epoch");
     }
 
@@ -145,8 +147,9 @@ class PatchChunkTest extends ServerFixture {
         Refine refine = peer.readUntil(Refine.class);
         assertEquals(1, refine.epoch());
         assertArrayEquals(new int[] {0}, refine.indices());
-        peer.send(new PageDigests(1, 1, 0, HASH.digestLength(), Pages.digests(MemorySegment.ofArray(held),
-                HASH.newHasher())));
+        // With the REFINE's seed: a source hashing its pages with any other would find all three differ.
+        peer.send(new PageDigests(1, 1, 0, SeededXxh3_128.DIGEST_LENGTH, Pages.digests(MemorySegment.ofArray(held),
+                new SeededXxh3_128(refine.seed()))));
         Chunk chunk = peer.readUntil(Chunk.class);
         assertEquals(Constants.CODEC_PATCH, chunk.codec());
         byte[] patched = held.clone();
@@ -177,25 +180,14 @@ class PatchChunkTest extends ServerFixture {
         held[0] ^= 1;
         RawPeer peer = pull(Hello.defaults().codecIds(), held);
         peer.readUntil(Refine.class);
-        peer.send(new PageDigests(1, 1, 0, HASH.digestLength(), new byte[2 * HASH.digestLength()])); // 2 of 3 pages
+        peer.send(new PageDigests(1, 1, 0, SeededXxh3_128.DIGEST_LENGTH, new byte[2 * SeededXxh3_128.DIGEST_LENGTH])); // 2 of 3
         Reset reset = peer.expectReset(1, ErrorCode.PROTOCOL_ERROR);
         assertTrue(reset.reason().contains("PAGE_DIGESTS"), reset.reason());
         peer.expectAlive(78, 0);
         assertUntouchedAndHealthy();
     }
 
-    /** A hand-driven v1 replica pulling "ro" in one chunk, {@code codecIds} in its HELLO, holding {@code held}. */
     private RawPeer pull(byte[] codecIds, byte[] held) throws Exception {
-        RawPeer peer = connect();
-        Hello d = Hello.defaults();
-        peer.handshake(new Hello(1, 1, d.maxFramePayload(), 0, d.streamWindow(), d.connectionWindow(), d.hashIds(),
-                codecIds));
-        peer.send(new Open(1, Constants.ROLE_PULL, HASH.wireId(), BIG, held.length, "ro", false));
-        peer.readUntil(OpenOk.class);
-        DigestTable table = tableOf(held, BIG);
-        byte[] digests = new byte[table.chunkCount() * table.digestLength()];
-        table.readRange(0, table.chunkCount(), digests, 0);
-        peer.send(new Digests(1, 0, table.digestLength(), digests));
-        return peer;
+        return pullReadOnly(codecIds, held, BIG);
     }
 }

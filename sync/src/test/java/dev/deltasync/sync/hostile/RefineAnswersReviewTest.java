@@ -3,6 +3,7 @@ package dev.deltasync.sync.hostile;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deltasync.hashing.DigestTable;
+import dev.deltasync.hashing.SeededXxh3_128;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.Digests;
 import dev.deltasync.protocol.ErrorCode;
@@ -29,9 +30,9 @@ class RefineAnswersReviewTest extends ServerFixture {
         byte[] held = readOnlyOriginal.clone();
         held[PAGE + 7] ^= 1;
         RawPeer peer = pull(held);
-        peer.readUntil(Refine.class);
-        PageDigests answer = new PageDigests(1, 1, 0, HASH.digestLength(),
-                Pages.digests(MemorySegment.ofArray(held), HASH.newHasher()));
+        Refine refine = peer.readUntil(Refine.class);
+        PageDigests answer = new PageDigests(1, 1, 0, SeededXxh3_128.DIGEST_LENGTH,
+                Pages.digests(MemorySegment.ofArray(held), new SeededXxh3_128(refine.seed())));
         peer.send(answer, answer);
         Reset reset = peer.expectReset(1, ErrorCode.PROTOCOL_ERROR);
         assertTrue(reset.reason().contains("PageDigests") || reset.reason().contains("PAGE_DIGESTS"), reset.reason());
@@ -43,8 +44,8 @@ class RefineAnswersReviewTest extends ServerFixture {
     void anUnsolicitedAnswerBeforeAnyRefineEndsTheStream() throws Exception {
         byte[] held = readOnlyOriginal.clone(); // nothing differs: no REFINE will come
         RawPeer peer = pull(held);
-        peer.send(new PageDigests(1, 1, 0, HASH.digestLength(),
-                Pages.digests(MemorySegment.ofArray(held), HASH.newHasher())));
+        peer.send(new PageDigests(1, 1, 0, SeededXxh3_128.DIGEST_LENGTH,
+                Pages.digests(MemorySegment.ofArray(held), new SeededXxh3_128(0))));
         Reset reset = peer.expectReset(1, ErrorCode.PROTOCOL_ERROR);
         assertTrue(reset.reason().contains("PageDigests") || reset.reason().contains("PAGE_DIGESTS"), reset.reason());
         peer.expectAlive(80, 0);
@@ -52,16 +53,6 @@ class RefineAnswersReviewTest extends ServerFixture {
     }
 
     private RawPeer pull(byte[] held) throws Exception {
-        RawPeer peer = connect();
-        Hello d = Hello.defaults();
-        peer.handshake(new Hello(1, 1, d.maxFramePayload(), 0, d.streamWindow(), d.connectionWindow(), d.hashIds(),
-                d.codecIds()));
-        peer.send(new Open(1, Constants.ROLE_PULL, HASH.wireId(), BIG, held.length, "ro", false));
-        peer.readUntil(OpenOk.class);
-        DigestTable table = tableOf(held, BIG);
-        byte[] digests = new byte[table.chunkCount() * table.digestLength()];
-        table.readRange(0, table.chunkCount(), digests, 0);
-        peer.send(new Digests(1, 0, table.digestLength(), digests));
-        return peer;
+        return pullReadOnly(Hello.defaults().codecIds(), held, BIG);
     }
 }

@@ -9,6 +9,7 @@ import dev.deltasync.hashing.HashAlgorithm;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.Digests;
 import dev.deltasync.protocol.Frame;
+import dev.deltasync.protocol.Hello;
 import dev.deltasync.protocol.Open;
 import dev.deltasync.protocol.OpenOk;
 import dev.deltasync.protocol.Reset;
@@ -153,6 +154,21 @@ abstract class ServerFixture {
         DigestTable expected = tableOf(content, chunkSize);
         assertEquals(expected, table, "the server's DIGESTS describe the region as it is");
         return new PushStream(peer, streamId, content, expected);
+    }
+
+    /** A hand-driven v1 replica pulling "ro" at {@code chunkSize}, {@code codecIds} in its HELLO, holding {@code held}. */
+    RawPeer pullReadOnly(byte[] codecIds, byte[] held, int chunkSize) throws Exception {
+        RawPeer peer = connect();
+        Hello d = Hello.defaults();
+        peer.handshake(new Hello(1, 1, d.maxFramePayload(), 0, d.streamWindow(), d.connectionWindow(), d.hashIds(),
+                codecIds));
+        peer.send(new Open(1, Constants.ROLE_PULL, HASH.wireId(), chunkSize, held.length, "ro", false));
+        peer.readUntil(OpenOk.class);
+        DigestTable table = tableOf(held, chunkSize);
+        byte[] digests = new byte[table.chunkCount() * table.digestLength()];
+        table.readRange(0, table.chunkCount(), digests, 0);
+        peer.send(new Digests(1, 0, table.digestLength(), digests));
+        return peer;
     }
 
     static DigestTable tableOf(byte[] content) {

@@ -95,7 +95,7 @@ class SpecConformanceTest extends ServerFixture {
         RawPeer peer = connect();
         peer.handshake();
         openPush(peer, 1, "target", targetOriginal, chunkSize);
-        peer.send(new Refine(1, 1, new int[] {1}));
+        peer.send(new Refine(1, 1, 77, new int[] {1}));
         assertEquals(1, peer.readUntil(PageDigests.class).index());
         byte[] expected = targetOriginal.clone();
         byte[] page = randomBytes(Constants.PAGE_SIZE);

@@ -62,7 +62,7 @@ class UnadvertisedCodecTest extends ServerFixture {
     @Test
     void refineToAReplicaThatDidNotListPatches() throws Exception {
         PushStream s = openPush();
-        s.peer().send(new Refine(1, 1, new int[] {0}));
+        s.peer().send(new Refine(1, 1, 77, new int[] {0}));
         Reset reset = s.peer().expectReset(s.id(), ErrorCode.PROTOCOL_ERROR);
         assertTrue(reset.reason().contains("codec 4"), reset.reason());
         s.peer().expectAlive(78, 0);
