@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -59,6 +60,16 @@ final class StatusCommand extends Command {
         return new Options().addOption(VERIFY).addOption(JSON);
     }
 
+    /** The replica's state; one that is there but records nothing is a refusal, said in one line. */
+    private static Optional<ReplicaState> readState(Path file) throws IOException {
+        try {
+            return ReplicaState.read(file);
+        } catch (ReplicaState.UnreadableStateException e) {
+            throw new CliException(ExitCode.REFUSED, e.getMessage() + "; not verified (the next push or pull"
+                    + " re-hashes " + file + " and writes its state anew)");
+        }
+    }
+
     @Override
     ExitCode run(CommandLine line, Io io) throws Exception {
         if (line.getArgList().size() != 1) {
@@ -66,7 +77,7 @@ final class StatusCommand extends Command {
         }
         Path file = Path.of(line.getArgList().getFirst());
         LocalFiles.check(file, RegionAccess.READ_ONLY, "status");
-        ReplicaState state = ReplicaState.read(file).orElseThrow(() -> new CliException(ExitCode.REFUSED,
+        ReplicaState state = readState(file).orElseThrow(() -> new CliException(ExitCode.REFUSED,
                 file + " has no replica state: it was never the replica of a deltasync push or pull"));
         String check = "not_checked";
         if (line.hasOption(VERIFY)) {

@@ -90,6 +90,19 @@ class MainTest {
     }
 
     @Test
+    void statusOfATornStateFileSaysSoInOneLineAndIsNotVerified(@TempDir Path dir) throws Exception {
+        Path file = Files.write(dir.resolve("replica.bin"), new byte[4096]);
+        Files.writeString(dir.resolve("replica.bin.deltasync-state"), "phase=VERIFIED\nepoch=3\nhash=xxh3-128\n"
+                + "chunk_size=4096\nregion_size=4096\nroot=" + "00".repeat(16) + "\nupdated=2026-12-01T10:00:00Z\n"
+                + "check=00000000\n");
+        Run r = run("status", file.toString());
+        assertEquals(3, r.code(), r.out() + r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("is torn") && r.err().contains("not verified") && !r.err().contains("Exception"),
+                r.err());
+    }
+
+    @Test
     void anUnknownCommandIsAUsageErrorOnOneLine() {
         Run r = run("frobnicate");
         assertEquals(2, r.code());

@@ -63,6 +63,13 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
         UNVERIFIED
     }
 
+    /** A state file that is there but records nothing: not ours, or torn by a crash in the middle of a write. */
+    public static final class UnreadableStateException extends IOException {
+        UnreadableStateException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private static final String SUFFIX = ".deltasync-state";
     /** A state file is a few hundred bytes; more is not ours. */
     private static final int MAX_STATE_BYTES = 64 * 1024;
@@ -99,7 +106,7 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
                     sourceTime.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(sourceTime)), file,
                     instant(p, "born"), instant(p, "changed")));
         } catch (RuntimeException e) {
-            throw new IOException("unreadable state file " + fileFor(region) + ": " + e.getMessage(), e);
+            throw new UnreadableStateException("unreadable state file " + fileFor(region) + ": " + e.getMessage(), e);
         }
     }
 
@@ -176,7 +183,8 @@ public record ReplicaState(Phase phase, long epoch, HashAlgorithm hash, int chun
         String body = text.substring(0, at);
         String check = text.substring(at + CHECK.length(), end < 0 ? text.length() : end);
         if (!check.equals(checkOf(body))) {
-            throw new IOException("state file " + file + " is torn (a write of it was cut short), so it records nothing");
+            throw new UnreadableStateException("state file " + file + " is torn (a write of it was cut short), so it"
+                    + " records nothing", null);
         }
         return body;
     }

@@ -148,7 +148,7 @@ class ReplicaStateTest {
         int cut = new String(verifiedRecord, java.nio.charset.StandardCharsets.UTF_8).indexOf("\nepoch=") + 1;
         System.arraycopy(verifiedRecord, 0, torn, 0, cut); // "phase=VERIFIED" from the new, the rest the old
         Files.write(stateFile, torn);
-        IOException refused = assertThrows(IOException.class, () -> ReplicaState.read(region));
+        IOException refused = assertThrows(ReplicaState.UnreadableStateException.class, () -> ReplicaState.read(region));
         assertTrue(refused.getMessage().contains("torn"), refused.getMessage());
         assertEquals(Optional.empty(), ReplicaState.continuable(region, FileIdentity.of(region)));
     }
