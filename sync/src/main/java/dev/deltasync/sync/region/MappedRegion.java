@@ -224,6 +224,16 @@ public final class MappedRegion implements AutoCloseable {
         return zeros;
     }
 
+    /** True when this mapping (and its file's descriptor) may write the file. */
+    public boolean writable() {
+        return access == RegionAccess.READ_WRITE;
+    }
+
+    /** {@link RegionFile#noWriterBeforeOpen()} of the file this mapping was made from; empty without one. */
+    public Optional<OpenWriters.NoneAt> noWriterBeforeOpen() {
+        return Optional.ofNullable(file).flatMap(RegionFile::noWriterBeforeOpen);
+    }
+
     /** Device and inode of the file this mapping was made from, when it was opened through {@link RegionFile}. */
     public Optional<FileIdentity> identity() {
         return Optional.ofNullable(file).map(RegionFile::identity);

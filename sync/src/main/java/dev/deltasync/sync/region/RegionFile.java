@@ -19,6 +19,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A region file as a stream uses it: opened without following a symlink at its name, checked to be a
@@ -59,6 +60,7 @@ public final class RegionFile implements AutoCloseable {
     private static final int S_IFMT = 0170000;
     private static final int S_IFREG = 0100000;
     private static final int S_IFDIR = 0040000;
+    private static final long LEASE_BREAK_WAIT_NANOS = 2_000_000_000L;
 
     private static final MethodHandle OPEN = Libc.downcall("open", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
@@ -73,16 +75,19 @@ public final class RegionFile implements AutoCloseable {
     private final boolean created;
     private final int fd;
     private final FileChannel channel;
+    /** For a file opened for writing: nobody had it open for writing just before this open did; else empty. */
+    private final Optional<OpenWriters.NoneAt> noWriterBeforeOpen;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private RegionFile(Path path, RegionAccess access, FileIdentity identity, boolean created, int fd,
-                       FileChannel channel) {
+                       FileChannel channel, Optional<OpenWriters.NoneAt> noWriterBeforeOpen) {
         this.path = path;
         this.access = access;
         this.identity = identity;
         this.created = created;
         this.fd = fd;
         this.channel = channel;
+        this.noWriterBeforeOpen = noWriterBeforeOpen;
     }
 
     /** An existing file a source reads, under a shared lock: other sources may read it too, no stream writes it. */
@@ -154,6 +159,8 @@ public final class RegionFile implements AutoCloseable {
         int fd;
         boolean created = false;
         boolean creating = write && lock;
+        // once open for writing here, no probe can tell whether another process also has it open so (§9.7)
+        Optional<OpenWriters.NoneAt> noWriter = write ? OpenWriters.probe(path) : Optional.empty();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment name = arena.allocateFrom(path.toString());
             MemorySegment capture = arena.allocate(Libc.CAPTURE_LAYOUT);
@@ -183,16 +190,29 @@ public final class RegionFile implements AutoCloseable {
                 lock(path, fd, identity, write);
             }
             FileChannel channel = FileChannel.open(self, access.openOptions());
-            return new RegionFile(path, access, identity, created, fd, channel);
+            return new RegionFile(path, access, identity, created, fd, channel,
+                    noWriter.filter(n -> n.file().equals(identity)));
         } catch (IOException | RuntimeException e) {
             close(fd);
             throw e;
         }
     }
 
+    /**
+     * open(2). An O_NONBLOCK open for writing that meets a read lease fails with EWOULDBLOCK while it breaks the
+     * lease: {@link OpenWriters}' probe (ours or another deltasync's) holds one for microseconds, another program's
+     * is let go within the kernel's lease-break time; so it is tried again, for up to {@link #LEASE_BREAK_WAIT_NANOS}.
+     */
     private static int open(MemorySegment capture, MemorySegment name, int flags) {
+        long deadline = System.nanoTime() + LEASE_BREAK_WAIT_NANOS;
         try {
-            return (int) OPEN.invokeExact(capture, name, flags, CREATE_MODE);
+            while (true) {
+                int fd = (int) OPEN.invokeExact(capture, name, flags, CREATE_MODE);
+                if (fd >= 0 || Libc.errno(capture) != Errno.EWOULDBLOCK || System.nanoTime() - deadline > 0) {
+                    return fd;
+                }
+                LockSupport.parkNanos(1_000_000);
+            }
         } catch (Throwable t) {
             throw new IllegalStateException("open downcall failed", t);
         }
@@ -279,6 +299,14 @@ public final class RegionFile implements AutoCloseable {
     /** The locked descriptor, for a mapping that opens its own descriptor of the same file through it. */
     int fd() {
         return fd;
+    }
+
+    /**
+     * For a file opened for writing, the moment just before this open at which no process had it open for writing
+     * ({@link OpenWriters}); empty when one had, the kernel could not tell, or it was opened read-only.
+     */
+    public Optional<OpenWriters.NoneAt> noWriterBeforeOpen() {
+        return noWriterBeforeOpen;
     }
 
     /** True when this open created the file (it was missing). */

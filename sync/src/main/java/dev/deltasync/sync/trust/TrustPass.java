@@ -4,6 +4,7 @@ import com.sun.nio.file.ExtendedOpenOption;
 import dev.deltasync.hashing.DigestTable;
 import dev.deltasync.hashing.ParallelScanner;
 import dev.deltasync.sync.region.MappedRegion;
+import dev.deltasync.sync.region.OpenWriters;
 import dev.deltasync.sync.region.PageCache;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,8 +14,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongConsumer;
@@ -24,9 +23,13 @@ import java.util.function.LongConsumer;
  * region with no writer in between, shown by equal {@link TrustStamp}s around it.
  *
  * <ol>
- *   <li>Note the time, then take the first stamp. Refuse a file system not on the trusted list, an unknown boot,
- *       and a change time within the margin of that time ("racy": a write in the same clock tick could leave it
- *       as it is).</li>
+ *   <li>Note the time, then find that no process has the file open for writing ({@link OpenWriters}): an
+ *       {@code O_DIRECT} overwrite in flight moved the times before, dirties no page and lands later with no time
+ *       update, and only its descriptor shows it. A region this process maps writable (a replica's stream) was
+ *       probed, and the time noted, just before it was opened for writing. Then take the first stamp. Refuse a file
+ *       system not on the trusted list, an unknown boot, and a change time within the margin of the noted time
+ *       ("racy": a write in the same clock tick could leave it as it is; a writer that opened after the probe
+ *       moved it to that time or later).</li>
  *   <li>Read one block with {@code O_DIRECT}: on ext4, xfs and btrfs that waits for a buffered {@code write(2)}
  *       still copying (it holds the inode lock from before it moved the times until its last byte), so no write
  *       that moved the times before the first stamp is still writing during the hash.</li>
@@ -96,9 +99,15 @@ public final class TrustPass {
     private static Outcome pass(MappedRegion region, boolean writeBack, Hashing hashing)
             throws IOException, InterruptedException {
         Path path = region.path();
-        long started = nowNanos();
+        // a region this process maps writable hides any other writer from a probe now: the one made before its open
+        Optional<OpenWriters.NoneAt> noWriter = region.writable() ? region.noWriterBeforeOpen()
+                : OpenWriters.probe(path);
+        long started = noWriter.map(OpenWriters.NoneAt::atNanos).orElseGet(TrustPass::nowNanos);
         TrustStamp before = TrustStamp.of(path);
         Optional<String> refusal = refusal(region, before, started);
+        if (refusal.isEmpty() && noWriter.filter(n -> n.file().equals(before.file())).isEmpty()) {
+            refusal = Optional.of("another process may have it open for writing (the kernel granted no read lease)");
+        }
         if (refusal.isEmpty()) {
             try {
                 waitForWriters(path, before.size(), writeBack);
@@ -171,6 +180,6 @@ public final class TrustPass {
 
     /** The realtime clock, which file times are taken from, in Unix nanoseconds. */
     public static long nowNanos() {
-        return ChronoUnit.NANOS.between(Instant.EPOCH, Instant.now());
+        return OpenWriters.nowNanos();
     }
 }
