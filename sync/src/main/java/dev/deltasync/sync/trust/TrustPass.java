@@ -3,6 +3,7 @@ package dev.deltasync.sync.trust;
 import com.sun.nio.file.ExtendedOpenOption;
 import dev.deltasync.hashing.DigestTable;
 import dev.deltasync.hashing.ParallelScanner;
+import dev.deltasync.sync.region.DirectAccess;
 import dev.deltasync.sync.region.MappedRegion;
 import dev.deltasync.sync.region.OpenWriters;
 import dev.deltasync.sync.region.PageCache;
@@ -153,6 +154,10 @@ public final class TrustPass {
         if (!stamp.trustedFileSystem()) {
             return Optional.of("its file system (statfs type 0x" + Long.toHexString(stamp.fileSystem())
                     + ") is not one whose file times follow every write");
+        }
+        if (!DirectAccess.of(region.path()).equals(Optional.of(false))) {
+            return Optional.of("its file is in DAX mode, or the kernel cannot tell (statx): cachestat cannot show"
+                    + " a page a mapping holds writable");
         }
         if (!stamp.thisBoot()) {
             return Optional.of("the kernel tells no boot id");
