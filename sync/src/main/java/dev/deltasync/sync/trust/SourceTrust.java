@@ -3,6 +3,7 @@ package dev.deltasync.sync.trust;
 import dev.deltasync.hashing.DigestTable;
 import dev.deltasync.sync.region.FileIdentity;
 import dev.deltasync.sync.region.MappedRegion;
+import dev.deltasync.sync.region.PageCache;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ import java.util.Optional;
  * records live in a state directory of this user's, one per file, named by its device and inode, with
  * {@link TrustFile}'s layout and rules (written 0600, read only if this user alone could have written it, replaced
  * under a lock only if unchanged since the pass began). One per stream: only its first scan may take a record;
- * every later scan (after a mismatch, say) hashes.
+ * every later scan (after a mismatch, say) hashes, and discards a record that still holds but differs from it.
  */
 public final class SourceTrust {
     private static final String SUFFIX = ".deltasync-trust";
@@ -46,8 +47,9 @@ public final class SourceTrust {
     }
 
     /**
-     * Fills {@code into}, a fresh table of {@code region}: from the record when this is the stream's first scan and
-     * a record of this geometry holds for the file as it is now (nothing is hashed: 0 is returned), else by
+     * Fills {@code into}, a fresh table of {@code region}: from the record when this is the stream's first scan,
+     * a record of this geometry holds for the file as it is now and cachestat counts no page of it dirty or under
+     * writeback (nothing is hashed: 0 is returned; a dirty page discards the record), else by
      * {@code hashing} made a trust pass. Returns the bytes hashed.
      */
     public long scan(MappedRegion region, DigestTable into, TrustPass.Hashing hashing)
@@ -60,15 +62,21 @@ public final class SourceTrust {
             return hashing.hashAll();
         }
         Path record = recordIn(dir, file.get());
-        Optional<TrustedTable> recorded = first ? recorded(record, region, into) : Optional.empty();
-        if (recorded.isPresent() && !verify) {
-            into.copyFrom(recorded.get().table());
-            return 0;
+        Optional<TrustedTable> recorded = recorded(record, region, into);
+        if (first && recorded.isPresent() && !verify) {
+            if (PageCache.of(region.path()).filter(c -> c.clean() && c.file().equals(file.get())).isPresent()) {
+                into.copyFrom(recorded.get().table());
+                return 0;
+            }
+            // its pass found no page dirty, so one dirty now under the same stamp is a write that moved no time
+            TrustFile.discardAt(record);
+            recorded = Optional.empty();
         }
         TrustFile.Version seen = TrustFile.versionAt(record);
         TrustPass.Outcome outcome = TrustPass.around(region, hashing);
         if (recorded.isPresent() && !Arrays.equals(recorded.get().table().rootDigest(), into.rootDigest())) {
-            TrustFile.discardAt(record); // it held, and the bytes differ: whatever made it is not to be believed
+            // any full hash, not only --verify's: it held, and the bytes differ: whatever made it is not believed
+            TrustFile.discardAt(record);
         } else if (outcome.trusted()) {
             passed = new TrustedTable(into.copy(), outcome.stamp().get());
             passedRecord = record;
