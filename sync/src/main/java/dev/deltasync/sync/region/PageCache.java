@@ -39,6 +39,23 @@ public final class PageCache {
     }
 
     /**
+     * A {@code struct cachestat} (five u64 counts) with every count all ones, which no file's can be: one the
+     * kernel did not fill (a call that did not run, a shorter struct) then reads as "cannot tell", never as clean.
+     */
+    static MemorySegment unfilled(Arena arena) {
+        return arena.allocate(40, 8).fill((byte) 0xFF);
+    }
+
+    /** The counts in {@code stat}, filled by cachestat; empty when one of them is still as {@link #unfilled} left it. */
+    static Optional<Counts> countsIn(FileIdentity file, MemorySegment stat) {
+        long cached = stat.get(ValueLayout.JAVA_LONG, 0);
+        long dirty = stat.get(ValueLayout.JAVA_LONG, 8);
+        long writeback = stat.get(ValueLayout.JAVA_LONG, 16);
+        return cached == -1 || dirty == -1 || writeback == -1 ? Optional.empty()
+                : Optional.of(new Counts(file, cached, dirty, writeback));
+    }
+
+    /**
      * The counts for the whole file at {@code path} (not following a symlink there), and which file that was; empty
      * when the kernel cannot tell (no {@code cachestat}: ENOSYS before Linux 6.5, or another error) or the file
      * cannot be opened.
@@ -53,14 +70,10 @@ public final class PageCache {
         try (Arena arena = Arena.ofConfined()) {
             FileIdentity file = FileIdentity.of(Files.readAttributes(Path.of("/proc/self/fd/" + fd), "unix:dev,ino"));
             MemorySegment range = arena.allocate(16, 8); // struct cachestat_range {u64 off; u64 len;}: 0, 0 = all
-            MemorySegment stat = arena.allocate(40, 8); // struct cachestat: five u64 counts
+            MemorySegment stat = unfilled(arena);
             long rc = (long) SYSCALL.invokeExact(arena.allocate(Libc.CAPTURE_LAYOUT), SYS_CACHESTAT, fd, range, stat,
                     0);
-            if (rc != 0) {
-                return Optional.empty();
-            }
-            return Optional.of(new Counts(file, stat.get(ValueLayout.JAVA_LONG, 0), stat.get(ValueLayout.JAVA_LONG, 8),
-                    stat.get(ValueLayout.JAVA_LONG, 16)));
+            return rc != 0 ? Optional.empty() : countsIn(file, stat);
         } catch (Throwable e) {
             return Optional.empty();
         } finally {

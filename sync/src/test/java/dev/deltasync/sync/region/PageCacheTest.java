@@ -46,6 +46,17 @@ class PageCacheTest {
         }
     }
 
+    /** A struct the kernel did not fill (a call that did not run) tells nothing; a zeroed one would read clean. */
+    @Test
+    void countsTheKernelDidNotFillTellNothing() throws Exception {
+        FileIdentity file = FileIdentity.of(Files.write(dir.resolve("file.bin"), new byte[10]));
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            assertTrue(PageCache.countsIn(file, PageCache.unfilled(arena)).isEmpty());
+            java.lang.foreign.MemorySegment filled = PageCache.unfilled(arena).fill((byte) 0);
+            assertTrue(PageCache.countsIn(file, filled).orElseThrow().clean());
+        }
+    }
+
     @Test
     void aMissingFileOrASymlinkTellsNothing() throws Exception {
         assertTrue(PageCache.of(dir.resolve("missing")).isEmpty());
