@@ -32,10 +32,7 @@ class SourceTrustTest {
      */
     @Test
     void aFullHashThatContradictsARecordAtItsStampDiscardsIt() throws Exception {
-        Path file = dir.resolve("source.bin");
-        byte[] bytes = new byte[SIZE];
-        new SplittableRandom(5).nextBytes(bytes);
-        Files.write(file, bytes);
+        Path file = randomFile(5);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.force(false); // no page dirty: the record may be taken
         }
@@ -68,10 +65,7 @@ class SourceTrustTest {
      */
     @Test
     void aRecordIsNotTakenWhileAPageOfTheFileIsDirty() throws Exception {
-        Path file = dir.resolve("source.bin");
-        byte[] bytes = new byte[SIZE];
-        new SplittableRandom(6).nextBytes(bytes);
-        Files.write(file, bytes);
+        Path file = randomFile(6);
         Path records = Files.createDirectories(dir.resolve("sources"));
         try (MappedRegion region = RegionFile.forReading(file).map();
              ParallelScanner scanner = new ParallelScanner(HashAlgorithm.XXH3_128, 1)) {
@@ -90,6 +84,12 @@ class SourceTrustTest {
             }), "a record taken while a page of its file is dirty");
             assertTrue(TrustFile.readAt(record, HashAlgorithm.XXH3_128, CHUNK, SIZE).isEmpty(), "and kept");
         }
+    }
+
+    private Path randomFile(int seed) throws Exception {
+        byte[] bytes = new byte[SIZE];
+        new SplittableRandom(seed).nextBytes(bytes);
+        return Files.write(dir.resolve("source.bin"), bytes);
     }
 
     private static DigestTable table() {
