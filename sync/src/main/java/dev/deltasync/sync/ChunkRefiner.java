@@ -6,10 +6,12 @@ import dev.deltasync.protocol.Chunk;
 import dev.deltasync.protocol.ChunkPatch;
 import dev.deltasync.protocol.Constants;
 import dev.deltasync.protocol.ErrorCode;
+import dev.deltasync.protocol.Frame;
 import dev.deltasync.protocol.PageDigests;
 import dev.deltasync.protocol.Refine;
 import dev.deltasync.sync.refine.Pages;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Arrays;
 
 /**
@@ -24,6 +26,12 @@ final class ChunkRefiner {
     /** Pages one REFINE asks for at most: 1 MiB of xxh3-128 digests held at a time. */
     static final int MAX_PAGES_PER_REFINE = 65536;
     private static final SecureRandom SEEDS = new SecureRandom();
+    /**
+     * How long the source waits for each answer to a REFINE (PROTOCOL.md §9.9): a peer that lists codec 4 but skips
+     * REFINE as a frame it does not know would otherwise leave both sides waiting for ever, PINGs keeping the
+     * connection alive. Generous: an answer is a chunk's hash away, behind at most a window of others.
+     */
+    static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
 
     private final StreamChannel channel;
     private final DigestTable acknowledged;
@@ -106,7 +114,7 @@ final class ChunkRefiner {
         channel.send(new Refine(channel.id(), epoch, seed, ask));
         int slot = 0;
         for (int index : ask) {
-            PageDigests answer = channel.expect(PageDigests.class, "answering REFINE of epoch " + epoch);
+            PageDigests answer = awaitAnswer();
             int pageCount = ChunkPatch.pageCount(acknowledged.chunkLength(index));
             if (answer.epoch() != epoch || answer.index() != index || answer.digestLength() != SeededXxh3_128.DIGEST_LENGTH
                     || answer.count() != pageCount) {
@@ -120,6 +128,19 @@ final class ChunkRefiner {
             }
             pages[slot] = answer.digests();
         }
+    }
+
+    private PageDigests awaitAnswer() throws SyncException, InterruptedException {
+        Frame frame = channel.receive(ANSWER_TIMEOUT);
+        if (frame == null) {
+            throw channel.violation(ErrorCode.PROTOCOL_ERROR, "the replica lists codec %d but did not answer REFINE"
+                    + " of epoch %d within %d s", Constants.CODEC_PATCH, epoch, ANSWER_TIMEOUT.toSeconds());
+        }
+        if (!(frame instanceof PageDigests answer)) {
+            throw channel.violation(ErrorCode.PROTOCOL_ERROR, "expected PageDigests answering REFINE of epoch %d,"
+                    + " got %s", epoch, frame);
+        }
+        return answer;
     }
 
     /**
