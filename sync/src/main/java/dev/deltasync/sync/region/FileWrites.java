@@ -101,7 +101,7 @@ final class FileWrites implements AutoCloseable {
         lock.lock();
         try {
             if (fd >= 0) {
-                Libc.close(fd);
+                Ioctl.close(fd);
             }
         } finally {
             fd = -1;

@@ -99,7 +99,7 @@ final class Holes implements KnownZeros, AutoCloseable {
         lock.writeLock().lock();
         try {
             if (fd >= 0) {
-                Libc.close(fd);
+                Ioctl.close(fd);
                 fd = -1;
             }
         } finally {

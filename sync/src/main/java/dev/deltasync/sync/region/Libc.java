@@ -1,12 +1,10 @@
 package dev.deltasync.sync.region;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -20,33 +18,18 @@ final class Libc {
     static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
-    private static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.ADDRESS, ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT));
-
     private Libc() {}
 
     /**
      * A descriptor of its own for the file open as {@code fd}, opened through {@code /proc/self/fd/N} with
      * {@code flags}: the same inode whatever its name says now, with its own file offset and lifetime. -1 when it
-     * does not open.
+     * does not open. Close it with {@link Ioctl#close}.
      */
     static int reopen(int fd, int flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            return (int) OPEN.invokeExact(arena.allocate(CAPTURE_LAYOUT), arena.allocateFrom("/proc/self/fd/" + fd),
-                    flags);
-        } catch (Throwable t) {
+        try {
+            return Ioctl.open("/proc/self/fd/" + fd, flags);
+        } catch (Ioctl.Failure e) {
             return -1;
-        }
-    }
-
-    /** Closes {@code fd}; the descriptor is gone afterwards whatever close says. */
-    static void close(int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            int ignored = (int) CLOSE.invokeExact(arena.allocate(CAPTURE_LAYOUT), fd);
-        } catch (Throwable t) {
-            // gone either way
         }
     }
 

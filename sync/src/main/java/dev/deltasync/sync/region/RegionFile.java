@@ -66,8 +66,6 @@ public final class RegionFile implements AutoCloseable {
             ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle FLOCK = Libc.downcall("flock", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle CLOSE = Libc.downcall("close", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT));
 
     private final Path path;
     private final RegionAccess access;
@@ -193,7 +191,7 @@ public final class RegionFile implements AutoCloseable {
             return new RegionFile(path, access, identity, created, fd, channel,
                     noWriter.filter(n -> n.file().equals(identity)));
         } catch (IOException | RuntimeException e) {
-            close(fd);
+            Ioctl.close(fd);
             throw e;
         }
     }
@@ -373,15 +371,7 @@ public final class RegionFile implements AutoCloseable {
             } catch (IOException ignored) {
                 // nothing was written through the channel; the mapping holds its own reference
             }
-            close(fd);
-        }
-    }
-
-    private static void close(int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            int ignored = (int) CLOSE.invokeExact(arena.allocate(Libc.CAPTURE_LAYOUT), fd);
-        } catch (Throwable t) {
-            throw new IllegalStateException("close downcall failed", t);
+            Ioctl.close(fd);
         }
     }
 }
